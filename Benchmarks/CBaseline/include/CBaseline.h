@@ -1,0 +1,1 @@
+int c_baseline_placeholder(void);

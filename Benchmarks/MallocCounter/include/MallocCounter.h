@@ -1,0 +1,1 @@
+int malloc_counter_placeholder(void);

@@ -1,0 +1,133 @@
+import CZeroMQ
+import Foundation
+
+extension Socket {
+    /// Sends one frame copied from `buffer`.
+    /// The corresponding C function is `zmq_send`.
+    ///
+    /// - Returns: `true` once queued; `false` when `.dontWait` was given (or
+    ///   ``SocketOption/sendTimeout`` expired) and the message could not be queued.
+    /// - Throws: ``ZMQError`` for every other failure, such as `EFSM` on a REQ
+    ///   socket out of turn or `ETERM` after ``Context/shutdown()``.
+    @discardableResult
+    public func send(_ buffer: UnsafeRawBufferPointer, flags: SendFlags = []) throws(ZMQError) -> Bool {
+        let handle = try liveHandle("send")
+        return try zmqCallUnlessWouldBlock("send(\(buffer.count) bytes) on \(type)") {
+            zmq_send(handle, buffer.baseAddress, buffer.count, flags.rawValue)
+        } != nil
+    }
+
+    /// Sends one frame copied from `bytes` (`[UInt8]`, `Data`, …) without any
+    /// intermediate copy. The corresponding C function is `zmq_send`.
+    ///
+    /// - Returns: `false` when `.dontWait` was given and the message could not be queued.
+    @discardableResult
+    public func send(_ bytes: some ContiguousBytes, flags: SendFlags = []) throws(ZMQError) -> Bool {
+        let handle = try liveHandle("send")
+        let rc = bytes.withUnsafeBytes { buffer in
+            Self.sendRetryingInterrupts(handle, buffer, flags)
+        }
+        return try checkSend(rc, "send on \(type)")
+    }
+
+    /// Sends the UTF-8 bytes of `string` as one frame. The corresponding C function is `zmq_send`.
+    ///
+    /// - Returns: `false` when `.dontWait` was given and the message could not be queued.
+    @discardableResult
+    public func send(_ string: String, flags: SendFlags = []) throws(ZMQError) -> Bool {
+        let handle = try liveHandle("send")
+        var string = string
+        let rc = string.withUTF8 { utf8 in
+            Self.sendRetryingInterrupts(handle, UnsafeRawBufferPointer(utf8), flags)
+        }
+        return try checkSend(rc, "send(\"\(string.prefix(40))\") on \(type)")
+    }
+
+    /// Sends `message` without copying it; on success its content now belongs to
+    /// libzmq and `message` is empty, ready to reuse.
+    /// The corresponding C function is `zmq_msg_send`.
+    ///
+    /// - Returns: `false` when `.dontWait` was given and the message could not be
+    ///   queued; `message` is then unchanged.
+    @discardableResult
+    public func send(_ message: Message, flags: SendFlags = []) throws(ZMQError) -> Bool {
+        let handle = try liveHandle("send")
+        return try zmqCallUnlessWouldBlock("send(message of \(message.count) bytes) on \(type)") {
+            zmq_msg_send(&message.raw, handle, flags.rawValue)
+        } != nil
+    }
+
+    /// Sends `frames` as one multipart message: peers receive all of them or none.
+    /// The corresponding C function is `zmq_send` with `ZMQ_SNDMORE`.
+    ///
+    /// - Returns: `false` when `.dontWait` was given and the first frame could not
+    ///   be queued; nothing was sent then. Once the first frame is queued, libzmq
+    ///   accepts the rest, so they are sent without `.dontWait`.
+    @discardableResult
+    public func sendMultipart<Frames: Collection>(
+        _ frames: Frames, flags: SendFlags = []
+    ) throws(ZMQError) -> Bool where Frames.Element: ContiguousBytes {
+        try sendFrames(frames.count, flags) { (index, frameFlags) throws(ZMQError) -> Bool in
+            try send(frames[frames.index(frames.startIndex, offsetBy: index)], flags: frameFlags)
+        }
+    }
+
+    /// Sends strings as the frames of one multipart message.
+    /// The corresponding C function is `zmq_send` with `ZMQ_SNDMORE`.
+    @discardableResult
+    public func sendMultipart(_ frames: [String], flags: SendFlags = []) throws(ZMQError) -> Bool {
+        try sendFrames(frames.count, flags) { (index, frameFlags) throws(ZMQError) -> Bool in
+            try send(frames[index], flags: frameFlags)
+        }
+    }
+
+    /// Sends messages as the frames of one multipart message, without copying them.
+    /// The corresponding C function is `zmq_msg_send` with `ZMQ_SNDMORE`.
+    @discardableResult
+    public func sendMultipart(_ frames: [Message], flags: SendFlags = []) throws(ZMQError) -> Bool {
+        try sendFrames(frames.count, flags) { (index, frameFlags) throws(ZMQError) -> Bool in
+            try send(frames[index], flags: frameFlags)
+        }
+    }
+
+    private func sendFrames(
+        _ count: Int, _ flags: SendFlags, _ sendOne: (Int, SendFlags) throws(ZMQError) -> Bool
+    ) throws(ZMQError) -> Bool {
+        guard count > 0 else {
+            throw ZMQError(code: EINVAL, operation: "sendMultipart of no frames on \(type)")
+        }
+        var laterFlags = flags
+        laterFlags.remove(.dontWait)
+        for index in 0..<count {
+            var frameFlags = index == 0 ? flags : laterFlags
+            if index < count - 1 { frameFlags.insert(.sendMore) }
+            let sent = try sendOne(index, frameFlags)
+            if !sent {
+                if index == 0 { return false }
+                // Cannot happen with libzmq's atomic multipart guarantee, but
+                // never report a half-sent message as unsent.
+                throw ZMQError(code: EAGAIN, operation: "sendMultipart frame \(index) of \(count) on \(type)")
+            }
+        }
+        return true
+    }
+
+    @inline(__always)
+    static func sendRetryingInterrupts(
+        _ handle: UnsafeMutableRawPointer, _ buffer: UnsafeRawBufferPointer, _ flags: SendFlags
+    ) -> (rc: Int32, errno: Int32) {
+        while true {
+            let rc = zmq_send(handle, buffer.baseAddress, buffer.count, flags.rawValue)
+            if rc >= 0 { return (rc, 0) }
+            let code = zmq_errno()
+            if code != EINTR { return (rc, code) }
+        }
+    }
+
+    @inline(__always)
+    func checkSend(_ result: (rc: Int32, errno: Int32), _ operation: @autoclosure () -> String) throws(ZMQError) -> Bool {
+        if result.rc >= 0 { return true }
+        if result.errno == EAGAIN { return false }
+        throw ZMQError(code: result.errno, operation: operation())
+    }
+}
