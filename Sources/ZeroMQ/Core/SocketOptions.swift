@@ -115,6 +115,10 @@ extension SocketOption where Value == Bool {
     public static var immediate: Self { .init(ZMQ_IMMEDIATE, "ZMQ_IMMEDIATE", .bool) }
     /// Use IPv6 (and IPv4) on this socket (`ZMQ_IPV6`).
     public static var ipv6: Self { .init(ZMQ_IPV6, "ZMQ_IPV6", .bool) }
+    /// PUB/SUB/XPUB/XSUB: deliver messages that do *not* match the subscriptions (`ZMQ_INVERT_MATCHING`).
+    public static var invertMatching: Self { .init(ZMQ_INVERT_MATCHING, "ZMQ_INVERT_MATCHING", .bool) }
+    /// Act as a PLAIN server: check user names and passwords through ZAP (`ZMQ_PLAIN_SERVER`).
+    public static var plainServer: Self { .init(ZMQ_PLAIN_SERVER, "ZMQ_PLAIN_SERVER", .bool) }
 }
 
 extension SocketOption where Value == Bool? {

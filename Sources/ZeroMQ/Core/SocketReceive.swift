@@ -93,4 +93,10 @@ public struct ReceivedSize: Sendable, Equatable {
     public var count: Int { min(messageSize, bufferSize) }
     /// Whether the message was larger than the buffer and its tail dropped.
     public var isTruncated: Bool { messageSize > bufferSize }
+
+    /// Describes a receive of a `messageSize`-byte message into a `bufferSize`-byte buffer.
+    public init(messageSize: Int, bufferSize: Int) {
+        self.messageSize = messageSize
+        self.bufferSize = bufferSize
+    }
 }

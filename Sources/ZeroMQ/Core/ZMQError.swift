@@ -51,6 +51,9 @@ public struct ZMQError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let interrupted: Int32 = EINTR
         public static let notSupported: Int32 = ENOTSUP
         public static let noSuchDevice: Int32 = ENODEV
+        public static let tooManySockets: Int32 = EMFILE
+        public static let addressNotAvailable: Int32 = EADDRNOTAVAIL
+        public static let messageTooLarge: Int32 = EMSGSIZE
     }
 
     private static let names: [Int32: String] = [

@@ -1,0 +1,79 @@
+import Testing
+import ZeroMQ
+
+@Suite("Errors name what went wrong")
+struct ErrorTests {
+    let context: Context
+    init() throws { context = try Context() }
+
+    @Test func aMalformedEndpointNamesTheEndpoint() throws {
+        let socket = try context.socket(.req)
+        let error = #expect(throws: ZMQError.self) { try socket.connect("tcp://nohost:xx") }
+        #expect(error?.code == ZMQError.Code.invalidArgument)
+        #expect(error?.operation == "connect(\"tcp://nohost:xx\")")
+        #expect(error?.description == "connect(\"tcp://nohost:xx\") failed: Invalid argument (EINVAL)")
+    }
+
+    @Test func anUnsupportedTransportIsProtocolNotSupported() throws {
+        let socket = try context.socket(.pub)
+        let error = #expect(throws: ZMQError.self) { try socket.bind("carrier-pigeon://coop") }
+        #expect(error?.code == ZMQError.Code.protocolNotSupported)
+        #expect(error?.description.contains("carrier-pigeon://coop") == true)
+        #expect(error?.message == "Protocol not supported")
+    }
+
+    @Test func aPortInUseIsAddressInUse() throws {
+        let first = try context.socket(.pull)
+        let endpoint = try first.bind("tcp://127.0.0.1:*")
+        let second = try context.socket(.pull)
+        let error = #expect(throws: ZMQError.self) { try second.bind(endpoint) }
+        #expect(error?.code == ZMQError.Code.addressInUse)
+        #expect(error?.codeName == "EADDRINUSE")
+        #expect(error?.description.contains(endpoint) == true)
+    }
+
+    @Test func bindingAnInprocNameTwiceIsAddressInUse() throws {
+        let name = uniqueInproc()
+        let first = try context.socket(.pair)
+        try first.bind(name)
+        let second = try context.socket(.pair)
+        #expect(throws: ZMQError(code: ZMQError.Code.addressInUse, operation: "bind(\"\(name)\")")) {
+            try second.bind(name)
+        }
+    }
+
+    @Test func unbindAndDisconnectOfUnknownEndpointsFail() throws {
+        let socket = try context.socket(.dealer)
+        #expect(throws: ZMQError.self) { try socket.unbind("tcp://127.0.0.1:1") }
+        #expect(throws: ZMQError.self) { try socket.disconnect("tcp://127.0.0.1:1") }
+    }
+
+    @Test func sendingOnAReceiveOnlySocketIsNotSupported() throws {
+        let sub = try context.socket(.sub)
+        let error = #expect(throws: ZMQError.self) { try sub.send("nope") }
+        #expect(error?.code == ZMQError.Code.notSupported)
+        #expect(SocketType.sub.canSend == false)
+        let push = try context.socket(.push)
+        #expect(throws: ZMQError.self) { _ = try push.receive(flags: .dontWait) }
+    }
+
+    @Test func aMultipartWithNoFramesIsRejected() throws {
+        let push = try context.socket(.push)
+        #expect(throws: ZMQError.self) { try push.sendMultipart([String]()) }
+    }
+
+    @Test func unbindThenRebindFreesTheEndpoint() async throws {
+        let socket = try context.socket(.pull)
+        let endpoint = try socket.bind("tcp://127.0.0.1:*")
+        try socket.unbind(endpoint)
+        // libzmq closes the listener on its I/O thread, so the port frees soon after.
+        let other = try context.socket(.pull)
+        let deadline = ContinuousClock.now + testTimeout
+        var rebound: String?
+        while rebound == nil, ContinuousClock.now < deadline {
+            rebound = try? other.bind(endpoint)
+            if rebound == nil { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        #expect(rebound == endpoint)
+    }
+}

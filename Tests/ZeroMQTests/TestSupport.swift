@@ -1,0 +1,66 @@
+import Foundation
+import Synchronization
+import Testing
+import ZeroMQ
+
+/// Every wait in these tests is bounded by this, so no test can hang.
+let testTimeout: Duration = .seconds(10)
+
+/// A unique `inproc://` endpoint so tests running in parallel never collide.
+func uniqueInproc(_ name: String = #function) -> String {
+    "inproc://\(name.filter { $0.isLetter || $0.isNumber })-\(UUID().uuidString)"
+}
+
+extension Context {
+    /// A socket with bounded send and receive timeouts and no linger: a test
+    /// using it fails instead of hanging.
+    func boundedSocket(_ type: SocketType, timeout: Duration = testTimeout) throws -> Socket {
+        let socket = try self.socket(type)
+        try socket.set(.receiveTimeout, timeout)
+        try socket.set(.sendTimeout, timeout)
+        try socket.set(.linger, .zero)
+        return socket
+    }
+}
+
+extension Socket {
+    /// Receives one frame as text, failing the test on timeout.
+    func expectString(sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+        let text = try receiveString()
+        return try #require(text, "timed out waiting for a message", sourceLocation: sourceLocation)
+    }
+
+    /// Receives a multipart message as strings, failing the test on timeout.
+    func expectStrings(sourceLocation: SourceLocation = #_sourceLocation) throws -> [String] {
+        let frames = try #require(try receiveMultipart(), "timed out waiting for a message", sourceLocation: sourceLocation)
+        return frames.map { String(decoding: $0.bytes, as: UTF8.self) }
+    }
+}
+
+/// Runs blocking socket work on a thread of its own, never on Swift's
+/// cooperative pool, and returns its result.
+func onThread<T: Sendable>(
+    _ name: String = "zmq-test", _ body: @escaping @Sendable () throws -> T
+) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        let thread = Thread {
+            do { continuation.resume(returning: try body()) } catch { continuation.resume(throwing: error) }
+        }
+        thread.name = name
+        thread.start()
+    }
+}
+
+/// Encodes an integer as 8 little-endian bytes, to number test messages.
+func frame(_ value: Int) -> [UInt8] {
+    withUnsafeBytes(of: UInt64(value).littleEndian) { Array($0) }
+}
+
+/// Decodes ``frame(_:)``.
+func number(_ message: Message) -> Int {
+    message.withUnsafeBytes { buffer in
+        var value: UInt64 = 0
+        withUnsafeMutableBytes(of: &value) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: buffer.prefix(8))) }
+        return Int(UInt64(littleEndian: value))
+    }
+}
