@@ -1,0 +1,131 @@
+/// Async send and receive: the Swift 6 way to use a socket from a task.
+///
+/// These wait on readiness, never by blocking a thread of Swift's cooperative
+/// pool: each tries the non-blocking operation, and when it would block waits
+/// for the socket's `ZMQ_FD` on the module's reactor thread. `ZMQ_FD` is
+/// edge-triggered and only says "something changed", so after every wake-up
+/// the socket's `ZMQ_EVENTS` is read again before deciding to wait more (the
+/// rule `man zmq_getsockopt` gives for `ZMQ_FD`, and what pyzmq's asyncio does).
+///
+/// The socket must be used by one task at a time, like every `Socket`: own it in
+/// one task, or pass it from task to task. Cancelling the task ends a pending
+/// wait promptly with `CancellationError`; ``Context/shutdown()`` ends it with a
+/// ``ZMQError`` whose ``ZMQError/isTerminated`` is true.
+extension Socket {
+    /// Receives one frame, suspending (not blocking) until one arrives.
+    /// The corresponding C function is `zmq_msg_recv` with `ZMQ_DONTWAIT`.
+    ///
+    /// - Throws: ``ZMQError`` (for example `ETERM`), or `CancellationError`.
+    public func receive() async throws -> Message {
+        let message = Message()
+        try await receive(into: message)
+        return message
+    }
+
+    /// Receives one frame into `message`, reusing it.
+    /// The corresponding C function is `zmq_msg_recv` with `ZMQ_DONTWAIT`.
+    public func receive(into message: Message) async throws {
+        while true {
+            try Task.checkCancellation()
+            if try receive(into: message, flags: .dontWait) { return }
+            try await waitFor(.readable)
+        }
+    }
+
+    /// Receives every frame of one multipart message, suspending until it arrives.
+    public func receiveMultipart() async throws -> [Message] {
+        while true {
+            try Task.checkCancellation()
+            if let frames = try receiveMultipart(flags: .dontWait) { return frames }
+            try await waitFor(.readable)
+        }
+    }
+
+    /// Sends `bytes` as one frame, suspending while the socket cannot queue it
+    /// (for example PUSH at its high-water mark).
+    /// The corresponding C function is `zmq_send` with `ZMQ_DONTWAIT`.
+    public func send(_ bytes: some ContiguousBytes & Sendable, more: Bool = false) async throws {
+        let flags: SendFlags = more ? [.dontWait, .sendMore] : .dontWait
+        while true {
+            try Task.checkCancellation()
+            if try send(bytes, flags: flags) { return }
+            try await waitFor(.writable)
+        }
+    }
+
+    /// Sends the UTF-8 bytes of `string` as one frame, suspending while the socket cannot queue it.
+    public func send(_ string: String, more: Bool = false) async throws {
+        try await send(Array(string.utf8), more: more)
+    }
+
+    /// Sends `message` without copying it, suspending while the socket cannot queue it.
+    /// The corresponding C function is `zmq_msg_send` with `ZMQ_DONTWAIT`.
+    public func send(_ message: Message, more: Bool = false) async throws {
+        let flags: SendFlags = more ? [.dontWait, .sendMore] : .dontWait
+        while true {
+            try Task.checkCancellation()
+            if try send(message, flags: flags) { return }
+            try await waitFor(.writable)
+        }
+    }
+
+    /// Sends `frames` as one multipart message, suspending until the first frame
+    /// can be queued; the rest follow at once (libzmq's atomic multipart).
+    public func sendMultipart<Frames: Collection & Sendable>(_ frames: Frames) async throws
+    where Frames.Element: ContiguousBytes {
+        while true {
+            try Task.checkCancellation()
+            if try sendMultipart(frames, flags: .dontWait) { return }
+            try await waitFor(.writable)
+        }
+    }
+
+    /// Sends strings as one multipart message, suspending until it can be queued.
+    public func sendMultipart(_ frames: [String]) async throws {
+        try await sendMultipart(frames.map { Array($0.utf8) })
+    }
+
+    /// Suspends until ``events`` contains `wanted`. Reads `ZMQ_EVENTS` before
+    /// every wait, because `ZMQ_FD` only signals edges.
+    func waitFor(_ wanted: PollEvents) async throws {
+        let fd = try get(.fileDescriptor)
+        while try !events.contains(wanted) {
+            try await ReadinessReactor.shared.waitUntilReadable(fd)
+            try Task.checkCancellation()
+        }
+    }
+
+    /// The messages arriving on this socket, each a multipart message's frames,
+    /// as an async sequence. It ends (returns `nil`) when the context is shut
+    /// down or the socket closed, and throws other errors and `CancellationError`.
+    ///
+    /// ```swift
+    /// for try await frames in socket.messages { handle(frames) }
+    /// ```
+    public var messages: Messages { Messages(socket: self) }
+
+    /// An `AsyncSequence` of the multipart messages a socket receives.
+    public struct Messages: AsyncSequence {
+        public typealias Element = [Message]
+        let socket: Socket
+
+        public func makeAsyncIterator() -> Iterator { Iterator(socket: socket) }
+
+        /// Receives the next message when asked.
+        public struct Iterator: AsyncIteratorProtocol {
+            let socket: Socket
+
+            public mutating func next() async throws -> [Message]? {
+                do {
+                    return try await socket.receiveMultipart()
+                } catch let error as ZMQError
+                    where error.isTerminated || error.code == ZMQError.Code.notSocket
+                {
+                    return nil
+                }
+            }
+        }
+    }
+}
+
+import Foundation
