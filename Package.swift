@@ -8,13 +8,19 @@ let package = Package(
         .executable(name: "pubsub-demo", targets: ["PubSubDemo"]),
         .executable(name: "zeromq-benchmarks", targets: ["ZeroMQBenchmarks"]),
     ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
     targets: [
         .systemLibrary(
             name: "CZeroMQ",
             pkgConfig: "libzmq",
             providers: [.apt(["libzmq3-dev"]), .brew(["zeromq"])]
         ),
-        .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
+        .target(
+            name: "ZeroMQ",
+            dependencies: ["CZeroMQ", .product(name: "Logging", package: "swift-log")]
+        ),
         .executableTarget(
             name: "PubSubDemo",
             dependencies: ["ZeroMQ"],

@@ -31,6 +31,7 @@ struct AsyncTests {
             let push = try context.boundedSocket(.push)
             try push.connect(endpoint)
             for index in 0..<500 { try await push.sendMultipart(["item", "\(index)"]) }
+            push.close(linger: testTimeout)  // let queued messages go out before the socket goes
         }
         var received: [String] = []
         for try await frames in pull.messages {

@@ -78,7 +78,7 @@ final class PythonPeer {
     private let output = Pipe()
     private var buffered = Data()
 
-    init(_ arguments: String...) throws {
+    init(_ arguments: String..., script: String = "peer.py") throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
         let python = ProcessInfo.processInfo.environment["ZEROMQ_TEST_PYTHON"]
@@ -87,7 +87,7 @@ final class PythonPeer {
             throw PeerError("no Python with pyzmq at \(python): run ./scripts/setup.sh first")
         }
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [root.appendingPathComponent("Tests/Interop/peer.py").path] + arguments
+        process.arguments = [root.appendingPathComponent("Tests/Interop/\(script)").path] + arguments
         process.standardOutput = output
         try process.run()
     }

@@ -101,6 +101,15 @@ struct MessageTests {
         #expect(try Message(copying: Data([9, 8])).bytes == [9, 8])
         #expect(try Message(bytes: []).count == 0)
         #expect(try Message(copying: [0xFF, 0xFE] as [UInt8]).string == nil)  // not UTF-8
+        #expect(throws: ZMQError.self) { try Message(count: -1) }
+    }
+
+    @Test func writingToAMessageLentByAnArrayLeavesTheArrayAlone() throws {
+        let original: [UInt8] = [1, 2, 3, 4, 5, 6, 7, 8]
+        let message = try Message(bytes: original)
+        message.withUnsafeMutableBytes { $0[0] = 99 }
+        #expect(message.bytes.first == 99)
+        #expect(original == [1, 2, 3, 4, 5, 6, 7, 8])
     }
 
     @Test func receiveIntoABufferReportsTruncation() throws {

@@ -45,11 +45,27 @@ struct OptionTests {
         try roundTrip(.connectTimeout, [.zero, .milliseconds(750)])
         try roundTrip(.tcpMaxRetransmitTimeout, [.zero, .seconds(3)])
         try roundTrip(.multicastRecoveryInterval, [.seconds(10), .milliseconds(500)])
+        try roundTrip(.heartbeatInterval, [.zero, .seconds(1)])
+        try roundTrip(.heartbeatTTL, [.zero, .seconds(3), .milliseconds(1500)])
+        #expect(try context.socket(.dealer).get(.heartbeatTimeout) == nil)  // libzmq's -1 default
+        try roundTrip(.heartbeatTimeout, [.seconds(2)])
+    }
+
+    @Test func subMillisecondTimeoutsRoundUpInsteadOfBecomingNonBlocking() throws {
+        let socket = try context.socket(.pull)
+        try socket.set(.receiveTimeout, .microseconds(500))
+        #expect(try socket.get(.receiveTimeout) == .milliseconds(1))
+        try socket.set(.tcpKeepaliveIdle, .milliseconds(1500))
+        #expect(try socket.get(.tcpKeepaliveIdle) == .seconds(2))
+        #expect(throws: ZMQError.self) { try socket.set(.receiveTimeout, .seconds(Int64.max)) }
     }
 
     @Test func flagOptions() throws {
         try roundTrip(.immediate, [true, false])
         try roundTrip(.ipv6, [true, false])
+        try roundTrip(.conflate, [true, false], on: .pull)
+        try roundTrip(.curveServer, [true, false])
+        try roundTrip(.useFileDescriptor, [-1])
         try roundTrip(.plainServer, [true, false])
         try roundTrip(.tcpKeepalive, [nil, true, false])
         try roundTrip(.invertMatching, [true, false], on: .xpub)
@@ -58,7 +74,8 @@ struct OptionTests {
     @Test func bytesAndTextOptions() throws {
         try roundTrip(.routingID, [Array("worker-1".utf8), [0, 1, 2, 255]])
         try roundTrip(.zapDomain, ["global", "internal"])
-        try roundTrip(.socksProxy, ["127.0.0.1:1080"])
+        try roundTrip(.socksProxy, ["127.0.0.1:1080", ""])  // empty clears it
+        try roundTrip(.bindToDevice, ["lo", ""])
         try roundTrip(.plainUsername, ["admin"])
         try roundTrip(.plainPassword, ["s3cret"])
         let key = (0..<32).map { UInt8($0) }
@@ -69,7 +86,7 @@ struct OptionTests {
 
     @Test func writeOnlyOptionsAreAccepted() throws {
         let xpub = try context.socket(.xpub)
-        for option: WriteOnlySocketOption<Bool> in [.xpubVerbose, .xpubVerboser, .xpubNoDrop, .xpubManual, .conflate] {
+        for option: WriteOnlySocketOption<Bool> in [.xpubVerbose, .xpubVerboser, .xpubNoDrop, .xpubManual] {
             try xpub.set(option, true)
         }
         try xpub.set(.xpubWelcomeMessage, Array("welcome".utf8))
@@ -84,9 +101,6 @@ struct OptionTests {
         let stream = try context.socket(.stream)
         try stream.set(.streamNotify, false)
         let dealer = try context.socket(.dealer)
-        try dealer.set(.heartbeatInterval, .seconds(1))
-        try dealer.set(.heartbeatTTL, .seconds(3))
-        try dealer.set(.heartbeatTimeout, .seconds(2))
         try dealer.set(.curveServer, true)
         #expect(try dealer.get(.mechanism) == .curve)
         let sub = try context.socket(.sub)
@@ -99,6 +113,7 @@ struct OptionTests {
         #expect(try pull.get(.type) == .pull)
         #expect(try pull.get(.mechanism) == .null)
         #expect(try pull.get(.receiveMore) == false)
+        #expect(try pull.get(.threadSafe) == false)
         #expect(try pull.get(.fileDescriptor) >= 0)
         #expect(try pull.get(.events).isEmpty)
         let endpoint = try pull.bind("tcp://127.0.0.1:*")

@@ -20,7 +20,8 @@ final class ReadinessReactor: Sendable {
 
     private struct Waiter {
         let fileDescriptor: Int32
-        let continuation: CheckedContinuation<Void, any Error>
+        let deadline: ContinuousClock.Instant?
+        let continuation: CheckedContinuation<Bool, any Error>
     }
 
     private struct State: ~Copyable {
@@ -43,18 +44,21 @@ final class ReadinessReactor: Sendable {
         thread.start()
     }
 
-    /// Suspends until `fileDescriptor` is readable (or has an error), or the
-    /// task is cancelled, in which case it throws `CancellationError`.
-    func waitUntilReadable(_ fileDescriptor: Int32) async throws {
+    /// Suspends until `fileDescriptor` is readable (or has an error): returns
+    /// `true`; or until `deadline` passes: returns `false`. Throws
+    /// `CancellationError` promptly when the task is cancelled.
+    @discardableResult
+    func waitUntilReadable(_ fileDescriptor: Int32, deadline: ContinuousClock.Instant? = nil) async throws -> Bool {
         let id = state.withLock { state -> UInt64 in
             state.nextID += 1
             return state.nextID
         }
-        try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Bool, any Error>) in
                 let cancelled = state.withLock { state -> Bool in
                     if Task.isCancelled { return true }
-                    state.waiters[id] = Waiter(fileDescriptor: fileDescriptor, continuation: continuation)
+                    state.waiters[id] = Waiter(
+                        fileDescriptor: fileDescriptor, deadline: deadline, continuation: continuation)
                     return false
                 }
                 if cancelled {
@@ -69,6 +73,15 @@ final class ReadinessReactor: Sendable {
         }
     }
 
+    /// A `poll(2)` timeout that ends at `deadline` (rounded up), or -1 for none.
+    private static func milliseconds(until deadline: ContinuousClock.Instant?) -> Int32 {
+        guard let deadline else { return -1 }
+        let (seconds, attoseconds) = (deadline - ContinuousClock.now).components
+        if seconds < 0 || (seconds == 0 && attoseconds <= 0) { return 0 }
+        let milliseconds = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
+        return Int32(clamping: milliseconds)
+    }
+
     private func wake() {
         var byte: UInt8 = 1
         _ = write(wakeWrite, &byte, 1)  // a full pipe already means "wake up"
@@ -80,24 +93,38 @@ final class ReadinessReactor: Sendable {
         while true {
             descriptors.removeAll(keepingCapacity: true)
             descriptors.append(pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0))
-            state.withLock { state in
+            let earliest = state.withLock { state -> ContinuousClock.Instant? in
                 var seen = Set<Int32>()
-                for waiter in state.waiters.values where seen.insert(waiter.fileDescriptor).inserted {
-                    descriptors.append(pollfd(fd: waiter.fileDescriptor, events: Int16(POLLIN), revents: 0))
+                var earliest: ContinuousClock.Instant?
+                for waiter in state.waiters.values {
+                    if seen.insert(waiter.fileDescriptor).inserted {
+                        descriptors.append(pollfd(fd: waiter.fileDescriptor, events: Int16(POLLIN), revents: 0))
+                    }
+                    if let deadline = waiter.deadline { earliest = min(earliest ?? deadline, deadline) }
                 }
+                return earliest
             }
-            let ready = poll(&descriptors, nfds_t(descriptors.count), -1)
+            let ready = poll(&descriptors, nfds_t(descriptors.count), Self.milliseconds(until: earliest))
             if ready < 0 { continue }  // EINTR
             if descriptors[0].revents != 0 {
                 while read(wakeRead, &drain, drain.count) > 0 {}
             }
             let readyDescriptors = Set(descriptors.dropFirst().filter { $0.revents != 0 }.map(\.fd))
-            guard !readyDescriptors.isEmpty else { continue }
-            let resumed = state.withLock { state -> [Waiter] in
-                let ids = state.waiters.filter { readyDescriptors.contains($0.value.fileDescriptor) }.map(\.key)
-                return ids.compactMap { state.waiters.removeValue(forKey: $0) }
+            let now = ContinuousClock.now
+            let (readable, expired) = state.withLock { state -> ([Waiter], [Waiter]) in
+                var readable: [Waiter] = []
+                var expired: [Waiter] = []
+                for (id, waiter) in state.waiters {
+                    if readyDescriptors.contains(waiter.fileDescriptor) {
+                        readable.append(state.waiters.removeValue(forKey: id)!)
+                    } else if let deadline = waiter.deadline, deadline <= now {
+                        expired.append(state.waiters.removeValue(forKey: id)!)
+                    }
+                }
+                return (readable, expired)
             }
-            for waiter in resumed { waiter.continuation.resume() }
+            for waiter in readable { waiter.continuation.resume(returning: true) }
+            for waiter in expired { waiter.continuation.resume(returning: false) }
         }
     }
 }

@@ -85,14 +85,20 @@ extension Socket {
         try await sendMultipart(frames.map { Array($0.utf8) })
     }
 
-    /// Suspends until ``events`` contains `wanted`. Reads `ZMQ_EVENTS` before
-    /// every wait, because `ZMQ_FD` only signals edges.
-    func waitFor(_ wanted: PollEvents) async throws {
+    /// Suspends until the socket is ready for `wanted` (``events`` contains it)
+    /// and returns `true`, or returns `false` once `deadline` passes.
+    /// Reads `ZMQ_EVENTS` before every wait, because `ZMQ_FD` only signals edges.
+    /// The corresponding C function is `zmq_getsockopt` (`ZMQ_FD`, `ZMQ_EVENTS`).
+    @discardableResult
+    public func waitFor(_ wanted: PollEvents, deadline: ContinuousClock.Instant? = nil) async throws -> Bool {
         let fd = try get(.fileDescriptor)
         while try !events.contains(wanted) {
-            try await ReadinessReactor.shared.waitUntilReadable(fd)
             try Task.checkCancellation()
+            guard try await ReadinessReactor.shared.waitUntilReadable(fd, deadline: deadline) else {
+                return try events.contains(wanted)
+            }
         }
+        return true
     }
 
     /// The messages arriving on this socket, each a multipart message's frames,

@@ -20,8 +20,9 @@ public final class Context: @unchecked Sendable {
     let handle: UnsafeMutableRawPointer
     private let shutDownFlag = Atomic<Bool>(false)
 
-    /// The linger applied to each socket this context creates, or `nil` for
-    /// libzmq's default (wait for pending messages indefinitely on close).
+    /// The linger applied to each socket this context creates: how long its
+    /// pending messages may still go out after it closes. `nil` is libzmq's own
+    /// default, wait forever, which can make termination wait forever too.
     public let defaultLinger: Duration?
 
     /// Creates a context. The corresponding C functions are `zmq_ctx_new` and `zmq_ctx_set`.
@@ -30,25 +31,25 @@ public final class Context: @unchecked Sendable {
     ///   - ioThreads: libzmq I/O threads (`ZMQ_IO_THREADS`); one handles about a gigabyte per second.
     ///   - maxSockets: the most sockets open at once (`ZMQ_MAX_SOCKETS`), or `nil` for libzmq's default (1023).
     ///   - ipv6: whether sockets use IPv6 by default (`ZMQ_IPV6`).
-    ///   - defaultLinger: the linger each new socket gets (``SocketOption/linger``):
-    ///     `.zero` drops pending messages on close, `nil` keeps libzmq's default
-    ///     of waiting until they are sent.
+    ///   - defaultLinger: the linger each new socket gets (``SocketOption/linger``).
+    ///     One second by default, so that terminating never waits long for a
+    ///     peer that is gone; `.zero` drops pending messages on close, `nil`
+    ///     keeps libzmq's default of waiting until they are sent, however long.
     public init(
         ioThreads: Int = 1,
         maxSockets: Int? = nil,
         ipv6: Bool = false,
-        defaultLinger: Duration? = nil
+        defaultLinger: Duration? = .seconds(1)
     ) throws(ZMQError) {
+        if let defaultLinger, defaultLinger < .zero {
+            throw ZMQError(code: EINVAL, operation: "Context(defaultLinger: \(defaultLinger)): negative linger")
+        }
         handle = try zmqCallPointer("zmq_ctx_new()") { zmq_ctx_new() }
         self.defaultLinger = defaultLinger
-        do {
-            try set(ZMQ_IO_THREADS, Int32(clamping: ioThreads), "ioThreads")
-            if let maxSockets { try set(ZMQ_MAX_SOCKETS, Int32(clamping: maxSockets), "maxSockets") }
-            try set(ZMQ_IPV6, ipv6 ? 1 : 0, "ipv6")
-        } catch {
-            zmq_ctx_term(handle)
-            throw error
-        }
+        // On a throw below, deinit terminates the context.
+        try set(ZMQ_IO_THREADS, Int32(clamping: ioThreads), "ioThreads")
+        if let maxSockets { try set(ZMQ_MAX_SOCKETS, Int32(clamping: maxSockets), "maxSockets") }
+        try set(ZMQ_IPV6, ipv6 ? 1 : 0, "ipv6")
     }
 
     deinit {
@@ -77,7 +78,7 @@ public final class Context: @unchecked Sendable {
     /// Whether new sockets use IPv6. The corresponding C function is `zmq_ctx_get(ZMQ_IPV6)`.
     public var ipv6: Bool { value(of: ZMQ_IPV6) != 0 }
 
-    /// Whether ``shutdown()`` has been called.
+    /// Whether ``shutdown()`` has been called (by this process, through this object).
     public var isShutDown: Bool { shutDownFlag.load(ordering: .acquiring) }
 
     /// Ends all blocking operations on this context's sockets: they fail with

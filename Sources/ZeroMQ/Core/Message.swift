@@ -13,18 +13,34 @@ import Foundation
 /// message object can be reused for the next receive or send with no
 /// allocation. Like ``Socket``, it is not `Sendable`: transfer it, don't share it.
 public final class Message {
-    var raw = zmq_msg_t()
+    /// The `zmq_msg_t`, at a fixed address: libzmq keeps small messages inside
+    /// it, so pointers to their bytes point into this storage.
+    let raw: UnsafeMutablePointer<zmq_msg_t>
+    /// Whether the content is memory lent by a Swift array (``init(bytes:)``),
+    /// which must be copied before anybody writes to it.
+    private var isBorrowed = false
 
     /// An empty message, ready to receive into. The corresponding C function is `zmq_msg_init`.
     public init() {
-        zmq_msg_init(&raw)
+        raw = .allocate(capacity: 1)
+        zmq_msg_init(raw)
     }
 
     /// A message of `count` uninitialized bytes to fill through ``withUnsafeMutableBytes(_:)``.
     /// The corresponding C function is `zmq_msg_init_size`.
     public init(count: Int) throws(ZMQError) {
-        let size = count
-        try zmqCall("zmq_msg_init_size(\(size))") { zmq_msg_init_size(&raw, size) }
+        raw = .allocate(capacity: 1)
+        let raw = self.raw
+        guard count >= 0 else {
+            zmq_msg_init(raw)
+            throw ZMQError(code: EINVAL, operation: "zmq_msg_init_size(\(count)): negative size")
+        }
+        do {
+            try zmqCall("zmq_msg_init_size(\(count))") { zmq_msg_init_size(raw, count) }
+        } catch {
+            zmq_msg_init(raw)  // a failed init_size leaves nothing zmq_msg_close can free
+            throw error
+        }
     }
 
     /// A message holding a copy of `bytes`. The corresponding C function is `zmq_msg_init_size`.
@@ -33,11 +49,12 @@ public final class Message {
         try self.init(count: count)
         bytes.withUnsafeBytes { source in
             guard let base = source.baseAddress, count > 0 else { return }
-            zmq_msg_data(&raw).copyMemory(from: base, byteCount: count)
+            zmq_msg_data(raw).copyMemory(from: base, byteCount: count)
         }
     }
 
     /// A message holding the UTF-8 bytes of `string`, copied.
+    /// The corresponding C function is `zmq_msg_init_size`.
     public convenience init(_ string: String) throws(ZMQError) {
         try self.init(copying: Array(string.utf8))
     }
@@ -59,6 +76,7 @@ public final class Message {
             },
             onFailure: { owner.release() }
         )
+        isBorrowed = true
     }
 
     /// A message over memory you allocated, without copying it. libzmq calls
@@ -88,47 +106,66 @@ public final class Message {
         free: @convention(c) (UnsafeMutableRawPointer?, UnsafeMutableRawPointer?) -> Void,
         onFailure: () -> Void
     ) throws(ZMQError) {
-        let rc = zmq_msg_init_data(&raw, data, count, free, hint)
+        raw = .allocate(capacity: 1)
+        let rc = zmq_msg_init_data(raw, data, count, free, hint)
         if rc != 0 {
             let error = ZMQError(code: zmq_errno(), operation: "zmq_msg_init_data(\(count) bytes)")
             onFailure()
-            zmq_msg_init(&raw)
+            zmq_msg_init(raw)
             throw error
         }
     }
 
     deinit {
-        zmq_msg_close(&raw)
+        zmq_msg_close(raw)
+        raw.deallocate()
     }
 
     /// The size in bytes. The corresponding C function is `zmq_msg_size`.
-    public var count: Int { zmq_msg_size(&raw) }
+    public var count: Int { zmq_msg_size(raw) }
 
     /// Whether more frames of the same multipart message follow this one.
     /// The corresponding C function is `zmq_msg_more`.
-    public var hasMore: Bool { zmq_msg_more(&raw) != 0 }
+    public var hasMore: Bool { zmq_msg_more(raw) != 0 }
 
     /// Calls `body` with the message's bytes, without copying them.
     /// The corresponding C function is `zmq_msg_data`.
     public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
-        try body(UnsafeRawBufferPointer(start: zmq_msg_data(&raw), count: zmq_msg_size(&raw)))
+        try body(UnsafeRawBufferPointer(start: zmq_msg_data(raw), count: zmq_msg_size(raw)))
     }
 
-    /// Calls `body` with the message's bytes for writing, for example after ``init(count:)``.
-    /// Don't write to a message you received and also forwarded: libzmq may share its content.
+    /// Calls `body` with the message's bytes for writing, for example after
+    /// ``init(count:)``; a message lent by an array (``init(bytes:)``) is copied
+    /// first, so the array never changes. Don't write to a message you received
+    /// and also forwarded or copied: libzmq may share its content.
+    /// The corresponding C function is `zmq_msg_data`.
     public func withUnsafeMutableBytes<R, E: Error>(
         _ body: (UnsafeMutableRawBufferPointer) throws(E) -> R
     ) throws(E) -> R {
-        try body(UnsafeMutableRawBufferPointer(start: zmq_msg_data(&raw), count: zmq_msg_size(&raw)))
+        if isBorrowed { stopBorrowing() }
+        return try body(UnsafeMutableRawBufferPointer(start: zmq_msg_data(raw), count: zmq_msg_size(raw)))
     }
 
-    /// A copy of the bytes.
+    /// Replaces lent content with a private copy.
+    private func stopBorrowing() {
+        let count = zmq_msg_size(raw)
+        var copy = zmq_msg_t()
+        guard zmq_msg_init_size(&copy, count) == 0 else { preconditionFailure("out of memory copying \(count) bytes") }
+        zmq_msg_data(&copy).copyMemory(from: zmq_msg_data(raw), byteCount: count)
+        zmq_msg_close(raw)
+        zmq_msg_init(raw)
+        zmq_msg_move(raw, &copy)
+        isBorrowed = false
+    }
+
+    /// A copy of the bytes. The corresponding C function is `zmq_msg_data`.
     public var bytes: [UInt8] { withUnsafeBytes { Array($0) } }
 
-    /// A copy of the bytes as `Data`.
+    /// A copy of the bytes as `Data`. The corresponding C function is `zmq_msg_data`.
     public var data: Data { withUnsafeBytes { Data($0) } }
 
     /// The bytes as UTF-8 text, or `nil` when they are not valid UTF-8.
+    /// The corresponding C function is `zmq_msg_data`.
     public var string: String? {
         withUnsafeBytes { String(validating: $0.bindMemory(to: UInt8.self), as: UTF8.self) }
     }
@@ -137,7 +174,7 @@ public final class Message {
     /// `"Routing-Id"`, `"Peer-Address"` or `"User-Id"`; `nil` when absent.
     /// The corresponding C function is `zmq_msg_gets`.
     public func metadata(_ property: String) -> String? {
-        guard let value = zmq_msg_gets(&raw, property) else { return nil }
+        guard let value = zmq_msg_gets(raw, property) else { return nil }
         return String(cString: value)
     }
 
@@ -145,7 +182,8 @@ public final class Message {
     /// The corresponding C function is `zmq_msg_copy`.
     public func copy() throws(ZMQError) -> Message {
         let copy = Message()
-        try zmqCall("zmq_msg_copy") { zmq_msg_copy(&copy.raw, &raw) }
+        try zmqCall("zmq_msg_copy") { zmq_msg_copy(copy.raw, raw) }
+        copy.isBorrowed = isBorrowed
         return copy
     }
 }

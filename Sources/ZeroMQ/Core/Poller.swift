@@ -15,15 +15,17 @@ public struct Poller {
     private var items: [zmq_pollitem_t] = []
     private var sockets: [Socket?] = []
 
-    /// Creates an empty poller.
+    /// Creates an empty poller; add sockets and descriptors to it.
     public init() {}
 
     /// Identifies an item added to a ``Poller``.
     public struct Item: Hashable, Sendable {
+        /// The position of the item in the order it was added.
         public let index: Int
     }
 
     /// Watches `socket` for `events`; returns the item to look up after ``poll(timeout:)``.
+    /// A socket closed later is skipped, and reported ready for nothing.
     @discardableResult
     public mutating func add(_ socket: Socket, for events: PollEvents) -> Item {
         var item = zmq_pollitem_t()
@@ -45,7 +47,7 @@ public struct Poller {
         return Item(index: items.count - 1)
     }
 
-    /// The number of items watched.
+    /// The number of items watched (sockets and descriptors).
     public var count: Int { items.count }
 
     /// Waits until at least one item is ready or `timeout` passes (`nil`: no limit,
@@ -55,17 +57,16 @@ public struct Poller {
     public mutating func poll(timeout: Duration?) throws(ZMQError) -> Readiness {
         for (index, socket) in sockets.enumerated() {
             if let socket {
-                guard let handle = socket.unsafeHandle else {
-                    throw ZMQError(code: ENOTSOCK, operation: "poll: item \(index) is a closed \(socket.type) socket")
-                }
-                items[index].socket = handle
+                // A socket closed since it was added is skipped: poll ignores a
+                // NULL socket with a negative descriptor.
+                items[index].socket = socket.unsafeHandle
+                if socket.isClosed { items[index].fd = -1 }
             }
             items[index].revents = 0
         }
         let milliseconds: Int
         if let timeout {
-            let (seconds, attoseconds) = timeout.components
-            milliseconds = max(0, Int(seconds) * 1000 + Int((attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000))
+            milliseconds = Int(clamping: max(0, wholeUnits(timeout, per: 1_000)))
         } else {
             milliseconds = -1
         }

@@ -43,11 +43,11 @@ public final class Socket {
         return handle
     }
 
-    /// The raw `void *` libzmq socket for calling C functions this module does not
+    /// The raw `void *` libzmq socket (the result of `zmq_socket`) for calling C functions this module does not
     /// wrap, or `nil` once closed. Do not close it.
     public var unsafeHandle: UnsafeMutableRawPointer? { handleIfOpen }
 
-    /// Whether ``close(linger:)`` has been called.
+    /// Whether ``close(linger:)`` has been called (`zmq_close`).
     public var isClosed: Bool { handleIfOpen == nil }
 
     /// Closes the socket. Calling it again does nothing.
@@ -98,32 +98,34 @@ public final class Socket {
         try zmqCall("disconnect(\"\(endpoint)\")") { zmq_disconnect(handle, endpoint) }
     }
 
-    /// The endpoint last bound or connected (`ZMQ_LAST_ENDPOINT`).
+    /// The endpoint last bound or connected.
+    /// The corresponding C function is `zmq_getsockopt(ZMQ_LAST_ENDPOINT)`.
     public var lastEndpoint: String {
         get throws(ZMQError) { try get(.lastEndpoint) }
     }
 
     // MARK: Subscriptions
 
-    /// SUB/XSUB: receives messages whose first frame starts with `prefix`
-    /// (empty: every message). The corresponding C function is `zmq_setsockopt(ZMQ_SUBSCRIBE)`.
+    /// SUB: receives messages whose first frame starts with `prefix` (empty: every
+    /// message). An XSUB subscribes by sending `[1] + prefix` instead. The corresponding C function is `zmq_setsockopt(ZMQ_SUBSCRIBE)`.
     public func subscribe(_ prefix: String = "") throws(ZMQError) {
         try set(.subscribe, Array(prefix.utf8))
     }
 
-    /// SUB/XSUB: receives messages whose first frame starts with `prefix`.
+    /// SUB: receives messages whose first frame starts with the bytes `prefix`.
     /// The corresponding C function is `zmq_setsockopt(ZMQ_SUBSCRIBE)`.
     public func subscribe(bytes prefix: [UInt8]) throws(ZMQError) {
         try set(.subscribe, prefix)
     }
 
-    /// SUB/XSUB: removes one earlier ``subscribe(_:)`` of `prefix`.
+    /// SUB: removes one earlier ``subscribe(_:)`` of `prefix`.
     /// The corresponding C function is `zmq_setsockopt(ZMQ_UNSUBSCRIBE)`.
     public func unsubscribe(_ prefix: String = "") throws(ZMQError) {
         try set(.unsubscribe, Array(prefix.utf8))
     }
 
-    /// Whether a message can be received or sent now without blocking (`ZMQ_EVENTS`).
+    /// Whether a message can be received or sent now without blocking.
+    /// The corresponding C function is `zmq_getsockopt(ZMQ_EVENTS)`.
     public var events: PollEvents {
         get throws(ZMQError) { try get(.events) }
     }

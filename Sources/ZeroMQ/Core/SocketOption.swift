@@ -97,7 +97,10 @@ private func setBytes(
     _ shown: @autoclosure () -> String
 ) throws(ZMQError) {
     try zmqCall("zmq_setsockopt(\(name), \(shown()))") {
-        value.withUnsafeBytes { zmq_setsockopt(socket, code, $0.baseAddress, $0.count) }
+        // libzmq clears string options only when given NULL with length 0.
+        value.isEmpty
+            ? zmq_setsockopt(socket, code, nil, 0)
+            : value.withUnsafeBytes { zmq_setsockopt(socket, code, $0.baseAddress, $0.count) }
     }
 }
 
@@ -151,7 +154,7 @@ extension OptionCodec where Value == Int {
     static let int = OptionCodec<Int32>.int32.map(
         read: { Int($0) },
         write: { (v: Int) throws(ZMQError) -> Int32 in
-            guard let value = Int32(exactly: v) else { throw outOfRange("int option", v) }
+            guard let value = Int32(exactly: v) else { throw outOfRange("a 32-bit option", v) }
             return value
         }
     )
@@ -185,20 +188,28 @@ extension OptionCodec where Value == Duration? {
         read: { $0 < 0 ? nil : Duration.seconds($0) },
         write: { (v: Duration?) throws(ZMQError) -> Int32 in
             guard let v else { return -1 }
-            let seconds = v.components.seconds
-            guard seconds >= 0, let value = Int32(exactly: seconds) else { throw outOfRange("seconds", v) }
+            guard v > .zero, let value = Int32(exactly: wholeUnits(v, per: 1)) else { throw outOfRange("seconds", v) }
             return value
         }
     )
 }
 
+/// Whole milliseconds, rounded up so that a short timeout never becomes "don't wait".
 private func millisecondsValue(_ duration: Duration) throws(ZMQError) -> Int32 {
-    let (seconds, attoseconds) = duration.components
-    let milliseconds = seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    guard milliseconds >= 0, let value = Int32(exactly: milliseconds) else {
+    guard duration >= .zero, let value = Int32(exactly: wholeUnits(duration, per: 1_000)) else {
         throw outOfRange("milliseconds", duration)
     }
     return value
+}
+
+/// `duration` in units of 1/`perSecond` of a second, rounded up; clamped to `Int64.max`.
+func wholeUnits(_ duration: Duration, per perSecond: Int64) -> Int64 {
+    let (seconds, attoseconds) = duration.components
+    let attosecondsPerUnit = 1_000_000_000_000_000_000 / perSecond
+    let (scaled, overflow) = seconds.multipliedReportingOverflow(by: perSecond)
+    if overflow { return seconds < 0 ? Int64.min : Int64.max }
+    let (total, overflow2) = scaled.addingReportingOverflow((attoseconds + attosecondsPerUnit - 1) / attosecondsPerUnit)
+    return overflow2 ? Int64.max : total
 }
 
 extension OptionCodec where Value == [UInt8] {

@@ -41,6 +41,8 @@ extension SocketOption where Value == Int {
     public static var typeOfService: Self { .init(ZMQ_TOS, "ZMQ_TOS", .int) }
     /// The multicast data rate in kilobits per second (`ZMQ_RATE`).
     public static var multicastRate: Self { .init(ZMQ_RATE, "ZMQ_RATE", .int) }
+    /// A pre-bound file descriptor to use for the next `bind`, or -1 (`ZMQ_USE_FD`).
+    public static var useFileDescriptor: Self { .init(ZMQ_USE_FD, "ZMQ_USE_FD", .int) }
     /// The multicast time-to-live (`ZMQ_MULTICAST_HOPS`).
     public static var multicastHops: Self { .init(ZMQ_MULTICAST_HOPS, "ZMQ_MULTICAST_HOPS", .int) }
     /// The largest multicast transport data unit in bytes (`ZMQ_MULTICAST_MAXTPDU`).
@@ -97,14 +99,21 @@ extension SocketOption where Value == Duration {
     }
 }
 
-extension WriteOnlySocketOption where Value == Duration {
+extension SocketOption where Value == Duration {
     /// How often to send ZMTP heartbeats; `.zero` disables them (`ZMQ_HEARTBEAT_IVL`).
     public static var heartbeatInterval: Self { .init(ZMQ_HEARTBEAT_IVL, "ZMQ_HEARTBEAT_IVL", .milliseconds) }
-    /// How long the peer may wait for our heartbeat before dropping us, in tenths of a second (`ZMQ_HEARTBEAT_TTL`).
+    /// How long the peer may go without hearing from us before it drops the
+    /// connection; libzmq keeps it in tenths of a second, so it is rounded down to
+    /// 100 ms, and values under 100 ms have no effect (`ZMQ_HEARTBEAT_TTL`).
     public static var heartbeatTTL: Self { .init(ZMQ_HEARTBEAT_TTL, "ZMQ_HEARTBEAT_TTL", .milliseconds) }
-    /// How long to wait for a reply to a heartbeat before closing the connection (`ZMQ_HEARTBEAT_TIMEOUT`).
+}
+
+extension SocketOption where Value == Duration? {
+    /// How long to wait for traffic after a heartbeat before closing the
+    /// connection. Reads `nil` until set, meaning the same as ``heartbeatInterval``;
+    /// libzmq accepts only values of zero or more (`ZMQ_HEARTBEAT_TIMEOUT`).
     public static var heartbeatTimeout: Self {
-        .init(ZMQ_HEARTBEAT_TIMEOUT, "ZMQ_HEARTBEAT_TIMEOUT", .milliseconds)
+        .init(ZMQ_HEARTBEAT_TIMEOUT, "ZMQ_HEARTBEAT_TIMEOUT", .millisecondsOrForever)
     }
 }
 
@@ -115,10 +124,14 @@ extension SocketOption where Value == Bool {
     public static var immediate: Self { .init(ZMQ_IMMEDIATE, "ZMQ_IMMEDIATE", .bool) }
     /// Use IPv6 (and IPv4) on this socket (`ZMQ_IPV6`).
     public static var ipv6: Self { .init(ZMQ_IPV6, "ZMQ_IPV6", .bool) }
-    /// PUB/SUB/XPUB/XSUB: deliver messages that do *not* match the subscriptions (`ZMQ_INVERT_MATCHING`).
+    /// PUB/XPUB/SUB: deliver messages that do *not* match the subscriptions (`ZMQ_INVERT_MATCHING`).
     public static var invertMatching: Self { .init(ZMQ_INVERT_MATCHING, "ZMQ_INVERT_MATCHING", .bool) }
     /// Act as a PLAIN server: check user names and passwords through ZAP (`ZMQ_PLAIN_SERVER`).
     public static var plainServer: Self { .init(ZMQ_PLAIN_SERVER, "ZMQ_PLAIN_SERVER", .bool) }
+    /// Keep only the last message in each queue (`ZMQ_CONFLATE`).
+    public static var conflate: Self { .init(ZMQ_CONFLATE, "ZMQ_CONFLATE", .bool) }
+    /// Act as a CURVE server: needs ``SocketOption/curveSecretKey`` (`ZMQ_CURVE_SERVER`).
+    public static var curveServer: Self { .init(ZMQ_CURVE_SERVER, "ZMQ_CURVE_SERVER", .bool) }
 }
 
 extension SocketOption where Value == Bool? {
@@ -132,10 +145,6 @@ extension SocketOption where Value == Bool? {
 }
 
 extension WriteOnlySocketOption where Value == Bool {
-    /// Keep only the last message in each queue (`ZMQ_CONFLATE`).
-    public static var conflate: Self { .init(ZMQ_CONFLATE, "ZMQ_CONFLATE", .bool) }
-    /// Act as a CURVE server: needs ``SocketOption/curveSecretKey`` (`ZMQ_CURVE_SERVER`).
-    public static var curveServer: Self { .init(ZMQ_CURVE_SERVER, "ZMQ_CURVE_SERVER", .bool) }
     /// XPUB: pass every subscription up, duplicates included (`ZMQ_XPUB_VERBOSE`).
     public static var xpubVerbose: Self { .init(ZMQ_XPUB_VERBOSE, "ZMQ_XPUB_VERBOSE", .bool) }
     /// XPUB: pass every subscription and unsubscription up (`ZMQ_XPUB_VERBOSER`).
@@ -219,6 +228,8 @@ extension ReadOnlySocketOption where Value == SocketType {
 extension ReadOnlySocketOption where Value == Bool {
     /// Whether more frames of the current multipart message follow (`ZMQ_RCVMORE`).
     public static var receiveMore: Self { .init(ZMQ_RCVMORE, "ZMQ_RCVMORE", .bool) }
+    /// Whether the socket may be used from several threads at once; false for every stable type (`ZMQ_THREAD_SAFE`).
+    public static var threadSafe: Self { .init(ZMQ_THREAD_SAFE, "ZMQ_THREAD_SAFE", .bool) }
 }
 
 extension ReadOnlySocketOption where Value == PollEvents {
@@ -247,7 +258,9 @@ extension ReadOnlySocketOption where Value == SecurityMechanism {
 
 /// The security mechanism of a socket, as ``ReadOnlySocketOption/mechanism`` reports it.
 public struct SecurityMechanism: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    /// The libzmq constant (`ZMQ_CURVE`, …).
     public let rawValue: Int32
+    /// A mechanism from its libzmq constant.
     public init(rawValue: Int32) { self.rawValue = rawValue }
 
     /// No security (`ZMQ_NULL`).
@@ -259,6 +272,7 @@ public struct SecurityMechanism: RawRepresentable, Hashable, Sendable, CustomStr
     /// Kerberos (`ZMQ_GSSAPI`).
     public static let gssapi = SecurityMechanism(rawValue: ZMQ_GSSAPI)
 
+    /// The libzmq name, `NULL`, `PLAIN`, `CURVE` or `GSSAPI`.
     public var description: String {
         switch self {
         case .null: "NULL"

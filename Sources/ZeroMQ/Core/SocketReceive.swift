@@ -21,7 +21,7 @@ extension Socket {
     public func receive(into message: Message, flags: ReceiveFlags = []) throws(ZMQError) -> Bool {
         let handle = try liveHandle("receive")
         return try zmqCallUnlessWouldBlock("receive on \(type)") {
-            zmq_msg_recv(&message.raw, handle, flags.rawValue)
+            zmq_msg_recv(message.raw, handle, flags.rawValue)
         } != nil
     }
 
@@ -75,7 +75,8 @@ extension Socket {
         return frames
     }
 
-    /// Whether the frame last received has more frames after it (`ZMQ_RCVMORE`).
+    /// Whether the frame last received has more frames after it.
+    /// The corresponding C function is `zmq_getsockopt(ZMQ_RCVMORE)`.
     public var hasMore: Bool {
         get throws(ZMQError) { try get(.receiveMore) }
     }
@@ -89,7 +90,7 @@ public struct ReceivedSize: Sendable, Equatable {
     /// The size of the buffer it was received into.
     public let bufferSize: Int
 
-    /// The number of bytes written to the buffer.
+    /// The number of bytes written to the buffer: the smaller of the two sizes.
     public var count: Int { min(messageSize, bufferSize) }
     /// Whether the message was larger than the buffer and its tail dropped.
     public var isTruncated: Bool { messageSize > bufferSize }

@@ -53,11 +53,13 @@ extension Socket {
     public func send(_ message: Message, flags: SendFlags = []) throws(ZMQError) -> Bool {
         let handle = try liveHandle("send")
         return try zmqCallUnlessWouldBlock("send(message of \(message.count) bytes) on \(type)") {
-            zmq_msg_send(&message.raw, handle, flags.rawValue)
+            zmq_msg_send(message.raw, handle, flags.rawValue)
         } != nil
     }
 
     /// Sends `frames` as one multipart message: peers receive all of them or none.
+    /// If a later frame fails (say `ETERM` during shutdown), the frames already
+    /// queued stay pending and are never delivered alone; close the socket then.
     /// The corresponding C function is `zmq_send` with `ZMQ_SNDMORE`.
     ///
     /// - Returns: `false` when `.dontWait` was given and the first frame could not
@@ -67,8 +69,10 @@ extension Socket {
     public func sendMultipart<Frames: Collection>(
         _ frames: Frames, flags: SendFlags = []
     ) throws(ZMQError) -> Bool where Frames.Element: ContiguousBytes {
-        try sendFrames(frames.count, flags) { (index, frameFlags) throws(ZMQError) -> Bool in
-            try send(frames[frames.index(frames.startIndex, offsetBy: index)], flags: frameFlags)
+        var position = frames.startIndex
+        return try sendFrames(frames.count, flags) { (_, frameFlags) throws(ZMQError) -> Bool in
+            defer { position = frames.index(after: position) }
+            return try send(frames[position], flags: frameFlags)
         }
     }
 

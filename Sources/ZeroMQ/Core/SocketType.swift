@@ -6,6 +6,7 @@ public struct SocketType: RawRepresentable, Hashable, Sendable, CustomStringConv
     /// The libzmq constant (`ZMQ_PUB`, …).
     public let rawValue: Int32
 
+    /// A socket type from its libzmq constant.
     public init(rawValue: Int32) { self.rawValue = rawValue }
 
     /// Exclusive pair: one peer, both directions (`ZMQ_PAIR`).
@@ -38,6 +39,7 @@ public struct SocketType: RawRepresentable, Hashable, Sendable, CustomStringConv
         .pair, .pub, .sub, .req, .rep, .dealer, .router, .pull, .push, .xpub, .xsub, .stream,
     ]
 
+    /// The libzmq name, `PUB`, `ROUTER`, …
     public var description: String {
         switch self {
         case .pair: "PAIR"

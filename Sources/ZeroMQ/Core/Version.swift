@@ -24,7 +24,9 @@ public enum ZeroMQ {
 
     /// An optional feature of libzmq, as `zmq_has` names it.
     public struct Capability: RawRepresentable, Hashable, Sendable {
+        /// The name `zmq_has` takes.
         public let rawValue: String
+        /// A capability by its `zmq_has` name.
         public init(rawValue: String) { self.rawValue = rawValue }
 
         /// The `ipc://` transport.

@@ -27,6 +27,7 @@ public struct ZMQError: Error, Sendable, Equatable, CustomStringConvertible {
         Self.names[code] ?? "errno \(code)"
     }
 
+    /// One line: the operation, libzmq's text and the errno name.
     public var description: String {
         "\(operation) failed: \(message) (\(codeName))"
     }
@@ -40,19 +41,33 @@ public struct ZMQError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// Pattern-matching helpers: `catch let e where e.code == ZMQError.Code.terminated`.
     public enum Code {
+        /// `ETERM`: the context was shut down or terminated.
         public static let terminated: Int32 = ETERM
+        /// `EAGAIN`: the call would block or timed out (returned as `nil`/`false`, not thrown).
         public static let wouldBlock: Int32 = EAGAIN
+        /// `EINVAL`: a malformed endpoint, option value or argument.
         public static let invalidArgument: Int32 = EINVAL
+        /// `EADDRINUSE`: the address is already bound.
         public static let addressInUse: Int32 = EADDRINUSE
+        /// `EPROTONOSUPPORT`: the transport in the endpoint is not supported.
         public static let protocolNotSupported: Int32 = EPROTONOSUPPORT
+        /// `EFSM`: the operation is not allowed in the socket's state (REQ/REP out of turn).
         public static let invalidState: Int32 = EFSM
+        /// `ENOTSOCK`: the socket is closed.
         public static let notSocket: Int32 = ENOTSOCK
+        /// `EHOSTUNREACH`: a ROUTER with `routerMandatory` has no peer with that routing id.
         public static let hostUnreachable: Int32 = EHOSTUNREACH
+        /// `EINTR`: a signal interrupted the call (retried by this module).
         public static let interrupted: Int32 = EINTR
+        /// `ENOTSUP`: the socket type does not support the operation.
         public static let notSupported: Int32 = ENOTSUP
+        /// `ENODEV`: the network interface in the endpoint does not exist.
         public static let noSuchDevice: Int32 = ENODEV
+        /// `EMFILE`: the context's maximum number of sockets is reached.
         public static let tooManySockets: Int32 = EMFILE
+        /// `EADDRNOTAVAIL`: the address is not local.
         public static let addressNotAvailable: Int32 = EADDRNOTAVAIL
+        /// `EMSGSIZE`: the message is too large.
         public static let messageTooLarge: Int32 = EMSGSIZE
     }
 

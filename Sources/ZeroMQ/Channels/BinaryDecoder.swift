@@ -1,0 +1,173 @@
+/// The `Decoder` behind ``BinaryEventCodec``: reads tagged values in order.
+final class BinaryDecoder: Decoder {
+    var reader: BinaryReader
+    var codingPath: [any CodingKey] = []
+    var userInfo: [CodingUserInfoKey: Any] = [:]
+    private var depth = 0
+
+    init(bytes: UnsafeRawBufferPointer) { reader = BinaryReader(bytes: bytes) }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
+        try reader.expect(.object)
+        return KeyedDecodingContainer(KeyedContainer<Key>(decoder: self))
+    }
+
+    func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
+        try reader.expect(.array)
+        let count = Int(try reader.littleEndian(UInt32.self))
+        // Every element takes at least one byte: a larger count is a lie.
+        guard count <= reader.remaining else { throw BinaryCodingError("array of \(count) elements overruns the data") }
+        return UnkeyedContainer(decoder: self, count: count)
+    }
+
+    func singleValueContainer() throws -> any SingleValueDecodingContainer { SingleValue(decoder: self) }
+
+    /// Reads one value of any kind: primitives directly, the rest through `Decodable`.
+    func read<T: Decodable>(_ type: T.Type) throws -> T {
+        switch type {
+        case is String.Type: return try reader.string() as! T
+        case is Bool.Type: return try reader.bool() as! T
+        case is Int.Type: return try exactly(reader.signed(), as: Int.self) as! T
+        case is Int64.Type: return try reader.signed() as! T
+        case is Int32.Type: return try exactly(reader.signed(), as: Int32.self) as! T
+        case is Int16.Type: return try exactly(reader.signed(), as: Int16.self) as! T
+        case is Int8.Type: return try exactly(reader.signed(), as: Int8.self) as! T
+        case is UInt.Type: return try exactly(reader.unsigned(), as: UInt.self) as! T
+        case is UInt64.Type: return try reader.unsigned() as! T
+        case is UInt32.Type: return try exactly(reader.unsigned(), as: UInt32.self) as! T
+        case is UInt16.Type: return try exactly(reader.unsigned(), as: UInt16.self) as! T
+        case is UInt8.Type: return try exactly(reader.unsigned(), as: UInt8.self) as! T
+        case is Double.Type: return try reader.double() as! T
+        case is Float.Type: return try reader.float() as! T
+        case let dictionary as any BinaryDecodableDictionary.Type: return try dictionary.decodeBinary(from: self) as! T
+        default:
+            // Deeply nested garbage must fail, not overflow the stack.
+            depth += 1
+            defer { depth -= 1 }
+            guard depth <= 64 else { throw BinaryCodingError("nested more than 64 levels deep") }
+            return try T(from: self)
+        }
+    }
+
+    /// Consumes a null tag if one is next.
+    func readNil() throws -> Bool {
+        guard try reader.peekTag() == .null else { return false }
+        reader.offset += 1
+        return true
+    }
+
+    private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
+        let decoder: BinaryDecoder
+        var codingPath: [any CodingKey] { decoder.codingPath }
+        // Fields are positional: every key is "there"; enums keyed by case cannot be decoded.
+        var allKeys: [Key] { [] }
+
+        func contains(_ key: Key) -> Bool { true }
+        func decodeNil(forKey key: Key) throws -> Bool { try decoder.readNil() }
+        func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T { try decoder.read(type) }
+        func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+            try decoder.readNil() ? nil : try decoder.read(type)
+        }
+        func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? { try present(type) }
+        func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? { try present(type) }
+        func decodeIfPresent(_ type: Double.Type, forKey key: Key) throws -> Double? { try present(type) }
+        func decodeIfPresent(_ type: Float.Type, forKey key: Key) throws -> Float? { try present(type) }
+        func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? { try present(type) }
+        func decodeIfPresent(_ type: Int8.Type, forKey key: Key) throws -> Int8? { try present(type) }
+        func decodeIfPresent(_ type: Int16.Type, forKey key: Key) throws -> Int16? { try present(type) }
+        func decodeIfPresent(_ type: Int32.Type, forKey key: Key) throws -> Int32? { try present(type) }
+        func decodeIfPresent(_ type: Int64.Type, forKey key: Key) throws -> Int64? { try present(type) }
+        func decodeIfPresent(_ type: UInt.Type, forKey key: Key) throws -> UInt? { try present(type) }
+        func decodeIfPresent(_ type: UInt8.Type, forKey key: Key) throws -> UInt8? { try present(type) }
+        func decodeIfPresent(_ type: UInt16.Type, forKey key: Key) throws -> UInt16? { try present(type) }
+        func decodeIfPresent(_ type: UInt32.Type, forKey key: Key) throws -> UInt32? { try present(type) }
+        func decodeIfPresent(_ type: UInt64.Type, forKey key: Key) throws -> UInt64? { try present(type) }
+
+        private func present<T: Decodable>(_ type: T.Type) throws -> T? {
+            try decoder.readNil() ? nil : try decoder.read(type)
+        }
+
+        func nestedContainer<NestedKey: CodingKey>(
+            keyedBy type: NestedKey.Type, forKey key: Key
+        ) throws -> KeyedDecodingContainer<NestedKey> { try decoder.container(keyedBy: type) }
+        func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
+            try decoder.unkeyedContainer()
+        }
+        func superDecoder() throws -> any Decoder { decoder }
+        func superDecoder(forKey key: Key) throws -> any Decoder { decoder }
+    }
+
+    private struct UnkeyedContainer: UnkeyedDecodingContainer {
+        let decoder: BinaryDecoder
+        let total: Int
+        var codingPath: [any CodingKey] { decoder.codingPath }
+        private(set) var currentIndex = 0
+
+        init(decoder: BinaryDecoder, count: Int) {
+            self.decoder = decoder
+            total = count
+        }
+
+        var count: Int? { total }
+        var isAtEnd: Bool { currentIndex >= total }
+
+        private mutating func next() throws {
+            guard !isAtEnd else { throw BinaryCodingError("array has only \(total) elements") }
+            currentIndex += 1
+        }
+
+        mutating func decodeNil() throws -> Bool {
+            guard !isAtEnd else { throw BinaryCodingError("array has only \(total) elements") }
+            let isNil = try decoder.readNil()
+            if isNil { currentIndex += 1 }
+            return isNil
+        }
+        mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
+            try next()
+            return try decoder.read(type)
+        }
+        mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws
+            -> KeyedDecodingContainer<NestedKey>
+        {
+            try next()
+            return try decoder.container(keyedBy: type)
+        }
+        mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
+            try next()
+            return try decoder.unkeyedContainer()
+        }
+        mutating func superDecoder() throws -> any Decoder {
+            try next()
+            return decoder
+        }
+    }
+
+    private struct SingleValue: SingleValueDecodingContainer {
+        let decoder: BinaryDecoder
+        var codingPath: [any CodingKey] { decoder.codingPath }
+
+        func decodeNil() -> Bool { (try? decoder.readNil()) ?? false }
+        func decode<T: Decodable>(_ type: T.Type) throws -> T { try decoder.read(type) }
+    }
+}
+
+/// Reads what ``BinaryEncodableDictionary`` writes.
+protocol BinaryDecodableDictionary {
+    static func decodeBinary(from decoder: BinaryDecoder) throws -> Self
+}
+
+extension Dictionary: BinaryDecodableDictionary where Key == String, Value: Decodable {
+    static func decodeBinary(from decoder: BinaryDecoder) throws -> Self {
+        try decoder.reader.expect(.array)
+        let count = Int(try decoder.reader.littleEndian(UInt32.self))
+        guard count * 2 <= decoder.reader.remaining else {
+            throw BinaryCodingError("dictionary of \(count) entries overruns the data")
+        }
+        var result: [String: Value] = [:]
+        for _ in 0..<count {
+            let key = try decoder.reader.string()
+            result[key] = try decoder.read(Value.self)
+        }
+        return result
+    }
+}

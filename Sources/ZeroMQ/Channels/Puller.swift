@@ -1,0 +1,37 @@
+import Foundation
+import Logging
+
+/// Takes typed work items from pushers over PUSH/PULL, fair-queued, as an async
+/// sequence. Duplicates (a sequence number a pusher already sent) are skipped
+/// and counted; gaps are not counted, since round-robin gives each puller only
+/// some of a pusher's numbers.
+public final class Puller<Event: Decodable & Sendable> {
+    /// The PULL socket.
+    public let socket: Socket
+    /// The endpoint bound or connected.
+    public let endpoint: String
+    private var reader: EventReader<Event>
+
+    /// Creates a puller.
+    public init(
+        context: Context, _ endpoint: ChannelEndpoint, codec: any EventCodec = JSONEventCodec(),
+        undecodable: UndecodablePolicy = .skip, logger: Logger? = nil
+    ) throws(ZMQError) {
+        let logger = logger ?? defaultChannelLogger
+        socket = try context.socket(.pull)
+        reader = EventReader(codec: codec, policy: undecodable, logger: logger, countsGaps: false)
+        self.endpoint = try endpoint.attach(socket, logger: logger, role: "puller")
+    }
+
+    /// What this puller has received and skipped.
+    public var counters: ChannelCounters { reader.counters }
+
+    /// The next work item, suspending until one arrives; `nil` once the context
+    /// is shut down or the socket closed.
+    public func next() async throws -> ReceivedEvent<Event>? {
+        try await reader.next(from: socket)
+    }
+
+    /// The work items as an async sequence; see ``next()``.
+    public var events: ChannelEvents<Event> { ChannelEvents(next: next) }
+}

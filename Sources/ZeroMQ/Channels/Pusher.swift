@@ -1,0 +1,43 @@
+import Foundation
+import Logging
+
+/// Hands typed work items to pullers over PUSH/PULL: each event goes to exactly
+/// one connected ``Puller``, round-robin (work distribution, not broadcast).
+///
+/// Unlike a publisher, a pusher never drops: at the high-water mark ``push(_:to:)``
+/// suspends until a puller catches up. Like ``Socket``, a pusher belongs to one
+/// task at a time.
+public final class Pusher<Event: Encodable & Sendable> {
+    /// The PUSH socket, for options such as ``SocketOption/sendHighWaterMark``.
+    public let socket: Socket
+    /// The endpoint bound or connected.
+    public let endpoint: String
+    private var writer: EventWriter<Event>
+    /// What this pusher has sent.
+    public private(set) var counters = ChannelCounters()
+
+    /// Creates a pusher; see ``Publisher/init(context:_:codec:eventType:schemaVersion:publisherID:logger:)``.
+    public init(
+        context: Context, _ endpoint: ChannelEndpoint, codec: any EventCodec = JSONEventCodec(),
+        eventType: String? = nil, schemaVersion: UInt16 = 1, publisherID: UUID = UUID(),
+        logger: Logger? = nil
+    ) throws(ZMQError) {
+        socket = try context.socket(.push)
+        self.endpoint = try endpoint.attach(socket, logger: logger ?? defaultChannelLogger, role: "pusher")
+        writer = EventWriter(publisherID: publisherID, codec: codec, eventType: eventType, schemaVersion: schemaVersion)
+    }
+
+    /// This pusher's id, in every envelope it sends.
+    public var publisherID: UUID { writer.publisherID }
+
+    /// Sends `event` under `topic` to one puller, suspending while every
+    /// puller's queue is full. Returns the envelope sent.
+    @discardableResult
+    public func push(_ event: Event, to topic: Topic) async throws -> EventEnvelope {
+        let (frames, envelope) = try writer.frames(for: event, topic: topic)
+        try await socket.sendMultipart(frames)
+        writer.commit()
+        counters.sent += 1
+        return envelope
+    }
+}

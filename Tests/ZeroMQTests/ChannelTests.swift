@@ -1,0 +1,198 @@
+import Foundation
+import Testing
+import ZeroMQ
+
+struct OrderPlaced: Codable, Sendable, Equatable {
+    var id: Int
+    var item: String
+    var note: String?
+}
+
+@Suite("Channels: typed events over PUB/SUB and PUSH/PULL", .timeLimit(.minutes(1)))
+struct ChannelTests {
+    @Test func topicsAreValidatedAndMatchWholeSegments() throws {
+        let order1: Topic = "order.1"
+        #expect(order1.matches("order.1"))
+        #expect(order1.matches("order.1.paid"))
+        #expect(!order1.matches("order.10"))
+        #expect(!order1.matches("order"))
+        #expect(Topic("order").matches("order.10"))
+        #expect(order1.wireBytes == Array("order.1.".utf8))
+        for bad in ["", "a..b", ".a", "a.", "has space", "tab\there", "_zmq.join.x"] {
+            #expect(throws: ChannelError.self, "\(bad)") { try Topic(bad) }
+        }
+    }
+
+    @Test func aSubscriptionToOrder1NeverDeliversOrder10() async throws {
+        let context = try Context()
+        let publisher = try Publisher<OrderPlaced>(context: context, .bind(uniqueInproc()))
+        let subscriber = try Subscriber<OrderPlaced>(
+            context: context, .connect(publisher.endpoint), topics: ["order.1"])
+        try await publisher.waitForSubscribers(1, timeout: testTimeout)
+        try publisher.publish(OrderPlaced(id: 10, item: "wrong"), to: "order.10")
+        try publisher.publish(OrderPlaced(id: 1, item: "right"), to: "order.1")
+        try publisher.publish(OrderPlaced(id: 2, item: "child"), to: "order.1.paid")
+        let first = try #require(try await subscriber.next())
+        let second = try #require(try await subscriber.next())
+        #expect(first.event.item == "right" && first.topic == "order.1")
+        #expect(second.event.item == "child" && second.topic == "order.1.paid")
+        // order.10 was never delivered, so its sequence number (1) shows up as a gap of one.
+        #expect(first.missedBefore == 0)
+        #expect(first.envelope.sequence == 2)
+    }
+
+    @Test func waitForSubscribersMeansNoEventIsLostToASlowJoiner() async throws {
+        let context = try Context()
+        let publisher = try Publisher<OrderPlaced>(context: context, .bind("tcp://127.0.0.1:*"))
+        let subscribers = try (0..<3).map { _ in
+            try Subscriber<OrderPlaced>(context: context, .connect(publisher.endpoint), topics: ["orders"])
+        }
+        try await publisher.waitForSubscribers(3, timeout: testTimeout)
+        #expect(try publisher.subscriberCount == 3)
+        for id in 1...200 { try publisher.publish(OrderPlaced(id: id, item: "pizza"), to: "orders.placed") }
+        #expect(publisher.counters.sent == 200)
+        #expect(publisher.counters.dropped == 0)
+        for subscriber in subscribers {
+            var ids: [Int] = []
+            for try await received in subscriber.events {
+                ids.append(received.event.id)
+                #expect(received.envelope.eventType == "OrderPlaced")
+                #expect(received.envelope.publisherID == publisher.publisherID)
+                #expect(received.envelope.sequence == UInt64(received.event.id))
+                if ids.count == 200 { break }
+            }
+            #expect(ids == Array(1...200))
+            #expect(subscriber.counters.received == 200)
+            #expect(subscriber.counters.gaps == 0)
+        }
+    }
+
+    @Test func waitingForSubscribersWhoNeverComeTimesOut() async throws {
+        let context = try Context()
+        let publisher = try Publisher<OrderPlaced>(context: context, .bind(uniqueInproc()))
+        let started = ContinuousClock.now
+        await #expect(throws: ChannelError.self) {
+            try await publisher.waitForSubscribers(1, timeout: .milliseconds(200))
+        }
+        #expect(ContinuousClock.now - started < .seconds(5))
+    }
+
+    /// Hand-made channel messages from a raw socket: sequence numbers 1, 2, 5, 5
+    /// and garbage in between. The subscriber reports a gap of 2, skips the
+    /// duplicate and the garbage, and the stream goes on.
+    @Test func subscribersCountGapsSkipDuplicatesAndSurviveGarbage() async throws {
+        let context = try Context()
+        let endpoint = uniqueInproc()
+        let raw = try context.boundedSocket(.xpub)
+        try raw.set(.xpubVerbose, true)
+        try raw.bind(endpoint)
+        let subscriber = try Subscriber<OrderPlaced>(context: context, .connect(endpoint))
+        _ = try #require(try raw.receive(flags: []))  // the join subscription
+        _ = try #require(try raw.receive(flags: []))  // "everything"
+        let publisherID = UUID()
+        func send(_ sequence: UInt64, id: Int) throws {
+            let envelope = EventEnvelope(
+                eventID: UUID(), eventType: "OrderPlaced", publisherID: publisherID, sequence: sequence,
+                timestampNanoseconds: 0, schemaVersion: 1, codecID: JSONEventCodec().id)
+            let payload = try JSONEncoder().encode(OrderPlaced(id: id, item: "x"))
+            try raw.sendMultipart([Topic("orders").wireBytes, envelope.encoded(), Array(payload)])
+        }
+        try send(1, id: 1)
+        try await raw.sendMultipart(["orders.", "not an envelope", "{}"])
+        try await raw.sendMultipart(["just one frame"])
+        try send(2, id: 2)
+        try send(5, id: 5)
+        try send(5, id: 55)
+        try await raw.sendMultipart([Array("orders.".utf8), try #require(Optional(EventEnvelope(
+            eventID: UUID(), eventType: "OrderPlaced", publisherID: publisherID, sequence: 6,
+            timestampNanoseconds: 0, schemaVersion: 1, codecID: 1).encoded())), Array("{\"id\":".utf8)])
+        try send(7, id: 7)
+        var seen: [(Int, UInt64)] = []
+        while seen.count < 4, let received = try await subscriber.next() {
+            seen.append((received.event.id, received.missedBefore))
+        }
+        #expect(seen.map(\.0) == [1, 2, 5, 7])
+        #expect(seen.map(\.1) == [0, 0, 2, 1])
+        #expect(subscriber.counters.gaps == 3)
+        #expect(subscriber.counters.duplicates == 1)
+        #expect(subscriber.counters.undecodable == 3)
+        #expect(subscriber.counters.received == 4)
+    }
+
+    @Test func theThrowingPolicyReportsABadMessageAndTheStreamGoesOn() async throws {
+        let context = try Context()
+        let endpoint = uniqueInproc()
+        let raw = try context.boundedSocket(.push)
+        try raw.bind(endpoint)
+        let puller = try Puller<OrderPlaced>(context: context, .connect(endpoint), undecodable: .throwError)
+        try await raw.sendMultipart(["orders.", "garbage", "{}"])
+        let pusher = try Pusher<OrderPlaced>(context: context, .connect(uniqueInproc("unused")))
+        _ = pusher
+        await #expect(throws: ChannelError.self) { _ = try await puller.next() }
+        let envelope = EventEnvelope(
+            eventID: UUID(), eventType: "OrderPlaced", publisherID: UUID(), sequence: 1,
+            timestampNanoseconds: 0, schemaVersion: 1, codecID: 1)
+        try await raw.sendMultipart([Array("orders.".utf8), envelope.encoded(), Array(#"{"id":9,"item":"ok"}"#.utf8)])
+        #expect(try await puller.next()?.event.id == 9)
+    }
+
+    @Test func pushPullDistributesTypedWorkExactlyOnce() async throws {
+        let context = try Context()
+        let endpoints = (0..<3).map { uniqueInproc("work\($0)") }
+        let pullers = try endpoints.map { endpoint in
+            try Puller<OrderPlaced>(context: context, .bind(endpoint))
+        }
+        let total = 3_000
+        let producer = Task {
+            let pusher = try Pusher<OrderPlaced>(context: context, .connect(endpoints[0]))
+            for endpoint in endpoints.dropFirst() { try pusher.socket.connect(endpoint) }
+            for id in 0..<total { try await pusher.push(OrderPlaced(id: id, item: "job"), to: "jobs.delivery") }
+            return pusher.counters.sent
+        }
+        var ids: [Int] = []
+        var perPuller = [Int](repeating: 0, count: pullers.count)
+        // Take from the pullers in turn until all the work is in.
+        while ids.count < total {
+            for (index, puller) in pullers.enumerated() where ids.count < total {
+                if try await puller.socket.waitFor(.readable, deadline: .now + .milliseconds(5)) {
+                    let job = try #require(try await puller.next())
+                    ids.append(job.event.id)
+                    perPuller[index] += 1
+                }
+            }
+        }
+        #expect(try await producer.value == UInt64(total))
+        #expect(Set(ids).count == total)
+        #expect(ids.sorted() == Array(0..<total))
+        #expect(perPuller.allSatisfy { $0 > 0 })
+    }
+
+    @Test func aPyzmqPublisherSpeakingTheWireFormatIsUnderstood() async throws {
+        let peer = try PythonPeer("20", script: "channel_peer.py")
+        let endpoint = try peer.readLine()
+        let context = try Context()
+        let subscriber = try Subscriber<OrderPlaced>(context: context, .connect(endpoint), topics: ["orders.1"])
+        var received: [ReceivedEvent<OrderPlaced>] = []
+        while received.count < 20, let event = try await subscriber.next() { received.append(event) }
+        #expect(received.map(\.event.id) == Array(0..<20))
+        #expect(received.allSatisfy { $0.event.note == "from python" && $0.topic == "orders.1" })
+        #expect(received.map(\.envelope.sequence) == Array(1...20))
+        #expect(subscriber.counters.gaps == 0)
+        #expect(try peer.finish() == 0)
+        // orders.10 was published too, and never matched orders.1.
+        try subscriber.socket.set(.receiveTimeout, .milliseconds(200))
+        #expect(try subscriber.socket.receive(flags: []) == nil)
+    }
+
+    @Test func envelopesRoundTripAndRejectTruncatedBytes() throws {
+        let envelope = EventEnvelope(
+            eventID: UUID(), eventType: "CourierAssigned", publisherID: UUID(), sequence: 42,
+            timestampNanoseconds: 1_700_000_000_123_456_789, schemaVersion: 3, codecID: 2)
+        let bytes = envelope.encoded()
+        #expect(bytes.count == 54 + "CourierAssigned".utf8.count)
+        #expect(try bytes.withUnsafeBytes { try EventEnvelope(decoding: $0) } == envelope)
+        for cut in [0, 1, 53, bytes.count - 1] {
+            #expect(throws: ChannelError.self) { try bytes.prefix(cut).withUnsafeBytes { try EventEnvelope(decoding: $0) } }
+        }
+    }
+}
