@@ -54,7 +54,7 @@ struct AsyncTests {
         let cancelledAt = ContinuousClock.now
         waiting.cancel()
         let result = await waiting.result
-        #expect(ContinuousClock.now - cancelledAt < .seconds(1))
+        #expect(ContinuousClock.now - cancelledAt < .seconds(5))  // far below the 10 s socket timeout
         #expect(throws: CancellationError.self) { try result.get() }
     }
 

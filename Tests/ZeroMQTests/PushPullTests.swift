@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 import Testing
 import ZeroMQ
@@ -57,7 +58,7 @@ struct PushPullTests {
                     let pull = try context.boundedSocket(.pull, timeout: .milliseconds(100))
                     try pull.set(.receiveHighWaterMark, 0)
                     let endpoint = try pull.bind("tcp://127.0.0.1:*")
-                    shared.bound.withLock { $0.append(endpoint) }
+                    shared.add(endpoint)
                     var numbers: [Int] = []
                     let message = Message()
                     let deadline = ContinuousClock.now + testTimeout * 3
@@ -71,8 +72,8 @@ struct PushPullTests {
                 }
             }
         }
-        while shared.bound.withLock({ $0.count }) < 3 { try await Task.sleep(for: .milliseconds(5)) }
-        let targets = shared.bound.withLock { $0 }
+        while shared.bound.count < 3 { try await Task.sleep(for: .milliseconds(5)) }
+        let targets = shared.bound
         let pushTasks = (0..<pushers).map { pusher in
             Task {
                 try await onThread("pusher-\(pusher)") { () throws -> Int in
@@ -116,7 +117,10 @@ struct PushPullTests {
 }
 
 /// State the threads of one test share.
-private final class Shared: Sendable {
+private final class Shared: @unchecked Sendable {
     let received = Atomic<Int>(0)
-    let bound = Mutex<[String]>([])
+    private let lock = NSLock()
+    private var endpoints: [String] = []
+    var bound: [String] { lock.withLock { endpoints } }
+    func add(_ endpoint: String) { lock.withLock { endpoints.append(endpoint) } }
 }

@@ -4,7 +4,6 @@ import Glibc
 import Darwin
 #endif
 import Foundation
-import Synchronization
 
 /// One thread, owned by this module, that waits for file descriptors to become
 /// readable and resumes the tasks waiting on them.
@@ -15,7 +14,7 @@ import Synchronization
 /// `poll(2)` on those descriptors; it never touches a libzmq socket, so the
 /// socket stays with the one task that uses it. One thread serves every socket
 /// in the process, however many are waiting.
-final class ReadinessReactor: Sendable {
+final class ReadinessReactor: @unchecked Sendable {
     static let shared = ReadinessReactor()
 
     private struct Waiter {
@@ -24,12 +23,14 @@ final class ReadinessReactor: Sendable {
         let continuation: CheckedContinuation<Bool, any Error>
     }
 
-    private struct State: ~Copyable {
+    private struct State {
         var waiters: [UInt64: Waiter] = [:]
         var nextID: UInt64 = 0
     }
 
-    private let state = Mutex(State())
+    /// Guarded by `lock`, a pthread mutex (which ThreadSanitizer understands).
+    private var state = State()
+    private let lock = NSLock()
     private let wakeRead: Int32
     private let wakeWrite: Int32
 
@@ -49,13 +50,13 @@ final class ReadinessReactor: Sendable {
     /// `CancellationError` promptly when the task is cancelled.
     @discardableResult
     func waitUntilReadable(_ fileDescriptor: Int32, deadline: ContinuousClock.Instant? = nil) async throws -> Bool {
-        let id = state.withLock { state -> UInt64 in
+        let id = withState { state -> UInt64 in
             state.nextID += 1
             return state.nextID
         }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Bool, any Error>) in
-                let cancelled = state.withLock { state -> Bool in
+                let cancelled = withState { state -> Bool in
                     if Task.isCancelled { return true }
                     state.waiters[id] = Waiter(
                         fileDescriptor: fileDescriptor, deadline: deadline, continuation: continuation)
@@ -68,9 +69,15 @@ final class ReadinessReactor: Sendable {
                 }
             }
         } onCancel: {
-            let waiter = state.withLock { $0.waiters.removeValue(forKey: id) }
+            let waiter = withState { $0.waiters.removeValue(forKey: id) }
             waiter?.continuation.resume(throwing: CancellationError())
         }
+    }
+
+    private func withState<R>(_ body: (inout State) -> R) -> R {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(&state)
     }
 
     /// A `poll(2)` timeout that ends at `deadline` (rounded up), or -1 for none.
@@ -93,7 +100,7 @@ final class ReadinessReactor: Sendable {
         while true {
             descriptors.removeAll(keepingCapacity: true)
             descriptors.append(pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0))
-            let earliest = state.withLock { state -> ContinuousClock.Instant? in
+            let earliest = withState { state -> ContinuousClock.Instant? in
                 var seen = Set<Int32>()
                 var earliest: ContinuousClock.Instant?
                 for waiter in state.waiters.values {
@@ -111,7 +118,7 @@ final class ReadinessReactor: Sendable {
             }
             let readyDescriptors = Set(descriptors.dropFirst().filter { $0.revents != 0 }.map(\.fd))
             let now = ContinuousClock.now
-            let (readable, expired) = state.withLock { state -> ([Waiter], [Waiter]) in
+            let (readable, expired) = withState { state -> ([Waiter], [Waiter]) in
                 var readable: [Waiter] = []
                 var expired: [Waiter] = []
                 for (id, waiter) in state.waiters {
