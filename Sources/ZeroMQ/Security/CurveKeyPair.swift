@@ -1,0 +1,65 @@
+/// A CURVE public key and the secret key it belongs to: what a CURVE server
+/// needs (``Socket/makeCurveServer(_:)``), and what a CURVE client presents to it
+/// (``Socket/makeCurveClient(serverPublicKey:keyPair:)``).
+///
+/// Its description shows only the public key.
+public struct CurveKeyPair: Sendable, Hashable, CustomStringConvertible {
+    /// The public half, to give to peers.
+    public let publicKey: CurvePublicKey
+    /// The secret half, to keep.
+    public let secretKey: CurveSecretKey
+
+    /// A new random key pair. The corresponding C function is `zmq_curve_keypair`.
+    ///
+    /// - Throws: ``ZMQError`` with `ENOTSUP` when libzmq was built without CURVE.
+    public static func generate() throws(ZMQError) -> CurveKeyPair {
+        let (publicText, secretText) = try CurveFunctions.keyPair()
+        do {
+            return CurveKeyPair(
+                publicKey: try CurvePublicKey(z85: publicText),
+                checkedSecretKey: try CurveSecretKey(z85: secretText)
+            )
+        } catch {
+            // libzmq always writes two 40-character Z85 keys; anything else is its bug.
+            throw ZMQError(code: ZMQError.Code.invalidArgument, operation: "zmq_curve_keypair: \(error)")
+        }
+    }
+
+    /// The key pair of `secretKey`, deriving its public key.
+    /// The corresponding C function is `zmq_curve_public`.
+    public init(secretKey: CurveSecretKey) throws(ZMQError) {
+        let publicText = try CurveFunctions.publicKey(ofSecretKey: secretKey.z85)
+        do {
+            publicKey = try CurvePublicKey(z85: publicText)
+        } catch {
+            throw ZMQError(code: ZMQError.Code.invalidArgument, operation: "zmq_curve_public: \(error)")
+        }
+        self.secretKey = secretKey
+    }
+
+    /// The key pair from both keys as Z85 text, as key files and `zmq_curve_keypair` give them.
+    /// The corresponding C function, used to check the keys belong together, is `zmq_curve_public`.
+    ///
+    /// - Throws: ``CurveKeyError``, including
+    ///   ``CurveKeyError/publicKeyDoesNotMatchSecretKey`` when they are not one pair.
+    public init(publicKey: String, secretKey: String) throws(CurveKeyError) {
+        let secret = try CurveSecretKey(z85: secretKey)
+        let claimed = try CurvePublicKey(z85: publicKey)
+        let derived: CurveKeyPair
+        do {
+            derived = try CurveKeyPair(secretKey: secret)
+        } catch {
+            throw .libzmq(error)
+        }
+        guard derived.publicKey == claimed else { throw .publicKeyDoesNotMatchSecretKey }
+        self = derived
+    }
+
+    private init(publicKey: CurvePublicKey, checkedSecretKey: CurveSecretKey) {
+        self.publicKey = publicKey
+        self.secretKey = checkedSecretKey
+    }
+
+    /// The public key only: `CurveKeyPair(public: …)`.
+    public var description: String { "CurveKeyPair(public: \(publicKey.z85))" }
+}

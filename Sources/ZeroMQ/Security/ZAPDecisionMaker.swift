@@ -1,0 +1,56 @@
+import Synchronization
+
+/// The part of a ``ZAPAuthenticator`` its handler thread shares with callers:
+/// the policy, the tallies and the decision callback. The thread holds this,
+/// never the authenticator itself, so releasing the authenticator stops it.
+final class ZAPDecisionMaker: Sendable {
+    /// How many denials ``recentDenials`` keeps.
+    static let recentDenialLimit = 32
+
+    let policy: Mutex<ZAPPolicy>
+    private let tally = Mutex(Tally())
+    private let onDecision: (@Sendable (AuthDecision) -> Void)?
+
+    private struct Tally {
+        var allowed = 0
+        var denied = 0
+        var recentDenials: [AuthDecision] = []
+    }
+
+    init(policy: ZAPPolicy, onDecision: (@Sendable (AuthDecision) -> Void)?) {
+        self.policy = Mutex(policy)
+        self.onDecision = onDecision
+    }
+
+    var allowedCount: Int { tally.withLock { $0.allowed } }
+    var deniedCount: Int { tally.withLock { $0.denied } }
+    var recentDenials: [AuthDecision] { tally.withLock { $0.recentDenials } }
+
+    /// Decides on the request in `frames` and returns the reply frames to send.
+    func answer(_ frames: [[UInt8]]) -> [[UInt8]] {
+        let decision: AuthDecision
+        if let request = ZAPRequest(frames: frames) {
+            decision = policy.withLock { $0 }.decision(for: request)
+        } else {
+            decision = AuthDecision(
+                status: .internalError, reason: "malformed ZAP request of \(frames.count) frames",
+                mechanism: nil, domain: "", address: "", identity: nil
+            )
+        }
+        record(decision)
+        onDecision?(decision)
+        return ZAPRequest.reply(to: frames.count > 1 ? frames[1] : [], with: decision)
+    }
+
+    private func record(_ decision: AuthDecision) {
+        tally.withLock { tally in
+            if decision.isAllowed {
+                tally.allowed += 1
+            } else {
+                tally.denied += 1
+                tally.recentDenials.append(decision)
+                if tally.recentDenials.count > Self.recentDenialLimit { tally.recentDenials.removeFirst() }
+            }
+        }
+    }
+}
