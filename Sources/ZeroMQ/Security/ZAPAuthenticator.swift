@@ -1,3 +1,4 @@
+import Logging
 import Synchronization
 
 /// A ZAP handler (ZeroMQ Authentication Protocol, RFC 27) that decides which
@@ -41,13 +42,16 @@ public final class ZAPAuthenticator: Sendable {
     ///   - policy: who is let in; change it later with ``policy`` or ``updatePolicy(_:)``.
     ///   - onDecision: called with every decision, on the authenticator's thread:
     ///     keep it short, since handshakes wait for it.
+    ///   - logger: where start, stop and every denial are logged (`zeromq.security` by default).
     public init(
         context: Context,
         policy: ZAPPolicy = ZAPPolicy(),
-        onDecision: (@Sendable (AuthDecision) -> Void)? = nil
+        onDecision: (@Sendable (AuthDecision) -> Void)? = nil,
+        logger: Logger? = nil
     ) {
         self.context = context
-        decisions = ZAPDecisionMaker(policy: policy, onDecision: onDecision)
+        decisions = ZAPDecisionMaker(
+            policy: policy, onDecision: onDecision, logger: logger ?? Logger(label: "zeromq.security"))
     }
 
     deinit {
@@ -66,6 +70,7 @@ public final class ZAPAuthenticator: Sendable {
                 running.waitUntilFinished()
             }
             current = try ZAPHandlerThread.launch(context: context, decisions: decisions)
+            decisions.logger.info("ZAP authenticator started", metadata: ["endpoint": "\(Self.endpoint)"])
         }
     }
 
@@ -79,6 +84,7 @@ public final class ZAPAuthenticator: Sendable {
         guard let running = handlerThread.withLock({ $0 }) else { return }
         running.requestStop()
         running.waitUntilFinished()
+        decisions.logger.info("ZAP authenticator stopped")
     }
 
     /// Whether the handler is answering requests: started, and not ended by ``stop()``,

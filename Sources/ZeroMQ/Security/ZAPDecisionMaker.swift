@@ -1,3 +1,4 @@
+import Logging
 import Synchronization
 
 /// The part of a ``ZAPAuthenticator`` its handler thread shares with callers:
@@ -10,6 +11,7 @@ final class ZAPDecisionMaker: Sendable {
     let policy: Mutex<ZAPPolicy>
     private let tally = Mutex(Tally())
     private let onDecision: (@Sendable (AuthDecision) -> Void)?
+    let logger: Logger
 
     private struct Tally {
         var allowed = 0
@@ -17,9 +19,10 @@ final class ZAPDecisionMaker: Sendable {
         var recentDenials: [AuthDecision] = []
     }
 
-    init(policy: ZAPPolicy, onDecision: (@Sendable (AuthDecision) -> Void)?) {
+    init(policy: ZAPPolicy, onDecision: (@Sendable (AuthDecision) -> Void)?, logger: Logger) {
         self.policy = Mutex(policy)
         self.onDecision = onDecision
+        self.logger = logger
     }
 
     var allowedCount: Int { tally.withLock { $0.allowed } }
@@ -38,6 +41,9 @@ final class ZAPDecisionMaker: Sendable {
             )
         }
         record(decision)
+        if !decision.isAllowed {
+            logger.notice("authentication denied", metadata: ["decision": "\(decision)"])
+        }
         onDecision?(decision)
         return ZAPRequest.reply(to: frames.count > 1 ? frames[1] : [], with: decision)
     }
