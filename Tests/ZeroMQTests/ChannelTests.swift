@@ -103,9 +103,15 @@ struct ChannelTests {
         try send(2, id: 2)
         try send(5, id: 5)
         try send(5, id: 55)
-        try await raw.sendMultipart([Array("orders.".utf8), try #require(Optional(EventEnvelope(
-            eventID: UUID(), eventType: "OrderPlaced", publisherID: publisherID, sequence: 6,
-            timestampNanoseconds: 0, schemaVersion: 1, codecID: 1).encoded())), Array("{\"id\":".utf8)])
+        try await raw.sendMultipart([
+            Array("orders.".utf8),
+            try #require(
+                Optional(
+                    EventEnvelope(
+                        eventID: UUID(), eventType: "OrderPlaced", publisherID: publisherID, sequence: 6,
+                        timestampNanoseconds: 0, schemaVersion: 1, codecID: 1
+                    ).encoded())), Array("{\"id\":".utf8),
+        ])
         try send(7, id: 7)
         var seen: [(Int, UInt64)] = []
         while seen.count < 4, let received = try await subscriber.next() {
@@ -192,7 +198,9 @@ struct ChannelTests {
         #expect(bytes.count == 54 + "CourierAssigned".utf8.count)
         #expect(try bytes.withUnsafeBytes { try EventEnvelope(decoding: $0) } == envelope)
         for cut in [0, 1, 53, bytes.count - 1] {
-            #expect(throws: ChannelError.self) { try bytes.prefix(cut).withUnsafeBytes { try EventEnvelope(decoding: $0) } }
+            #expect(throws: ChannelError.self) {
+                try bytes.prefix(cut).withUnsafeBytes { try EventEnvelope(decoding: $0) }
+            }
         }
     }
 }

@@ -25,7 +25,10 @@ struct Shipment: Codable, Sendable, Equatable {
 struct CodecTests {
     let sample = Shipment(
         id: 42, courier: nil,
-        stops: [.init(name: "Depot", latitude: 52.37, longitude: 4.89), .init(name: "Café ☕", latitude: -33.9, longitude: 151.2)],
+        stops: [
+            .init(name: "Depot", latitude: 52.37, longitude: 4.89),
+            .init(name: "Café ☕", latitude: -33.9, longitude: 151.2),
+        ],
         tags: ["zone": "north"], weight: 2.5, fragile: true, priority: .express, note: "ring twice",
         when: Date(timeIntervalSince1970: 1_700_000_000.25), small: -7)
 
@@ -55,9 +58,13 @@ struct CodecTests {
         let bytes = try codec.encode(OrderPlaced(id: 1, item: "x", note: nil))
         #expect(throws: ChannelError.self) { try bytes.withUnsafeBytes { try codec.decode(Shipment.self, from: $0) } }
         let padded = bytes + [0]
-        #expect(throws: ChannelError.self) { try padded.withUnsafeBytes { try codec.decode(OrderPlaced.self, from: $0) } }
+        #expect(throws: ChannelError.self) {
+            try padded.withUnsafeBytes { try codec.decode(OrderPlaced.self, from: $0) }
+        }
         let overflow = try codec.encode(["big": Int64.max])
-        #expect(throws: ChannelError.self) { try overflow.withUnsafeBytes { try codec.decode([String: Int8].self, from: $0) } }
+        #expect(throws: ChannelError.self) {
+            try overflow.withUnsafeBytes { try codec.decode([String: Int8].self, from: $0) }
+        }
     }
 
     @Test(.timeLimit(.minutes(1)))
@@ -136,7 +143,9 @@ struct CodecTests {
                 bytes = Array(bytes.prefix(Int(random.next() % UInt64(bytes.count + 1))))
             case 3:  // insert noise
                 let at = Int(random.next() % UInt64(bytes.count + 1))
-                bytes.insert(contentsOf: (0..<(1 + random.next() % 8)).map { _ in UInt8(truncatingIfNeeded: random.next()) }, at: at)
+                bytes.insert(
+                    contentsOf: (0..<(1 + random.next() % 8)).map { _ in UInt8(truncatingIfNeeded: random.next()) },
+                    at: at)
             default:  // huge counts and lengths
                 if bytes.count > 6 { bytes.replaceSubrange(1..<5, with: [0xFF, 0xFF, 0xFF, 0x7F]) }
             }

@@ -81,7 +81,8 @@ final class PythonPeer {
     init(_ arguments: String..., script: String = "peer.py") throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
-        let python = ProcessInfo.processInfo.environment["ZEROMQ_TEST_PYTHON"]
+        let python =
+            ProcessInfo.processInfo.environment["ZEROMQ_TEST_PYTHON"]
             ?? root.appendingPathComponent(".venv/bin/python").path
         guard FileManager.default.isExecutableFile(atPath: python) else {
             throw PeerError("no Python with pyzmq at \(python): run ./scripts/setup.sh first")

@@ -44,7 +44,9 @@ struct MessageTests {
         let sender = Task {
             try await onThread { () throws -> Bool in
                 var payload = [UInt8](repeating: 0, count: size)
-                for index in stride(from: 0, to: size, by: 4096) { payload[index] = UInt8(truncatingIfNeeded: index / 4096) }
+                for index in stride(from: 0, to: size, by: 4096) {
+                    payload[index] = UInt8(truncatingIfNeeded: index / 4096)
+                }
                 payload[size - 1] = 0xEE
                 let push = try context.boundedSocket(.push)
                 try push.connect(endpoint)

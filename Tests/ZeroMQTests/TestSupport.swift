@@ -32,7 +32,8 @@ extension Socket {
 
     /// Receives a multipart message as strings, failing the test on timeout.
     func expectStrings(sourceLocation: SourceLocation = #_sourceLocation) throws -> [String] {
-        let frames = try #require(try receiveMultipart(), "timed out waiting for a message", sourceLocation: sourceLocation)
+        let frames = try #require(
+            try receiveMultipart(), "timed out waiting for a message", sourceLocation: sourceLocation)
         return frames.map { String(decoding: $0.bytes, as: UTF8.self) }
     }
 }

@@ -128,7 +128,9 @@ struct BinaryReader {
         var shift: UInt64 = 0
         while true {
             let next = try byte()
-            guard shift < 64, shift < 63 || next <= 1 else { throw BinaryCodingError("varint too long at byte \(offset)") }
+            guard shift < 64, shift < 63 || next <= 1 else {
+                throw BinaryCodingError("varint too long at byte \(offset)")
+            }
             value |= UInt64(next & 0x7F) << shift
             if next & 0x80 == 0 { return value }
             shift += 7
@@ -149,10 +151,14 @@ struct BinaryReader {
     mutating func string() throws -> String {
         try expect(.string)
         let length = try varint()
-        guard length <= UInt64(remaining) else { throw BinaryCodingError("string of \(length) bytes overruns the data") }
+        guard length <= UInt64(remaining) else {
+            throw BinaryCodingError("string of \(length) bytes overruns the data")
+        }
         let slice = UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + Int(length))])
         offset += Int(length)
-        guard let text = String(validating: slice, as: UTF8.self) else { throw BinaryCodingError("string is not UTF-8") }
+        guard let text = String(validating: slice, as: UTF8.self) else {
+            throw BinaryCodingError("string is not UTF-8")
+        }
         return text
     }
 

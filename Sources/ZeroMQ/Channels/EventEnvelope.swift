@@ -87,7 +87,8 @@ public struct EventEnvelope: Sendable, Hashable, Codable {
         publisherID = uuid(bytes, at: 36)
         let typeLength = Int(read(bytes, at: 52, size: 2))
         guard bytes.count == Self.fixedSize + typeLength else {
-            throw .malformedMessage("envelope frame of \(bytes.count) bytes, event type says \(Self.fixedSize + typeLength)")
+            throw .malformedMessage(
+                "envelope frame of \(bytes.count) bytes, event type says \(Self.fixedSize + typeLength)")
         }
         guard let type = String(validating: bytes[Self.fixedSize...], as: UTF8.self) else {
             throw .malformedMessage("event type is not UTF-8")
@@ -108,6 +109,8 @@ private func read(_ bytes: UnsafeRawBufferPointer, at offset: Int, size: Int) ->
 
 private func uuid(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> UUID {
     var raw: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-    withUnsafeMutableBytes(of: &raw) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + 16)])) }
+    withUnsafeMutableBytes(of: &raw) {
+        $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + 16)]))
+    }
     return UUID(uuid: raw)
 }

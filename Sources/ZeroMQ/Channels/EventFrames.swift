@@ -111,9 +111,12 @@ struct EventReader<Event: Decodable & Sendable> {
             throw .malformedMessage("\(frames.count) frames, expected 3: [topic][envelope][payload]")
         }
         let topic = try frames[0].withUnsafeBytes { (bytes) throws(ChannelError) in try Topic.fromWire(bytes) }
-        let envelope = try frames[1].withUnsafeBytes { (bytes) throws(ChannelError) in try EventEnvelope(decoding: bytes) }
+        let envelope = try frames[1].withUnsafeBytes { (bytes) throws(ChannelError) in
+            try EventEnvelope(decoding: bytes)
+        }
         guard envelope.codecID == codec.id else {
-            throw .malformedMessage("payload codec id \(envelope.codecID), this consumer reads \(codec.name) (\(codec.id))")
+            throw .malformedMessage(
+                "payload codec id \(envelope.codecID), this consumer reads \(codec.name) (\(codec.id))")
         }
         let event = try frames[2].withUnsafeBytes { (bytes) throws(ChannelError) in
             try codec.decode(Event.self, from: bytes)

@@ -206,7 +206,9 @@ private final class BufferOwner {
     let buffer: UnsafeMutableRawBufferPointer
     let deallocator: @Sendable (UnsafeMutableRawBufferPointer) -> Void
 
-    init(buffer: UnsafeMutableRawBufferPointer, deallocator: @escaping @Sendable (UnsafeMutableRawBufferPointer) -> Void) {
+    init(
+        buffer: UnsafeMutableRawBufferPointer, deallocator: @escaping @Sendable (UnsafeMutableRawBufferPointer) -> Void
+    ) {
         self.buffer = buffer
         self.deallocator = deallocator
     }

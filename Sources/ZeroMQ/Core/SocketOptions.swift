@@ -221,7 +221,9 @@ extension SocketOption where Value == String {
 extension ReadOnlySocketOption where Value == SocketType {
     /// The socket's type (`ZMQ_TYPE`).
     public static var type: Self {
-        .init(ZMQ_TYPE, "ZMQ_TYPE", OptionCodec<Int32>.int32.map(read: { SocketType(rawValue: $0) }, write: { $0.rawValue }))
+        .init(
+            ZMQ_TYPE, "ZMQ_TYPE",
+            OptionCodec<Int32>.int32.map(read: { SocketType(rawValue: $0) }, write: { $0.rawValue }))
     }
 }
 
@@ -235,7 +237,10 @@ extension ReadOnlySocketOption where Value == Bool {
 extension ReadOnlySocketOption where Value == PollEvents {
     /// Whether a message can be received or sent now without blocking (`ZMQ_EVENTS`).
     public static var events: Self {
-        .init(ZMQ_EVENTS, "ZMQ_EVENTS", OptionCodec<Int32>.int32.map(read: { PollEvents(rawValue: Int16(truncatingIfNeeded: $0)) }, write: { Int32($0.rawValue) }))
+        .init(
+            ZMQ_EVENTS, "ZMQ_EVENTS",
+            OptionCodec<Int32>.int32.map(
+                read: { PollEvents(rawValue: Int16(truncatingIfNeeded: $0)) }, write: { Int32($0.rawValue) }))
     }
 }
 
@@ -252,7 +257,9 @@ extension ReadOnlySocketOption where Value == String {
 extension ReadOnlySocketOption where Value == SecurityMechanism {
     /// The security mechanism in use (`ZMQ_MECHANISM`).
     public static var mechanism: Self {
-        .init(ZMQ_MECHANISM, "ZMQ_MECHANISM", OptionCodec<Int32>.int32.map(read: { SecurityMechanism(rawValue: $0) }, write: { $0.rawValue }))
+        .init(
+            ZMQ_MECHANISM, "ZMQ_MECHANISM",
+            OptionCodec<Int32>.int32.map(read: { SecurityMechanism(rawValue: $0) }, write: { $0.rawValue }))
     }
 }
 

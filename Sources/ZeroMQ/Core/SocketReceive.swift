@@ -35,9 +35,11 @@ extension Socket {
     {
         let handle = try liveHandle("receive")
         guard
-            let size = try zmqCallUnlessWouldBlock("receive(into \(buffer.count)-byte buffer) on \(type)", {
-                zmq_recv(handle, buffer.baseAddress, buffer.count, flags.rawValue)
-            })
+            let size = try zmqCallUnlessWouldBlock(
+                "receive(into \(buffer.count)-byte buffer) on \(type)",
+                {
+                    zmq_recv(handle, buffer.baseAddress, buffer.count, flags.rawValue)
+                })
         else { return nil }
         return ReceivedSize(messageSize: Int(size), bufferSize: buffer.count)
     }

@@ -129,7 +129,8 @@ extension Socket {
     }
 
     @inline(__always)
-    func checkSend(_ result: (rc: Int32, errno: Int32), _ operation: @autoclosure () -> String) throws(ZMQError) -> Bool {
+    func checkSend(_ result: (rc: Int32, errno: Int32), _ operation: @autoclosure () -> String) throws(ZMQError) -> Bool
+    {
         if result.rc >= 0 { return true }
         if result.errno == EAGAIN { return false }
         throw ZMQError(code: result.errno, operation: operation())
