@@ -7,6 +7,10 @@
 /// the socket's `ZMQ_EVENTS` is read again before deciding to wait more (the
 /// rule `man zmq_getsockopt` gives for `ZMQ_FD`, and what pyzmq's asyncio does).
 ///
+/// In async code, `socket.receive()` and `socket.send(x)` resolve to these
+/// suspending versions; pass `flags:` (`socket.receive(flags: [])`) to call the
+/// blocking ones on a thread you own.
+///
 /// The socket must be used by one task at a time, like every `Socket`: own it in
 /// one task, or pass it from task to task. Cancelling the task ends a pending
 /// wait promptly with `CancellationError`; ``Context/shutdown()`` ends it with a
