@@ -69,3 +69,12 @@ if options.tables.contains(.paths) {
     )
     print(queueCostTable(rows))
 }
+
+if options.tables.contains(.channels) {
+    let rows = measureChannels(plan)
+    print(
+        "\n## Async and typed channels (inproc; awaiting receivers run on Swift's cooperative pool, "
+            + "senders on threads)\n"
+    )
+    print(channelTable(rows))
+}

@@ -65,7 +65,11 @@ public struct Topic: Hashable, Sendable, CustomStringConvertible, ExpressibleByS
         if name.split(separator: ".", omittingEmptySubsequences: false).contains(where: \.isEmpty) {
             return "empty segment"
         }
-        if name.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F }) {
+        // Printable ASCII is the common case and needs no Unicode property lookup.
+        let isPrintableASCII = name.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }
+        if !isPrintableASCII,
+            name.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F })
+        {
             return "contains whitespace or control characters"
         }
         return nil

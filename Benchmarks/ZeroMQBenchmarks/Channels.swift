@@ -1,0 +1,163 @@
+import CBaseline
+import Dispatch
+import Foundation
+import ZeroMQ
+
+/// A courier's position: 64 bytes of data (six 8-byte numbers and a
+/// 16-character status), the "64-byte event" of the channel rows.
+struct CourierLocation: Codable, Sendable {
+    var orderID: Int64
+    var courierID: Int64
+    var sequence: Int64
+    var latitude: Double
+    var longitude: Double
+    var accuracy: Double
+    var status: String
+}
+
+/// One row of the async and channel table: a rate against a baseline measured
+/// in the same run.
+struct ChannelRow {
+    let name: String
+    let baselineName: String
+    let baseline: [Double]
+    let measured: [Double]
+}
+
+/// Async receive vs blocking receive, and typed channel events vs raw
+/// three-frame messages, over inproc. Receivers that await run as tasks on
+/// Swift's cooperative pool; senders and blocking receivers on threads.
+func measureChannels(_ plan: Plan) -> [ChannelRow] {
+    let streamCount = max(600_000 / plan.scale, 100)
+    let eventCount = max(300_000 / plan.scale, 100)
+    var rows: [ChannelRow] = []
+    progress("async vs blocking receive: \(streamCount) x 64 B over inproc, \(plan.reps) reps")
+    rows.append(
+        ChannelRow(
+            name: "async `receive(into:)` (PUSH/PULL inproc, 64 B)", baselineName: "blocking `receive(into:flags:)`",
+            baseline: (0..<plan.reps).map { _ in streamRate(count: streamCount, asyncReceiver: false) },
+            measured: (0..<plan.reps).map { _ in streamRate(count: streamCount, asyncReceiver: true) }))
+    for codec in [JSONEventCodec() as any EventCodec, BinaryEventCodec()] {
+        progress("typed events, \(codec.name) codec: \(eventCount) events over inproc, \(plan.reps) reps")
+        rows.append(
+            ChannelRow(
+                name: "`Publisher`→`Subscriber`, \(codec.name) codec (inproc, 64-byte event)",
+                baselineName: "raw 3-frame messages of the same bytes, async receive",
+                baseline: (0..<plan.reps).map { _ in eventRate(count: eventCount, codec: codec, typed: false) },
+                measured: (0..<plan.reps).map { _ in eventRate(count: eventCount, codec: codec, typed: true) }))
+    }
+    return rows
+}
+
+/// Messages per second from the receiver's first message to its last.
+private func streamRate(count: Int, asyncReceiver: Bool) -> Double {
+    let context = try! Context(defaultLinger: .zero)
+    let endpoint = "inproc://bench-stream-\(UUID().uuidString)"
+    let result = Shared<Double>(0)
+    let done = DispatchSemaphore(value: 0)
+    // Each socket is created where it is used; inproc allows connecting first.
+    let sender = Thread {
+        let push = try! context.socket(.push)
+        try! push.set(.sendHighWaterMark, 0)
+        try! push.connect(endpoint)
+        let payload = [UInt8](repeating: 7, count: 64)
+        for _ in 0..<count { try! push.send(payload) }
+        done.signal()
+    }
+    @Sendable func pull() -> Socket {
+        let pull = try! context.socket(.pull)
+        try! pull.set(.receiveHighWaterMark, 0)
+        try! pull.bind(endpoint)
+        return pull
+    }
+    @Sendable func finish(_ start: Double) {
+        result.modify { $0 = Double(count - 1) / (cb_nowSeconds() - start) }
+        done.signal()
+    }
+    sender.start()
+    if asyncReceiver {
+        Task.detached {
+            let pull = pull()
+            let message = Message()
+            try! await pull.receive(into: message)
+            let start = cb_nowSeconds()
+            for _ in 1..<count { try! await pull.receive(into: message) }
+            finish(start)
+        }
+    } else {
+        Thread {
+            let pull = pull()
+            let message = Message()
+            _ = try! pull.receive(into: message, flags: [])
+            let start = cb_nowSeconds()
+            for _ in 1..<count { _ = try! pull.receive(into: message, flags: []) }
+            finish(start)
+        }.start()
+    }
+    done.wait()
+    done.wait()
+    return result.value
+}
+
+/// Events (or raw messages) per second received by an awaiting subscriber.
+private func eventRate(count: Int, codec: any EventCodec, typed: Bool) -> Double {
+    let context = try! Context(defaultLinger: .zero)
+    let endpoint = "inproc://bench-events-\(UUID().uuidString)"
+    let result = Shared<Double>(0)
+    let done = DispatchSemaphore(value: 0)
+    Thread {
+        let topic: Topic = "delivery.courier.7.location"
+        var event = CourierLocation(
+            orderID: 1, courierID: 7, sequence: 0, latitude: 52.37, longitude: 4.89, accuracy: 5,
+            status: "en-route-to-drop")
+        let publisher = try! Publisher<CourierLocation>(context: context, .bind(endpoint), codec: codec)
+        while try! publisher.subscriberCount < 1 { Thread.sleep(forTimeInterval: 0.001) }
+        // A warm-up event, before the subscriber starts its clock.
+        let envelope = try! publisher.publish(event, to: topic)!
+        let rawFrames = [topic.wireBytes, envelope.encoded(), try! codec.encode(event)]
+        for index in 0..<count {
+            if typed {
+                event.sequence = Int64(index)
+                // The publisher drops at the high-water mark; retry until it is queued.
+                while try! publisher.publish(event, to: topic) == nil {}
+            } else {
+                while try! !publisher.socket.sendMultipart(rawFrames, flags: .dontWait) {}
+            }
+        }
+        done.signal()
+    }.start()
+    Task.detached {
+        let subscriber = try! Subscriber<CourierLocation>(
+            context: context, .connect(endpoint), topics: ["delivery.courier"], codec: codec)
+        _ = try! await subscriber.next()
+        let start = cb_nowSeconds()
+        if typed {
+            for _ in 0..<count { _ = try! await subscriber.next() }
+        } else {
+            for _ in 0..<count { _ = try! await subscriber.socket.receiveMultipart() }
+        }
+        result.modify { $0 = Double(count) / (cb_nowSeconds() - start) }
+        done.signal()
+    }
+    done.wait()
+    done.wait()
+    return result.value
+}
+
+/// Seconds on the clock both benchmark sides use.
+func cb_nowSeconds() -> Double { Double(cb_now_ns()) / 1e9 }
+
+/// The channel table: each rate with its baseline and their paired ratio.
+func channelTable(_ rows: [ChannelRow]) -> String {
+    var lines = [
+        "| measured | per second | baseline (same run) | per second | ratio | spread baseline / measured |",
+        "|---|---:|---|---:|---:|---:|",
+    ]
+    for row in rows {
+        lines.append(
+            "| \(row.name) | \(formatRate(median(row.measured))) | \(row.baselineName) | "
+                + "\(formatRate(median(row.baseline))) | \(formatRatio(pairedRatio(row.baseline, row.measured))) | "
+                + "\(formatSpread(row.baseline)) / \(formatSpread(row.measured)) |")
+    }
+    return lines.joined(separator: "\n")
+}
