@@ -21,6 +21,7 @@ extension Socket {
     /// intermediate copy. The corresponding C function is `zmq_send`.
     ///
     /// - Returns: `false` when `.dontWait` was given and the message could not be queued.
+    @inlinable
     @discardableResult
     public func send(_ bytes: some ContiguousBytes, flags: SendFlags = []) throws(ZMQError) -> Bool {
         let handle = try liveHandle("send")
@@ -116,7 +117,7 @@ extension Socket {
         return true
     }
 
-    @inline(__always)
+    @inline(__always) @usableFromInline
     static func sendRetryingInterrupts(
         _ handle: UnsafeMutableRawPointer, _ buffer: UnsafeRawBufferPointer, _ flags: SendFlags
     ) -> (rc: Int32, errno: Int32) {
@@ -128,7 +129,7 @@ extension Socket {
         }
     }
 
-    @inline(__always)
+    @inline(__always) @usableFromInline
     func checkSend(_ result: (rc: Int32, errno: Int32), _ operation: @autoclosure () -> String) throws(ZMQError) -> Bool
     {
         if result.rc >= 0 { return true }
