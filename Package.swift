@@ -7,9 +7,11 @@ let package = Package(
         .library(name: "ZeroMQ", targets: ["ZeroMQ"]),
         .executable(name: "pubsub-demo", targets: ["PubSubDemo"]),
         .executable(name: "zeromq-benchmarks", targets: ["ZeroMQBenchmarks"]),
+        .executable(name: "zmq", targets: ["zmq"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
         .systemLibrary(
@@ -33,7 +35,14 @@ let package = Package(
             dependencies: ["ZeroMQ", "CBaseline", "MallocCounter"],
             path: "Benchmarks/ZeroMQBenchmarks"
         ),
+        .executableTarget(
+            name: "zmq",
+            dependencies: ["ZeroMQ", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/zmq",
+            exclude: ["README-section.md"]
+        ),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
+        .testTarget(name: "ZMQToolTests", dependencies: ["ZeroMQ"], path: "Tests/ZMQToolTests"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,172 @@
+/// The byte-level writers behind the output formats: escaped text, JSON
+/// strings, base64 and hexadecimal, each appending to an output buffer.
+enum Escaping {
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// Appends `bytes` as one line of text: well-formed UTF-8 as it is, `\\`,
+    /// `\t`, `\n` and `\r` escaped, and every other control character (C0, DEL,
+    /// C1) or byte that is not UTF-8 as `\xNN`. Reversible, and never more than one line.
+    static func appendText(_ bytes: UnsafeRawBufferPointer, to output: inout [UInt8]) {
+        // At most four output bytes per input byte (`\xNN`).
+        let escaped = [UInt8](unsafeUninitializedCapacity: bytes.count * 4) { buffer, count in
+            var out = 0
+            func putEscape(_ letter: UInt8) {
+                buffer[out] = UInt8(ascii: "\\")
+                buffer[out + 1] = letter
+                out += 2
+            }
+            func putHex(_ byte: UInt8) {
+                buffer[out] = UInt8(ascii: "\\")
+                buffer[out + 1] = UInt8(ascii: "x")
+                buffer[out + 2] = hexDigits[Int(byte >> 4)]
+                buffer[out + 3] = hexDigits[Int(byte & 0xF)]
+                out += 4
+            }
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                switch byte {
+                case UInt8(ascii: "\\"): putEscape(UInt8(ascii: "\\"))
+                case UInt8(ascii: "\t"): putEscape(UInt8(ascii: "t"))
+                case UInt8(ascii: "\n"): putEscape(UInt8(ascii: "n"))
+                case UInt8(ascii: "\r"): putEscape(UInt8(ascii: "r"))
+                case 0x20..<0x7F:
+                    buffer[out] = byte
+                    out += 1
+                case 0x00..<0x20, 0x7F: putHex(byte)
+                default:
+                    // C1 controls (U+0080 to U+009F) are valid UTF-8 but steer terminals: escape them.
+                    if let length = UTF8Scan.sequenceLength(in: bytes, at: index),
+                        !(byte == 0xC2 && bytes[index + 1] < 0xA0)
+                    {
+                        for offset in 0..<length { buffer[out + offset] = bytes[index + offset] }
+                        out += length
+                        index += length
+                        continue
+                    }
+                    putHex(byte)
+                }
+                index += 1
+            }
+            count = out
+        }
+        output.append(contentsOf: escaped)
+    }
+
+    /// Appends `bytes`, which must be well-formed UTF-8, as a quoted JSON string.
+    static func appendJSONString(_ bytes: UnsafeRawBufferPointer, to output: inout [UInt8]) {
+        output.reserveCapacity(output.count + bytes.count + 2)
+        output.append(UInt8(ascii: "\""))
+        var index = 0
+        while index < bytes.count {
+            var runEnd = index
+            while runEnd < bytes.count, bytes[runEnd] >= 0x20, bytes[runEnd] != 0x22, bytes[runEnd] != 0x5C,
+                bytes[runEnd] != 0x7F
+            {
+                runEnd += 1
+            }
+            if runEnd > index {
+                output.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[index..<runEnd]))
+                index = runEnd
+                continue
+            }
+            let byte = bytes[index]
+            index += 1
+            switch byte {
+            case UInt8(ascii: "\""): output += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
+            case UInt8(ascii: "\\"): output += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
+            case UInt8(ascii: "\n"): output += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+            case UInt8(ascii: "\r"): output += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
+            case UInt8(ascii: "\t"): output += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+            case 0x00..<0x20, 0x7F:
+                output += Array("\\u00".utf8) + [hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)]]
+            default: output.append(byte)
+            }
+        }
+        output.append(UInt8(ascii: "\""))
+    }
+
+    /// Appends a Swift string as a quoted JSON string.
+    static func appendJSONString(_ string: String, to output: inout [UInt8]) {
+        var string = string
+        string.withUTF8 { appendJSONString(UnsafeRawBufferPointer($0), to: &output) }
+    }
+
+    private static let base64Alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
+    /// Appends `bytes` in standard base64, with padding.
+    static func appendBase64(_ bytes: UnsafeRawBufferPointer, to output: inout [UInt8]) {
+        let encoded = [UInt8](unsafeUninitializedCapacity: (bytes.count + 2) / 3 * 4) { buffer, count in
+            base64Alphabet.withUnsafeBufferPointer { alphabet in
+                var index = 0
+                var out = 0
+                while index + 3 <= bytes.count {
+                    let value = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
+                    buffer[out] = alphabet[Int(value >> 18 & 0x3F)]
+                    buffer[out + 1] = alphabet[Int(value >> 12 & 0x3F)]
+                    buffer[out + 2] = alphabet[Int(value >> 6 & 0x3F)]
+                    buffer[out + 3] = alphabet[Int(value & 0x3F)]
+                    index += 3
+                    out += 4
+                }
+                let remaining = bytes.count - index
+                if remaining > 0 {
+                    let value = UInt32(bytes[index]) << 16 | (remaining == 2 ? UInt32(bytes[index + 1]) << 8 : 0)
+                    buffer[out] = alphabet[Int(value >> 18 & 0x3F)]
+                    buffer[out + 1] = alphabet[Int(value >> 12 & 0x3F)]
+                    buffer[out + 2] = remaining == 2 ? alphabet[Int(value >> 6 & 0x3F)] : UInt8(ascii: "=")
+                    buffer[out + 3] = UInt8(ascii: "=")
+                    out += 4
+                }
+                count = out
+            }
+        }
+        output.append(contentsOf: encoded)
+    }
+
+    /// The length of one full line of ``appendHexDump(_:to:)``.
+    private static let hexLineLength = 79
+
+    /// Appends a hex dump of `bytes`, sixteen a line: offset, the bytes in
+    /// hexadecimal, and the printable ASCII between bars, as `hexdump -C` does.
+    static func appendHexDump(_ bytes: UnsafeRawBufferPointer, to output: inout [UInt8]) {
+        let lineCount = (bytes.count + 15) / 16
+        let dump = [UInt8](unsafeUninitializedCapacity: lineCount * hexLineLength) { buffer, count in
+            var out = 0
+            func put(_ byte: UInt8) {
+                buffer[out] = byte
+                out += 1
+            }
+            var lineStart = 0
+            while lineStart < bytes.count {
+                let lineEnd = min(lineStart + 16, bytes.count)
+                for shift in stride(from: 28, through: 0, by: -4) { put(hexDigits[(lineStart >> shift) & 0xF]) }
+                put(0x20)
+                for column in 0..<16 {
+                    put(0x20)
+                    if column == 8 { put(0x20) }
+                    if lineStart + column < lineEnd {
+                        let byte = bytes[lineStart + column]
+                        put(hexDigits[Int(byte >> 4)])
+                        put(hexDigits[Int(byte & 0xF)])
+                    } else {
+                        put(0x20)
+                        put(0x20)
+                    }
+                }
+                put(0x20)
+                put(0x20)
+                put(UInt8(ascii: "|"))
+                for index in lineStart..<lineEnd {
+                    let byte = bytes[index]
+                    put((0x20..<0x7F).contains(byte) ? byte : UInt8(ascii: "."))
+                }
+                put(UInt8(ascii: "|"))
+                put(UInt8(ascii: "\n"))
+                lineStart = lineEnd
+            }
+            count = out
+        }
+        output.append(contentsOf: dump)
+    }
+}

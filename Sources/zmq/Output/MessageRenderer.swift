@@ -1,0 +1,118 @@
+import Foundation
+import ZeroMQ
+
+/// Turns each received multipart message into what one ``OutputFormat``
+/// writes for it. Any bytes, of any size, render safely in every format.
+struct MessageRenderer {
+    let format: OutputFormat
+    /// Whether the first frame is a topic (SUB): `raw` leaves it out and `json` names it.
+    let hasTopicFrame: Bool
+
+    /// The output for `frames`, received at `time`.
+    func render(_ frames: [Message], at time: Timestamp) -> [UInt8] {
+        var output: [UInt8] = []
+        switch format {
+        case .text: appendText(frames, to: &output)
+        case .json: appendJSON(frames, at: time, to: &output)
+        case .hex: appendHex(frames, to: &output)
+        case .raw:
+            for frame in payloadFrames(frames) { frame.withUnsafeBytes { output.append(contentsOf: $0) } }
+        }
+        return output
+    }
+
+    /// The frames `raw` writes: a channel message's payload, or everything
+    /// after the topic frame, or the whole message when it has no topic.
+    private func payloadFrames(_ frames: [Message]) -> ArraySlice<Message> {
+        if ChannelMessage(frames) != nil { return frames[2...] }
+        if hasTopicFrame && frames.count > 1 { return frames[1...] }
+        return frames[...]
+    }
+
+    private func appendText(_ frames: [Message], to output: inout [UInt8]) {
+        for (index, frame) in frames.enumerated() {
+            if index > 0 { output.append(UInt8(ascii: "\t")) }
+            frame.withUnsafeBytes { Escaping.appendText($0, to: &output) }
+        }
+        output.append(UInt8(ascii: "\n"))
+    }
+
+    private func appendHex(_ frames: [Message], to output: inout [UInt8]) {
+        for (index, frame) in frames.enumerated() {
+            output += Array("frame \(index + 1)/\(frames.count): \(frame.count) bytes\n".utf8)
+            frame.withUnsafeBytes { Escaping.appendHexDump($0, to: &output) }
+        }
+        output.append(UInt8(ascii: "\n"))
+    }
+
+    private func appendJSON(_ frames: [Message], at time: Timestamp, to output: inout [UInt8]) {
+        var object = JSONObjectWriter()
+        object.add("received_at", string: time.iso8601)
+        let channel = ChannelMessage(frames)
+        if let channel {
+            object.add("topic", string: channel.topic)
+        } else if hasTopicFrame {
+            frames[0].withUnsafeBytes { bytes in
+                if UTF8Scan.isValid(bytes) {
+                    object.add("topic", utf8: bytes)
+                } else {
+                    object.add("topic_base64", base64: bytes)
+                }
+            }
+        }
+        object.add("frame_count", number: frames.count)
+        object.add("size", number: frames.reduce(0) { $0 + $1.count })
+        object.addRaw("frames", Self.framesArray(frames))
+        if let channel {
+            object.addRaw("envelope", Self.envelopeObject(channel))
+            if channel.envelope.codecID == 1, let event = Self.compactJSON(frames[2]) {
+                object.addRaw("event", event)
+            }
+        }
+        output += object.finish()
+        output.append(UInt8(ascii: "\n"))
+    }
+
+    /// `[{"text": …} or {"base64": …}, …]`: each frame as text when it is UTF-8.
+    private static func framesArray(_ frames: [Message]) -> [UInt8] {
+        var output: [UInt8] = [UInt8(ascii: "[")]
+        for (index, frame) in frames.enumerated() {
+            if index > 0 { output.append(UInt8(ascii: ",")) }
+            frame.withUnsafeBytes { bytes in
+                if UTF8Scan.isValid(bytes) {
+                    output += Array(#"{"text":"#.utf8)
+                    Escaping.appendJSONString(bytes, to: &output)
+                } else {
+                    output += Array(#"{"base64":""#.utf8)
+                    Escaping.appendBase64(bytes, to: &output)
+                    output.append(UInt8(ascii: "\""))
+                }
+                output.append(UInt8(ascii: "}"))
+            }
+        }
+        output.append(UInt8(ascii: "]"))
+        return output
+    }
+
+    private static func envelopeObject(_ channel: ChannelMessage) -> [UInt8] {
+        let envelope = channel.envelope
+        var object = JSONObjectWriter()
+        object.add("event_type", string: envelope.eventType)
+        object.add("event_id", string: envelope.eventID.uuidString.lowercased())
+        object.add("publisher_id", string: envelope.publisherID.uuidString.lowercased())
+        object.add("sequence", number: envelope.sequence)
+        object.add("timestamp", string: Timestamp(nanosecondsSince1970: envelope.timestampNanoseconds).iso8601)
+        object.add("timestamp_ns", number: envelope.timestampNanoseconds)
+        object.add("schema_version", number: envelope.schemaVersion)
+        object.add("codec", string: channel.codecName)
+        return object.finish()
+    }
+
+    /// A JSON payload as one line, or `nil` when it is not JSON. Line breaks in
+    /// valid JSON can only be whitespace between tokens, so they become spaces.
+    private static func compactJSON(_ frame: Message) -> [UInt8]? {
+        let data = frame.data
+        guard (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) != nil else { return nil }
+        return data.map { $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") ? UInt8(ascii: " ") : $0 }
+    }
+}

@@ -1,0 +1,60 @@
+import ArgumentParser
+import ZeroMQ
+
+/// `zmq push`: deal messages from the arguments or standard input to pullers.
+struct Push: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Push messages to pullers, from the arguments or standard input.",
+        discussion: """
+            Binds a PUSH socket to ENDPOINT (or connects it, with --connect) and sends each \
+            MESSAGE; with no MESSAGE, each line of standard input is a message. Each message \
+            goes to one puller, round-robin. Unlike a publisher, a pusher waits for a puller \
+            rather than dropping: --timeout bounds that wait (exit code 1 when it passes).
+
+            --topic, --multipart-separator, --count, --rate, --delay and --linger work as \
+            for `zmq pub`.
+
+            Examples:
+              zmq push 'tcp://*:5557' job-1 job-2 job-3
+              seq 1 1000 | zmq push ipc:///tmp/jobs --rate 100
+              zmq push tcp://127.0.0.1:5557 --connect --timeout 5s 'resize image.png'
+            """)
+
+    @Argument(help: "Where to push: tcp://INTERFACE:PORT, ipc://PATH or inproc://NAME.")
+    var endpoint: String
+
+    @Argument(help: "Messages to send; none: read standard input, one message a line.")
+    var messages: [String] = []
+
+    @Flag(help: "Connect to ENDPOINT (a puller that binds) instead of binding it.")
+    var connect = false
+
+    @Option(
+        name: [.customLong("timeout")],
+        help: ArgumentHelp(
+            "Give up (exit code 1) when no puller takes a message within this long, as in 5s.",
+            valueName: "duration"),
+        transform: DurationArgument.parse)
+    var timeout: Duration?
+
+    @OptionGroup var send: SendOptions
+    @OptionGroup var curve: CurveOptions
+
+    func run() throws {
+        let endpoint = try Endpoint(endpoint, binds: !connect)
+        let security = try curve.resolve()
+        let session = try Session(linger: send.linger ?? .seconds(5), trapSignals: false)
+        let socket = try session.socket(.push, curve: security)
+        do { try socket.set(.sendTimeout, timeout) } catch { throw ToolError.zmq(error, while: "set the send timeout") }
+        let watch = try send.connectTimeout.map { _ throws(ToolError) in try PeerWatch(socket, endpoint: endpoint) }
+        try endpoint.attach(socket)
+        if let watch, let connectTimeout = send.connectTimeout {
+            _ = try watch.waitForPeer(timeout: connectTimeout)
+        }
+        let waited = timeout.map { " within \(DurationArgument.format($0))" } ?? ""
+        try SendLoop(
+            socket: socket, endpoint: endpoint, options: send,
+            timeoutMessage: "no puller took a message on \(endpoint)\(waited)"
+        ).run(messages: messages)
+    }
+}

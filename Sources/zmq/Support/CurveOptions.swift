@@ -1,0 +1,145 @@
+import ArgumentParser
+import Foundation
+import ZeroMQ
+
+/// The CURVE flags every socket subcommand takes. The serving side (usually
+/// the one that binds) passes `--curve-server` and its key pair; the other side
+/// passes the server's public key with `--curve-server-key`, and optionally a
+/// key pair of its own (a fresh one is made otherwise).
+struct CurveOptions: ParsableArguments {
+    @Option(
+        name: .customLong("curve-server-key"),
+        help: ArgumentHelp(
+            "Secure the connection with CURVE, trusting this server public key (Z85, 40 characters, or a key file's path).",
+            valueName: "key"))
+    var serverKey: String?
+
+    @Option(
+        name: .customLong("curve-secret-key"),
+        help: ArgumentHelp("This socket's CURVE secret key (Z85, 40 characters).", valueName: "key"))
+    var secretKey: String?
+
+    @Option(
+        name: .customLong("curve-public-key"),
+        help: ArgumentHelp(
+            "This socket's CURVE public key, checked against --curve-secret-key (optional: it is derived).",
+            valueName: "key"))
+    var publicKey: String?
+
+    @Option(
+        name: .customLong("curve-key-file"),
+        help: ArgumentHelp(
+            "Read this socket's key pair from a file written by `zmq keygen --output`.", valueName: "file"))
+    var keyFile: String?
+
+    @Flag(
+        name: .customLong("curve-server"),
+        help: "Serve CURVE on this socket (the binding side of a secured endpoint), with the key pair given.")
+    var server = false
+
+    /// Checks the flags and the keys; `nil` when no CURVE flag was given.
+    func resolve() throws(ToolError) -> CurveSetup? {
+        let ownKeysGiven = keyFile != nil || secretKey != nil || publicKey != nil
+        guard server || serverKey != nil || ownKeysGiven else { return nil }
+        if server && serverKey != nil {
+            throw .usage(
+                "--curve-server and --curve-server-key exclude each other: the serving side has --curve-server, the other side names its key with --curve-server-key"
+            )
+        }
+        guard server || serverKey != nil else {
+            throw .usage(
+                "CURVE keys need --curve-server (on the serving side) or --curve-server-key KEY (on the other side)")
+        }
+        guard ZeroMQ.has(.curve) else { throw .failure("this libzmq was built without CURVE security") }
+        if server {
+            guard let pair = try ownKeyPair() else {
+                throw .usage(
+                    "--curve-server needs this socket's key pair: --curve-key-file FILE or --curve-secret-key KEY")
+            }
+            return .server(pair)
+        }
+        let serverPublic = try serverPublicKey(serverKey!)
+        let pair: CurveKeyPair
+        if let own = try ownKeyPair() {
+            pair = own
+        } else {
+            do { pair = try CurveKeyPair.generate() } catch { throw .failure("cannot make a CURVE key pair: \(error)") }
+        }
+        return .client(server: serverPublic, own: pair)
+    }
+
+    /// The key pair from `--curve-key-file` or `--curve-secret-key`, if any.
+    private func ownKeyPair() throws(ToolError) -> CurveKeyPair? {
+        if keyFile != nil && secretKey != nil {
+            throw .usage("--curve-key-file and --curve-secret-key exclude each other: give the key pair once")
+        }
+        var secretText = secretKey
+        var publicText = publicKey
+        var source = "--curve-secret-key"
+        if let keyFile {
+            let file = try KeyFile(path: keyFile, option: "--curve-key-file")
+            guard let secret = file.secretKey else {
+                throw .usage("--curve-key-file '\(keyFile)' has no 'secret-key = …' line")
+            }
+            secretText = secret
+            publicText = file.publicKey ?? publicText
+            source = "--curve-key-file '\(keyFile)'"
+        }
+        guard let secretText else {
+            if publicKey != nil { throw .usage("--curve-public-key needs --curve-secret-key as well") }
+            return nil
+        }
+        // A secret key is never echoed back, not even in an error.
+        let secret: CurveSecretKey
+        do { secret = try CurveSecretKey(z85: secretText) } catch {
+            throw .usage("bad secret key in \(source): \(error)")
+        }
+        let pair: CurveKeyPair
+        do { pair = try CurveKeyPair(secretKey: secret) } catch {
+            throw .failure("cannot derive the CURVE public key: \(error)")
+        }
+        if let publicText {
+            let claimed: CurvePublicKey
+            do { claimed = try CurvePublicKey(z85: publicText) } catch {
+                throw .usage(
+                    "bad public key '\(publicText)' in \(keyFile == nil ? "--curve-public-key" : source): \(error)")
+            }
+            guard claimed == pair.publicKey else {
+                throw .usage("the public key '\(publicText)' does not belong to the secret key in \(source)")
+            }
+        }
+        return pair
+    }
+
+    /// The server key: Z85 text, or the path of a key file with a `public-key` line.
+    private func serverPublicKey(_ value: String) throws(ToolError) -> CurvePublicKey {
+        var text = value
+        if value.count != 40, FileManager.default.fileExists(atPath: value) {
+            let file = try KeyFile(path: value, option: "--curve-server-key")
+            guard let publicKey = file.publicKey else {
+                throw .usage("--curve-server-key '\(value)' has no 'public-key = …' line")
+            }
+            text = publicKey
+        }
+        do { return try CurvePublicKey(z85: text) } catch {
+            throw .usage("bad --curve-server-key '\(value)': \(error)")
+        }
+    }
+}
+
+/// How a socket is secured, once the flags are checked. `Sendable`, so a
+/// proxy's thread can apply it to the sockets it makes.
+enum CurveSetup: Sendable {
+    /// The serving side, with its key pair.
+    case server(CurveKeyPair)
+    /// The other side: the server's public key and this socket's own pair.
+    case client(server: CurvePublicKey, own: CurveKeyPair)
+
+    /// Sets the CURVE options on `socket`, before it binds or connects.
+    func apply(to socket: Socket) throws(ZMQError) {
+        switch self {
+        case .server(let pair): try socket.makeCurveServer(pair)
+        case .client(let server, let own): try socket.makeCurveClient(serverPublicKey: server, keyPair: own)
+        }
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+import Synchronization
+import ZeroMQ
+
+/// Ports already handed out in this run: tests run in parallel, and the
+/// kernel may offer a port again as soon as it is free.
+private let portsGiven = Mutex<Set<Int>>([])
+
+/// A fresh `ipc://` endpoint under the temporary directory, unique to one test.
+func ipcEndpoint(_ name: String = #function) -> String {
+    let tag = name.filter { $0.isLetter }.prefix(24)
+    return "ipc://\(NSTemporaryDirectory())zmq-tool-\(tag)-\(UUID().uuidString.prefix(8))"
+}
+
+/// A TCP port nothing listens on right now: bound by a ZeroMQ socket to
+/// `tcp://127.0.0.1:*`, read, and closed. (`*` itself cannot be shared with
+/// another process.) The context is released before returning, which waits
+/// until libzmq has really closed the listening socket.
+func freeTCPPort() throws -> Int {
+    while true {
+        let endpoint: String
+        do {
+            let context = try Context()
+            let socket = try context.socket(.rep)
+            endpoint = try socket.bind("tcp://127.0.0.1:*")
+            socket.close(linger: .zero)
+        }
+        let port = Int(endpoint.split(separator: ":").last!)!
+        if portsGiven.withLock({ $0.insert(port).inserted }) { return port }
+    }
+}
+
+/// `tcp://127.0.0.1:PORT` on a free port.
+func tcpEndpoint() throws -> String { "tcp://127.0.0.1:\(try freeTCPPort())" }

@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+
+extension ZMQToolSuite {
+    /// The tool against pyzmq (`Tests/Interop/cli_peer.py`), a ZeroMQ binding
+    /// nobody here wrote, run as a separate process. `scripts/setup.sh` installs
+    /// it into `.venv/`; `ZEROMQ_TEST_PYTHON` names another interpreter with `zmq`.
+    @Suite("zmq against pyzmq", .timeLimit(.minutes(2)))
+    struct InteropToolTests {
+        @Test func pyzmqPublisherToZmqSub() throws {
+            let peer = try PyzmqPeer("pub")
+            let endpoint = try peer.readLine()
+            let sub = try runTool(["sub", endpoint, "interop.", "--count", "3", "--format", "json"])
+            #expect(sub.status == 0, "\(sub.errorText)")
+            let messages = try sub.lines.map(jsonObject)
+            #expect(messages.count == 3)
+            #expect(messages.map { $0["topic"] as? String } == ["interop.binary", "interop.text", "interop.channel"])
+            let binary = try #require((messages[0]["frames"] as? [[String: Any]])?.last?["base64"] as? String)
+            #expect(Data(base64Encoded: binary) == Data([0, 0xFF, 0x80, 0x41]))
+            #expect(texts(of: messages[1]) == ["interop.text", "héllo"])
+            let envelope = try #require(messages[2]["envelope"] as? [String: Any])
+            #expect(envelope["event_type"] as? String == "PythonEvent")
+            #expect(envelope["sequence"] as? Int == 3)
+            #expect((messages[2]["event"] as? [String: Any])?["from"] as? String == "python")
+            #expect(try peer.finish() == 0)
+        }
+
+        @Test func zmqPushToPyzmqPull() throws {
+            let peer = try PyzmqPeer("pull", "3")
+            let endpoint = try peer.readLine()
+            let push = try runTool(
+                ["push", "--connect", endpoint, "--multipart-separator", "|", "--timeout", "20s"],
+                input: Data("job|1\nsolo\n|\n".utf8))
+            #expect(push.status == 0, "\(push.errorText)")
+            #expect(try [peer.readLine(), peer.readLine(), peer.readLine()] == ["6a6f62 31", "736f6c6f", " "])
+            #expect(try peer.finish() == 0)
+        }
+    }
+}
+
+/// `Tests/Interop/cli_peer.py` under the test Python, with bounded reads.
+final class PyzmqPeer {
+    private let process = Process()
+    private let output = Pipe()
+    private var buffered = Data()
+
+    init(_ arguments: String...) throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let python =
+            ProcessInfo.processInfo.environment["ZEROMQ_TEST_PYTHON"]
+            ?? root.appendingPathComponent(".venv/bin/python").path
+        try #require(
+            FileManager.default.isExecutableFile(atPath: python),
+            "no Python with pyzmq at \(python): run ./scripts/setup.sh")
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [root.appendingPathComponent("Tests/Interop/cli_peer.py").path] + arguments
+        process.standardOutput = output
+        try process.run()
+    }
+
+    deinit {
+        if process.isRunning { process.terminate() }
+    }
+
+    /// The next line the peer printed, waiting at most ``processTimeout``.
+    func readLine() throws -> String {
+        let deadline = ContinuousClock.now + processTimeout
+        while true {
+            if let newline = buffered.firstIndex(of: UInt8(ascii: "\n")) {
+                let line = String(decoding: buffered[..<newline], as: UTF8.self)
+                buffered.removeSubrange(...newline)
+                return line
+            }
+            try #require(ContinuousClock.now < deadline, "the pyzmq peer printed no line in time")
+            var descriptor = pollfd(fd: output.fileHandleForReading.fileDescriptor, events: Int16(POLLIN), revents: 0)
+            guard poll(&descriptor, 1, 100) > 0 else { continue }
+            let chunk = output.fileHandleForReading.availableData
+            try #require(!chunk.isEmpty, "the pyzmq peer exited before printing a line")
+            buffered.append(chunk)
+        }
+    }
+
+    /// Waits (bounded) for the peer to exit and returns its status.
+    func finish() throws -> Int32 {
+        let deadline = ContinuousClock.now + processTimeout
+        while process.isRunning {
+            if ContinuousClock.now >= deadline {
+                process.terminate()
+                Issue.record("the pyzmq peer did not exit in time")
+                break
+            }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+import ZeroMQ
+
+extension ZMQToolSuite {
+    @Suite("zmq keygen and CURVE", .timeLimit(.minutes(2)))
+    struct KeygenToolTests {
+        @Test func keygenPrintsAMatchingKeyPairInZ85() throws {
+            let result = try runTool(["keygen"])
+            #expect(result.status == 0)
+            #expect(result.lines.count == 2)
+            let publicKey = try #require(result.lines.first?.split(separator: " = ").last.map(String.init))
+            let secretKey = try #require(result.lines.last?.split(separator: " = ").last.map(String.init))
+            #expect(result.lines[0].hasPrefix("public-key = "))
+            #expect(result.lines[1].hasPrefix("secret-key = "))
+            #expect(try Z85.decode(publicKey).count == 32)
+            _ = try CurveKeyPair(publicKey: publicKey, secretKey: secretKey)  // throws unless they belong together
+            #expect(try runTool(["keygen"]).output != result.output)
+        }
+
+        @Test func keygenOutputWritesAPrivateFileAndPrintsThePublicKey() throws {
+            let path = NSTemporaryDirectory() + "zmq-tool-key-\(UUID().uuidString)"
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            let result = try runTool(["keygen", "--output", path])
+            #expect(result.status == 0)
+            let attributes = try FileManager.default.attributesOfItem(atPath: path)
+            #expect((attributes[.posixPermissions] as? Int) == 0o600)
+            let file = try String(contentsOfFile: path, encoding: .utf8)
+            #expect(file.contains(result.lines[0]))
+            #expect(file.contains("secret-key = "))
+            let again = try runTool(["keygen", "--output", path])
+            #expect(again.status == 1)
+            #expect(again.errorText.contains("--force"))
+        }
+
+        @Test func curveSecuredPubSubWithAKeyFile() throws {
+            let path = NSTemporaryDirectory() + "zmq-tool-key-\(UUID().uuidString)"
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            let publicLine = try runTool(["keygen", "--output", path]).lines[0]
+            let serverKey = String(publicLine.dropFirst("public-key = ".count))
+            let endpoint = try tcpEndpoint()
+            let sub = try ToolProcess([
+                "sub", endpoint, "--count", "1", "--connect-timeout", "20s", "--curve-server-key", serverKey,
+            ])
+            let pub = try runTool([
+                "pub", endpoint, "--curve-server", "--curve-key-file", path, "--wait-subscribers", "1", "--timeout",
+                "20s",
+                "secret",
+            ])
+            #expect(pub.status == 0, "\(pub.errorText)")
+            let received = sub.finish()
+            #expect(received.status == 0, "\(received.errorText)")
+            #expect(received.output == "secret\n")
+        }
+
+        @Test func aWrongServerKeyFailsTheHandshakeClearly() throws {
+            let server = try CurveKeyPair.generate()
+            let stranger = try CurveKeyPair.generate()
+            let endpoint = ipcEndpoint()
+            let rep = try ToolProcess([
+                "rep", endpoint, "--echo", "--curve-server", "--curve-secret-key", server.secretKey.z85, "--timeout",
+                "5s",
+            ])
+            let result = try runTool([
+                "req", endpoint, "hello", "--timeout", "2s", "--curve-server-key", stranger.publicKey.z85,
+            ])
+            #expect(result.status == 1)
+            #expect(result.errorLines.count == 1)
+            #expect(result.errorText.contains("handshake"), "\(result.errorText)")
+            rep.send(SIGINT)
+            _ = rep.finish()
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+
+extension ZMQToolSuite {
+    @Suite("zmq push and zmq pull", .timeLimit(.minutes(2)))
+    struct PushPullToolTests {
+        @Test func pullPrintsEveryPushedMessage() throws {
+            let endpoint = ipcEndpoint()
+            let pull = try ToolProcess(["pull", endpoint, "--count", "3"])
+            let push = try runTool(["push", endpoint, "job-1", "job-2", "job-3"])
+            #expect(push.status == 0, "\(push.errorText)")
+            let result = pull.finish()
+            #expect(result.status == 0)
+            #expect(result.lines == ["job-1", "job-2", "job-3"])
+        }
+
+        @Test func pushReadsStandardInputAndSplitsFrames() throws {
+            let endpoint = ipcEndpoint()
+            let pull = try ToolProcess(["pull", endpoint, "--count", "3", "--format", "json"])
+            let input = Data("a|b|c\nsingle\n|\n".utf8)
+            let push = try runTool(["push", endpoint, "--multipart-separator", "|"], input: input)
+            #expect(push.status == 0)
+            let messages = try pull.finish().lines.map(jsonObject)
+            #expect(messages.map { $0["frame_count"] as? Int } == [3, 1, 2])
+            #expect(texts(of: messages[0]) == ["a", "b", "c"])
+            #expect(texts(of: messages[2]) == ["", ""])
+        }
+
+        @Test func pushWithTopicSendsTwoFrames() throws {
+            let endpoint = ipcEndpoint()
+            let pull = try ToolProcess(["pull", "--bind", endpoint, "--count", "1"])
+            Thread.sleep(forTimeInterval: 0.2)
+            let push = try runTool(["push", "--connect", endpoint, "--topic", "jobs", "--timeout", "10s", "resize"])
+            #expect(push.status == 0, "\(push.errorText)")
+            #expect(pull.finish().output == "jobs\tresize\n")
+        }
+
+        @Test func pushWithoutPullerGivesUpAtTheTimeout() throws {
+            let result = try runTool(["push", ipcEndpoint(), "--timeout", "300ms", "lonely"])
+            #expect(result.status == 1)
+            #expect(result.errorLines.count == 1)
+            #expect(result.errorText.contains("no puller"))
+        }
+
+        @Test func pullTimeoutWithNothingReceivedExitsThree() throws {
+            let result = try runTool(["pull", ipcEndpoint(), "--timeout", "200ms"])
+            #expect(result.status == 3)
+            #expect(result.stdout.isEmpty)
+            #expect(result.errorLines.count == 1)
+        }
+
+        @Test func aSignalStopsPullCleanly() throws {
+            let pull = try ToolProcess(["pull", "--bind", ipcEndpoint()])
+            Thread.sleep(forTimeInterval: 0.3)
+            pull.send(SIGTERM)
+            let result = pull.finish(timeout: .seconds(10))
+            #expect(result.status == 0)
+            #expect(!result.timedOut)
+        }
+    }
+}
+
+/// One line of `--format json` output, parsed.
+func jsonObject(_ line: String) throws -> [String: Any] {
+    let value = try JSONSerialization.jsonObject(with: Data(line.utf8))
+    return try #require(value as? [String: Any], "not a JSON object: \(line)")
+}
+
+/// The `text` of each frame of a parsed JSON message (nil for base64 frames).
+func texts(of message: [String: Any]) -> [String?] {
+    (message["frames"] as? [[String: Any]] ?? []).map { $0["text"] as? String }
+}
