@@ -38,8 +38,7 @@ let package = Package(
         .executableTarget(
             name: "zmq",
             dependencies: ["ZeroMQ", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-            path: "Sources/zmq",
-            exclude: ["README-section.md"]
+            path: "Sources/zmq"
         ),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "ZMQToolTests", dependencies: ["ZeroMQ"], path: "Tests/ZMQToolTests"),
