@@ -6,10 +6,19 @@ import ZeroMQ
 /// kernel may offer a port again as soon as it is free.
 private let portsGiven = Mutex<Set<Int>>([])
 
-/// A fresh `ipc://` endpoint under the temporary directory, unique to one test.
+/// This test process's folder for `ipc://` socket files (libzmq leaves them
+/// behind), removed when the process exits.
+private let ipcFolder: String = {
+    let path = NSTemporaryDirectory() + "zmq-tool-tests-\(getpid())"
+    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    atexit { try? FileManager.default.removeItem(atPath: ipcFolder) }
+    return path
+}()
+
+/// A fresh `ipc://` endpoint in ``ipcFolder``, unique to one test.
 func ipcEndpoint(_ name: String = #function) -> String {
     let tag = name.filter { $0.isLetter }.prefix(24)
-    return "ipc://\(NSTemporaryDirectory())zmq-tool-\(tag)-\(UUID().uuidString.prefix(8))"
+    return "ipc://\(ipcFolder)/\(tag)-\(UUID().uuidString.prefix(8))"
 }
 
 /// A TCP port nothing listens on right now: bound by a ZeroMQ socket to

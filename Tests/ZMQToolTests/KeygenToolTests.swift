@@ -40,7 +40,7 @@ extension ZMQToolSuite {
             let serverKey = String(publicLine.dropFirst("public-key = ".count))
             let endpoint = try tcpEndpoint()
             let sub = try ToolProcess([
-                "sub", endpoint, "--count", "1", "--connect-timeout", "20s", "--curve-server-key", serverKey,
+                "sub", endpoint, "--count", "1", "--connect-timeout", "20s", "--curve-server-key=\(serverKey)",
             ])
             let pub = try runTool([
                 "pub", endpoint, "--curve-server", "--curve-key-file", path, "--wait-subscribers", "1", "--timeout",
@@ -58,11 +58,11 @@ extension ZMQToolSuite {
             let stranger = try CurveKeyPair.generate()
             let endpoint = ipcEndpoint()
             let rep = try ToolProcess([
-                "rep", endpoint, "--echo", "--curve-server", "--curve-secret-key", server.secretKey.z85, "--timeout",
+                "rep", endpoint, "--echo", "--curve-server", "--curve-secret-key=\(server.secretKey.z85)", "--timeout",
                 "5s",
             ])
             let result = try runTool([
-                "req", endpoint, "hello", "--timeout", "2s", "--curve-server-key", stranger.publicKey.z85,
+                "req", endpoint, "hello", "--timeout", "2s", "--curve-server-key=\(stranger.publicKey.z85)",
             ])
             #expect(result.status == 1)
             #expect(result.errorLines.count == 1)

@@ -547,7 +547,7 @@ extension SecurityTests {
 extension SecurityTests {
     @Suite("CURVE interop with pyzmq") struct InteropTests {
         @Test func pyzmqKeyPairIsAcceptedAndItsPublicKeyDerivedHere() throws {
-            let peer = try CurvePythonPeer("keypair")
+            let peer = try PythonPeer("keypair", script: "curve_peer.py")
             let publicText = try peer.readLine()
             let secretText = try peer.readLine()
             let pair = try CurveKeyPair(publicKey: publicText, secretKey: secretText)
@@ -557,7 +557,7 @@ extension SecurityTests {
 
         @Test func z85AgreesWithPyzmqsOwnCodec() throws {
             let bytes = (0..<64).map { _ in UInt8.random(in: 0...255) }
-            let peer = try CurvePythonPeer("z85", bytes.map { String(format: "%02x", $0) }.joined())
+            let peer = try PythonPeer("z85", bytes.map { String(format: "%02x", $0) }.joined(), script: "curve_peer.py")
             let text = try peer.readLine()
             #expect(try Z85.encode(bytes) == text)
             #expect(try Z85.decode(text) == bytes)
@@ -566,7 +566,8 @@ extension SecurityTests {
 
         @Test func swiftCurveClientReceivesFromPyzmqCurveServer() throws {
             let serverKeys = try CurveKeyPair.generate()
-            let peer = try CurvePythonPeer("server", serverKeys.publicKey.z85, serverKeys.secretKey.z85, "5")
+            let peer = try PythonPeer(
+                "server", serverKeys.publicKey.z85, serverKeys.secretKey.z85, "5", script: "curve_peer.py")
             let endpoint = try peer.readLine()
             let context = try Context()
             let pull = try context.boundedSocket(.pull)
@@ -590,8 +591,9 @@ extension SecurityTests {
             try rep.makeCurveServer(serverKeys)
             let endpoint = try rep.bind("tcp://127.0.0.1:*")
 
-            let peer = try CurvePythonPeer(
-                "client", serverKeys.publicKey.z85, clientKeys.publicKey.z85, clientKeys.secretKey.z85, endpoint, "5")
+            let peer = try PythonPeer(
+                "client", serverKeys.publicKey.z85, clientKeys.publicKey.z85, clientKeys.secretKey.z85, endpoint, "5",
+                script: "curve_peer.py")
             for _ in 0..<5 {
                 let request = try #require(try rep.receive())
                 #expect(request.metadata("User-Id") == clientKeys.publicKey.z85)
@@ -617,68 +619,4 @@ private func eventually(within timeout: Duration = testTimeout, _ condition: () 
         Thread.sleep(forTimeInterval: 0.01)
     }
     return true
-}
-
-/// `Tests/Interop/curve_peer.py` running under the test Python (see
-/// `InteropTests`), with every read bounded by ``testTimeout``.
-private final class CurvePythonPeer {
-    private let process = Process()
-    private let stdout = Pipe()
-    private var pending: [UInt8] = []
-
-    init(_ arguments: String...) throws {
-        let packageRoot = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let python =
-            ProcessInfo.processInfo.environment["ZEROMQ_TEST_PYTHON"]
-            ?? packageRoot.appendingPathComponent(".venv/bin/python").path
-        guard FileManager.default.isExecutableFile(atPath: python) else {
-            throw CurvePeerError("no Python with pyzmq at \(python): run ./scripts/setup.sh first")
-        }
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [packageRoot.appendingPathComponent("Tests/Interop/curve_peer.py").path] + arguments
-        process.standardOutput = stdout
-        try process.run()
-    }
-
-    deinit {
-        if process.isRunning { process.terminate() }
-    }
-
-    /// The next line the peer printed.
-    func readLine() throws -> String {
-        let deadline = ContinuousClock.now + testTimeout
-        let descriptor = stdout.fileHandleForReading.fileDescriptor
-        while true {
-            if let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
-                defer { pending.removeSubrange(...newline) }
-                return String(decoding: pending[..<newline], as: UTF8.self)
-            }
-            guard ContinuousClock.now < deadline else { throw CurvePeerError("curve_peer.py printed no line in time") }
-            var readable = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-            guard poll(&readable, 1, 50) > 0 else { continue }
-            var chunk = [UInt8](repeating: 0, count: 4096)
-            let count = read(descriptor, &chunk, chunk.count)
-            guard count > 0 else { throw CurvePeerError("curve_peer.py exited before printing a line") }
-            pending += chunk[..<count]
-        }
-    }
-
-    /// Waits for the peer to exit and returns its status.
-    func finish() throws -> Int32 {
-        let deadline = ContinuousClock.now + testTimeout
-        while process.isRunning {
-            guard ContinuousClock.now < deadline else {
-                process.terminate()
-                throw CurvePeerError("curve_peer.py did not exit in time")
-            }
-            Thread.sleep(forTimeInterval: 0.01)
-        }
-        return process.terminationStatus
-    }
-}
-
-private struct CurvePeerError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }

@@ -4,7 +4,7 @@ import Synchronization
 /// A value one thread posts once and any number of others wait for, each
 /// wait bounded. Lets a device's thread report "bound" or "ended" to callers.
 final class OneShot<Value: Sendable>: Sendable {
-    private let storage = Mutex<Value?>(nil)
+    private let storage = Locked<Value?>(nil)
     private let posted = DispatchSemaphore(value: 0)
 
     /// The value, if it has been posted.

@@ -25,7 +25,7 @@ final class OrphanedMonitors: Sendable {
         var isRunning = false
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// Takes over `reader`, which its previous owner must not use again.
     func adopt(_ reader: Socket) {

@@ -26,7 +26,7 @@ import Synchronization
 ///
 /// ## Steering, and why a mutex
 /// The caller's side steers the proxy through one PAIR control socket over a
-/// unique `inproc://` endpoint, guarded by a `Mutex`, which makes `Proxy`
+/// unique `inproc://` endpoint, guarded by a lock, which makes `Proxy`
 /// `Sendable`: any task or thread may call ``pause()``, ``resume()``,
 /// ``statistics()`` and ``stop()``. One long-lived socket behind a lock rather
 /// than a control socket per call, because:
@@ -66,7 +66,7 @@ public final class Proxy: Sendable {
         var endpoints: Endpoints?
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let ended = OneShot<ProxyOutcome>()
     private let logger: Logger
 

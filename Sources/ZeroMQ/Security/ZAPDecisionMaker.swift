@@ -8,8 +8,8 @@ final class ZAPDecisionMaker: Sendable {
     /// How many denials ``recentDenials`` keeps.
     static let recentDenialLimit = 32
 
-    let policy: Mutex<ZAPPolicy>
-    private let tally = Mutex(Tally())
+    let policy: Locked<ZAPPolicy>
+    private let tally = Locked(Tally())
     private let onDecision: (@Sendable (AuthDecision) -> Void)?
     let logger: Logger
 
@@ -20,7 +20,7 @@ final class ZAPDecisionMaker: Sendable {
     }
 
     init(policy: ZAPPolicy, onDecision: (@Sendable (AuthDecision) -> Void)?, logger: Logger) {
-        self.policy = Mutex(policy)
+        self.policy = Locked(policy)
         self.onDecision = onDecision
         self.logger = logger
     }

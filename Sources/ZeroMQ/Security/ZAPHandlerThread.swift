@@ -21,7 +21,7 @@ final class ZAPHandlerThread: Sendable {
     private let controlEndpoint: String
     private let stopRequested = Atomic<Bool>(false)
     private let started = DispatchSemaphore(value: 0)
-    private let startFailure = Mutex<ZMQError?>(nil)
+    private let startFailure = Locked<ZMQError?>(nil)
     private let finished = DispatchGroup()
 
     private init(context: Context, decisions: ZAPDecisionMaker) {

@@ -11,6 +11,8 @@ struct BenchRun {
     /// Both ends in this process.
     func local(pattern: BenchPattern, transport: Bench.Transport, latency: Bool) throws(ToolError) -> String {
         let endpoint = try Endpoint(Self.localEndpoint(transport), binds: true)
+        // libzmq leaves an IPC socket's file behind; this one is ours alone.
+        defer { if transport == .ipc { unlink(String(endpoint.description.dropFirst("ipc://".count))) } }
         let ready = Handoff<String>()
         let counter = SharedCounter()
         let sides = sides

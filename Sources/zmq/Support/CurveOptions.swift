@@ -5,22 +5,23 @@ import ZeroMQ
 /// The CURVE flags every socket subcommand takes. The serving side (usually
 /// the one that binds) passes `--curve-server` and its key pair; the other side
 /// passes the server's public key with `--curve-server-key`, and optionally a
-/// key pair of its own (a fresh one is made otherwise).
+/// key pair of its own (a fresh one is made otherwise). Z85 keys may start
+/// with `-`, so a key option always takes the next argument as its value.
 struct CurveOptions: ParsableArguments {
     @Option(
-        name: .customLong("curve-server-key"),
+        name: .customLong("curve-server-key"), parsing: .unconditional,
         help: ArgumentHelp(
             "Secure the connection with CURVE, trusting this server public key (Z85, 40 characters, or a key file's path).",
             valueName: "key"))
     var serverKey: String?
 
     @Option(
-        name: .customLong("curve-secret-key"),
+        name: .customLong("curve-secret-key"), parsing: .unconditional,
         help: ArgumentHelp("This socket's CURVE secret key (Z85, 40 characters).", valueName: "key"))
     var secretKey: String?
 
     @Option(
-        name: .customLong("curve-public-key"),
+        name: .customLong("curve-public-key"), parsing: .unconditional,
         help: ArgumentHelp(
             "This socket's CURVE public key, checked against --curve-secret-key (optional: it is derived).",
             valueName: "key"))
