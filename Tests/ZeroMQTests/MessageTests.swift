@@ -7,11 +7,7 @@ import ZeroMQ
 struct MessageTests {
     @Test func multipartArrivesWholeAndInOrder() throws {
         let context = try Context()
-        let endpoint = uniqueInproc()
-        let pull = try context.boundedSocket(.pull)
-        try pull.bind(endpoint)
-        let push = try context.boundedSocket(.push)
-        try push.connect(endpoint)
+        let (pull, push) = try context.connectedPair(.pull, .push)
         let binary: [UInt8] = [0, 255, 0, 1, 0x80]
         try push.sendMultipart([Array("head".utf8), [], binary, Array("tail".utf8)])
         try push.send("single")
@@ -68,11 +64,7 @@ struct MessageTests {
     @Test func zeroCopyBufferIsFreedByLibzmqAfterSending() throws {
         let counter = FreeCounter()
         let context = try Context()
-        let endpoint = uniqueInproc()
-        let pull = try context.boundedSocket(.pull)
-        try pull.bind(endpoint)
-        let push = try context.boundedSocket(.push)
-        try push.connect(endpoint)
+        let (pull, push) = try context.connectedPair(.pull, .push)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1000, alignment: 1)
         buffer.initializeMemory(as: UInt8.self, repeating: 42)
         let message = try Message(takingOwnershipOf: buffer) { buffer in
@@ -116,11 +108,7 @@ struct MessageTests {
 
     @Test func receiveIntoABufferReportsTruncation() throws {
         let context = try Context()
-        let endpoint = uniqueInproc()
-        let pull = try context.boundedSocket(.pull)
-        try pull.bind(endpoint)
-        let push = try context.boundedSocket(.push)
-        try push.connect(endpoint)
+        let (pull, push) = try context.connectedPair(.pull, .push)
         try push.send("0123456789")
         var storage = [UInt8](repeating: 0, count: 4)
         let result = try storage.withUnsafeMutableBytes { try pull.receive(into: $0) }

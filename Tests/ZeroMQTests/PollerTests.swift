@@ -39,15 +39,12 @@ struct PollerTests {
 
     @Test func writableMeansASendWillNotBlock() throws {
         let context = try Context()
-        let endpoint = uniqueInproc()
-        let pull = try context.boundedSocket(.pull)
-        try pull.bind(endpoint)
-        let push = try context.boundedSocket(.push)
-        try push.connect(endpoint)
+        let (pull, push) = try context.connectedPair(.pull, .push)
         var poller = Poller()
         let item = poller.add(push, for: [.readable, .writable])
         #expect(try poller.poll(timeout: testTimeout)[item] == .writable)
         #expect(try push.events.contains(.writable))
+        withExtendedLifetime(pull) {}  // the peer stays connected throughout
     }
 
     @Test func aSocketClosedAfterBeingAddedIsSkipped() throws {

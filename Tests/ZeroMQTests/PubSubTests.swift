@@ -9,11 +9,7 @@ struct PubSubTests {
     /// A publisher and a subscriber over inproc; `subscriptions` have reached the publisher.
     func pair(subscribing subscriptions: [String]) throws -> (pub: Socket, sub: Socket) {
         let context = try Context()
-        let endpoint = uniqueInproc()
-        let pub = try context.boundedSocket(.xpub)
-        try pub.bind(endpoint)
-        let sub = try context.boundedSocket(.sub)
-        try sub.connect(endpoint)
+        let (pub, sub) = try context.connectedPair(.xpub, .sub)
         for topic in subscriptions {
             try sub.subscribe(topic)
             let frame = try #require(try pub.receive())

@@ -5,11 +5,7 @@ import ZeroMQ
 struct ReqRepTests {
     @Test func reqRepRunInLockstep() throws {
         let context = try Context()
-        let endpoint = uniqueInproc()
-        let rep = try context.boundedSocket(.rep)
-        try rep.bind(endpoint)
-        let req = try context.boundedSocket(.req)
-        try req.connect(endpoint)
+        let (rep, req) = try context.connectedPair(.rep, .req)
         for round in 0..<10 {
             try req.send("ping \(round)")
             #expect(try rep.expectString() == "ping \(round)")
@@ -20,11 +16,7 @@ struct ReqRepTests {
 
     @Test func reqOutOfTurnFailsWithFiniteStateMachineError() throws {
         let context = try Context()
-        let endpoint = uniqueInproc()
-        let rep = try context.boundedSocket(.rep)
-        try rep.bind(endpoint)
-        let req = try context.boundedSocket(.req)
-        try req.connect(endpoint)
+        let (rep, req) = try context.connectedPair(.rep, .req)
         try req.send("first")
         let error = #expect(throws: ZMQError.self) { try req.send("second") }
         #expect(error?.code == ZMQError.Code.invalidState)
@@ -33,6 +25,7 @@ struct ReqRepTests {
         // A REP may not reply before it has received.
         let lonelyRep = try context.boundedSocket(.rep)
         #expect(throws: ZMQError.self) { try lonelyRep.send("reply to nobody") }
+        withExtendedLifetime(rep) {}  // the peer stays connected throughout
     }
 
     @Test func reqRelaxedAndCorrelatedAllowsANewRequest() throws {
@@ -87,11 +80,7 @@ struct ReqRepTests {
 
     @Test func pairTalksBothWaysOverInproc() throws {
         let context = try Context()
-        let endpoint = uniqueInproc()
-        let left = try context.boundedSocket(.pair)
-        try left.bind(endpoint)
-        let right = try context.boundedSocket(.pair)
-        try right.connect(endpoint)
+        let (left, right) = try context.connectedPair(.pair, .pair)
         try left.send("to the right")
         try right.send("to the left")
         #expect(try right.expectString() == "to the right")

@@ -23,6 +23,21 @@ extension Context {
     }
 }
 
+extension Context {
+    /// A bounded socket of type `bound` bound to a unique inproc endpoint, and a
+    /// bounded socket of type `connected` connected to it.
+    func connectedPair(
+        _ bound: SocketType, _ connected: SocketType, name: String = #function
+    ) throws -> (Socket, Socket) {
+        let endpoint = uniqueInproc(name)
+        let first = try boundedSocket(bound)
+        try first.bind(endpoint)
+        let second = try boundedSocket(connected)
+        try second.connect(endpoint)
+        return (first, second)
+    }
+}
+
 extension Socket {
     /// Receives one frame as text, failing the test on timeout.
     func expectString(sourceLocation: SourceLocation = #_sourceLocation) throws -> String {

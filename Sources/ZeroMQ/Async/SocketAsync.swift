@@ -1,3 +1,5 @@
+import Foundation
+
 /// Async send and receive: the Swift 6 way to use a socket from a task.
 ///
 /// These wait on readiness, never by blocking a thread of Swift's cooperative
@@ -29,64 +31,69 @@ extension Socket {
     /// Receives one frame into `message`, reusing it.
     /// The corresponding C function is `zmq_msg_recv` with `ZMQ_DONTWAIT`.
     public func receive(into message: Message) async throws {
-        while true {
-            try Task.checkCancellation()
-            if try receive(into: message, flags: .dontWait) { return }
-            try await waitFor(.readable)
-        }
+        try await whenReady(.readable) { () throws(ZMQError) in try receive(into: message, flags: .dontWait) }
     }
 
     /// Receives every frame of one multipart message, suspending until it arrives.
     public func receiveMultipart() async throws -> [Message] {
-        while true {
-            try Task.checkCancellation()
-            if let frames = try receiveMultipart(flags: .dontWait) { return frames }
-            try await waitFor(.readable)
-        }
+        try await retry(.readable) { () throws(ZMQError) in try receiveMultipart(flags: .dontWait) }
     }
 
     /// Sends `bytes` as one frame, suspending while the socket cannot queue it
     /// (for example PUSH at its high-water mark).
     /// The corresponding C function is `zmq_send` with `ZMQ_DONTWAIT`.
     public func send(_ bytes: some ContiguousBytes & Sendable, more: Bool = false) async throws {
-        let flags: SendFlags = more ? [.dontWait, .sendMore] : .dontWait
-        while true {
-            try Task.checkCancellation()
-            if try send(bytes, flags: flags) { return }
-            try await waitFor(.writable)
-        }
+        try await whenReady(.writable) { () throws(ZMQError) in try send(bytes, flags: .dontWait(more: more)) }
     }
 
     /// Sends the UTF-8 bytes of `string` as one frame, suspending while the socket cannot queue it.
     public func send(_ string: String, more: Bool = false) async throws {
-        try await send(Array(string.utf8), more: more)
+        try await whenReady(.writable) { () throws(ZMQError) in try send(string, flags: .dontWait(more: more)) }
     }
 
     /// Sends `message` without copying it, suspending while the socket cannot queue it.
     /// The corresponding C function is `zmq_msg_send` with `ZMQ_DONTWAIT`.
     public func send(_ message: Message, more: Bool = false) async throws {
-        let flags: SendFlags = more ? [.dontWait, .sendMore] : .dontWait
-        while true {
-            try Task.checkCancellation()
-            if try send(message, flags: flags) { return }
-            try await waitFor(.writable)
-        }
+        try await whenReady(.writable) { () throws(ZMQError) in try send(message, flags: .dontWait(more: more)) }
     }
 
     /// Sends `frames` as one multipart message, suspending until the first frame
     /// can be queued; the rest follow at once (libzmq's atomic multipart).
     public func sendMultipart<Frames: Collection & Sendable>(_ frames: Frames) async throws
     where Frames.Element: ContiguousBytes {
-        while true {
-            try Task.checkCancellation()
-            if try sendMultipart(frames, flags: .dontWait) { return }
-            try await waitFor(.writable)
-        }
+        try await whenReady(.writable) { () throws(ZMQError) in try sendMultipart(frames, flags: .dontWait) }
     }
 
     /// Sends strings as one multipart message, suspending until it can be queued.
     public func sendMultipart(_ frames: [String]) async throws {
-        try await sendMultipart(frames.map { Array($0.utf8) })
+        try await whenReady(.writable) { () throws(ZMQError) in try sendMultipart(frames, flags: .dontWait) }
+    }
+
+    /// Tries the non-blocking `attempt` until it returns a value, waiting for
+    /// `wanted` readiness in between: the one loop behind every async call.
+    private func retry<Result>(
+        _ wanted: PollEvents, _ attempt: () throws(ZMQError) -> Result?
+    ) async throws -> Result {
+        while true {
+            try Task.checkCancellation()
+            if let result = try attempt() { return result }
+            try await waitFor(wanted)
+        }
+    }
+
+    /// ``retry(_:_:)`` for operations that answer "done" (`true`) or "would block" (`false`).
+    private func whenReady(_ wanted: PollEvents, _ attempt: () throws(ZMQError) -> Bool) async throws {
+        try await retry(wanted) { () throws(ZMQError) in try attempt() ? () : nil }
+    }
+
+    /// The next multipart message, or `nil` once the context is shut down or
+    /// the socket closed: how every async sequence over a socket ends.
+    func receiveMultipartUnlessEnded() async throws -> [Message]? {
+        do {
+            return try await receiveMultipart()
+        } catch let error as ZMQError where error.isTerminated || error.code == ZMQError.Code.notSocket {
+            return nil
+        }
     }
 
     /// Suspends until the socket is ready for `wanted` (``events`` contains it)
@@ -126,16 +133,8 @@ extension Socket {
             let socket: Socket
 
             public mutating func next() async throws -> [Message]? {
-                do {
-                    return try await socket.receiveMultipart()
-                } catch let error as ZMQError
-                    where error.isTerminated || error.code == ZMQError.Code.notSocket
-                {
-                    return nil
-                }
+                try await socket.receiveMultipartUnlessEnded()
             }
         }
     }
 }
-
-import Foundation

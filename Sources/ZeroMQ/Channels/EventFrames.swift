@@ -95,15 +95,10 @@ struct EventReader<Event: Decodable & Sendable> {
     /// The next event on `socket`, suspending until one arrives; `nil` once the
     /// context is shut down or the socket closed.
     mutating func next(from socket: Socket) async throws -> ReceivedEvent<Event>? {
-        while true {
-            let frames: [Message]
-            do {
-                frames = try await socket.receiveMultipart()
-            } catch let error as ZMQError where error.isTerminated || error.code == ZMQError.Code.notSocket {
-                return nil
-            }
+        while let frames = try await socket.receiveMultipartUnlessEnded() {
             if let received = try read(frames) { return received }
         }
+        return nil
     }
 
     private func decode(_ frames: [Message]) throws(ChannelError) -> (Topic, EventEnvelope, Event) {

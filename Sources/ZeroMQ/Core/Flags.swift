@@ -12,6 +12,9 @@ public struct SendFlags: OptionSet, Sendable {
     public static let dontWait = SendFlags(rawValue: ZMQ_DONTWAIT)
     /// More frames of this multipart message follow (`ZMQ_SNDMORE`).
     public static let sendMore = SendFlags(rawValue: ZMQ_SNDMORE)
+
+    /// `.dontWait`, plus `.sendMore` when `more` is true.
+    static func dontWait(more: Bool) -> SendFlags { more ? [.dontWait, .sendMore] : .dontWait }
 }
 
 /// Flags for receiving (`zmq_recv`, `zmq_msg_recv`).

@@ -19,9 +19,7 @@ public final class Socket {
     public let context: Context
     /// The socket's type.
     public let type: SocketType
-    // Visible to inlined send code; a socket has one owner at a time (it is not
-    // Sendable), so the runtime exclusivity check on every call is not needed.
-    @usableFromInline @exclusivity(unchecked) var handleIfOpen: UnsafeMutableRawPointer?
+    private var handleIfOpen: UnsafeMutableRawPointer?
 
     init(context: Context, type: SocketType) throws(ZMQError) {
         self.context = context
@@ -37,7 +35,7 @@ public final class Socket {
     }
 
     /// The libzmq socket, or a thrown `ENOTSOCK` naming `operation` once closed.
-    @inline(__always) @usableFromInline
+    @inline(__always)
     func liveHandle(_ operation: @autoclosure () -> String) throws(ZMQError) -> UnsafeMutableRawPointer {
         guard let handle = handleIfOpen else {
             throw ZMQError(code: ENOTSOCK, operation: "\(operation()) on a closed \(type) socket")

@@ -21,14 +21,14 @@ extension Socket {
     /// intermediate copy. The corresponding C function is `zmq_send`.
     ///
     /// - Returns: `false` when `.dontWait` was given and the message could not be queued.
+    // Inlinable so `[UInt8]` and `Data` callers get a specialized `withUnsafeBytes`.
     @inlinable
     @discardableResult
     public func send(_ bytes: some ContiguousBytes, flags: SendFlags = []) throws(ZMQError) -> Bool {
-        let handle = try liveHandle("send")
-        let rc = bytes.withUnsafeBytes { buffer in
-            Self.sendRetryingInterrupts(handle, buffer, flags)
-        }
-        return try checkSend(rc, "send on \(type)")
+        // withUnsafeBytes only rethrows untyped errors, so the outcome crosses it as a Result.
+        try bytes.withUnsafeBytes { buffer in
+            Result { () throws(ZMQError) in try send(buffer, flags: flags) }
+        }.get()
     }
 
     /// Sends the UTF-8 bytes of `string` as one frame. The corresponding C function is `zmq_send`.
@@ -36,12 +36,10 @@ extension Socket {
     /// - Returns: `false` when `.dontWait` was given and the message could not be queued.
     @discardableResult
     public func send(_ string: String, flags: SendFlags = []) throws(ZMQError) -> Bool {
-        let handle = try liveHandle("send")
         var string = string
-        let rc = string.withUTF8 { utf8 in
-            Self.sendRetryingInterrupts(handle, UnsafeRawBufferPointer(utf8), flags)
-        }
-        return try checkSend(rc, "send(\"\(string.prefix(40))\") on \(type)")
+        return try string.withUTF8 { utf8 in
+            Result { () throws(ZMQError) in try send(UnsafeRawBufferPointer(utf8), flags: flags) }
+        }.get()
     }
 
     /// Sends `message` without copying it; on success its content now belongs to
@@ -115,25 +113,5 @@ extension Socket {
             }
         }
         return true
-    }
-
-    @inline(__always) @usableFromInline
-    static func sendRetryingInterrupts(
-        _ handle: UnsafeMutableRawPointer, _ buffer: UnsafeRawBufferPointer, _ flags: SendFlags
-    ) -> (rc: Int32, errno: Int32) {
-        while true {
-            let rc = zmq_send(handle, buffer.baseAddress, buffer.count, flags.rawValue)
-            if rc >= 0 { return (rc, 0) }
-            let code = zmq_errno()
-            if code != EINTR { return (rc, code) }
-        }
-    }
-
-    @inline(__always) @usableFromInline
-    func checkSend(_ result: (rc: Int32, errno: Int32), _ operation: @autoclosure () -> String) throws(ZMQError) -> Bool
-    {
-        if result.rc >= 0 { return true }
-        if result.errno == EAGAIN { return false }
-        throw ZMQError(code: result.errno, operation: operation())
     }
 }
