@@ -32,19 +32,23 @@ func measureChannels(_ plan: Plan) -> [ChannelRow] {
     let eventCount = max(300_000 / plan.scale, 100)
     var rows: [ChannelRow] = []
     progress("async vs blocking receive: \(streamCount) x 64 B over inproc, \(plan.reps) reps")
+    let receives = interleaved(
+        reps: plan.reps, c: { streamRate(count: streamCount, asyncReceiver: false) },
+        swift: { streamRate(count: streamCount, asyncReceiver: true) })
     rows.append(
         ChannelRow(
             name: "async `receive(into:)` (PUSH/PULL inproc, 64 B)", baselineName: "blocking `receive(into:flags:)`",
-            baseline: (0..<plan.reps).map { _ in streamRate(count: streamCount, asyncReceiver: false) },
-            measured: (0..<plan.reps).map { _ in streamRate(count: streamCount, asyncReceiver: true) }))
+            baseline: receives.c, measured: receives.swift))
     for codec in [JSONEventCodec() as any EventCodec, BinaryEventCodec()] {
         progress("typed events, \(codec.name) codec: \(eventCount) events over inproc, \(plan.reps) reps")
+        let events = interleaved(
+            reps: plan.reps, c: { eventRate(count: eventCount, codec: codec, typed: false) },
+            swift: { eventRate(count: eventCount, codec: codec, typed: true) })
         rows.append(
             ChannelRow(
                 name: "`Publisher`→`Subscriber`, \(codec.name) codec (inproc, 64-byte event)",
                 baselineName: "raw 3-frame messages of the same bytes, async receive",
-                baseline: (0..<plan.reps).map { _ in eventRate(count: eventCount, codec: codec, typed: false) },
-                measured: (0..<plan.reps).map { _ in eventRate(count: eventCount, codec: codec, typed: true) }))
+                baseline: events.c, measured: events.swift))
     }
     return rows
 }

@@ -125,6 +125,107 @@ struct ChannelTests {
         #expect(subscriber.counters.received == 4)
     }
 
+    /// The subscriber checks a topic frame once and reuses the topic while the
+    /// frames repeat; a frame that differs in any byte, in its length, or that
+    /// is invalid, is read afresh, and the publisher rebuilds its topic frame
+    /// whenever the topic changes.
+    @Test func aRepeatedTopicFrameIsReusedOnlyWhileItsBytesRepeat() async throws {
+        let context = try Context()
+        let endpoint = uniqueInproc()
+        let raw = try context.boundedSocket(.xpub)
+        try raw.set(.xpubVerbose, true)
+        try raw.bind(endpoint)
+        let subscriber = try Subscriber<OrderPlaced>(context: context, .connect(endpoint))
+        _ = try #require(try raw.receive(flags: []))  // the join subscription
+        _ = try #require(try raw.receive(flags: []))  // "everything"
+        let publisherID = UUID()
+        var sequence: UInt64 = 0
+        func send(topicFrame: String) throws {
+            sequence += 1
+            let envelope = EventEnvelope(
+                eventID: UUID(), eventType: "OrderPlaced", publisherID: publisherID, sequence: sequence,
+                timestampNanoseconds: 0, schemaVersion: 1, codecID: JSONEventCodec().id)
+            let payload = try JSONEncoder().encode(OrderPlaced(id: Int(sequence), item: topicFrame))
+            try raw.sendMultipart([Array(topicFrame.utf8), envelope.encoded(), Array(payload)])
+        }
+        let frames = [
+            "orders.a.", "orders.a.", "orders.b.", "orders.ab.", "orders..", "orders..", "orders.b.", "orders.b",
+            "orders.é.", "orders.é.", "orders.a.",
+        ]
+        for frame in frames { try send(topicFrame: frame) }
+        var topics: [String] = []
+        while topics.count < 8, let received = try await subscriber.next() {
+            #expect(received.topic.name + "." == received.event.item)
+            topics.append(received.topic.name)
+        }
+        #expect(
+            topics == ["orders.a", "orders.a", "orders.b", "orders.ab", "orders.b", "orders.é", "orders.é", "orders.a"])
+        #expect(subscriber.counters.undecodable == 3)
+
+        let publisher = try Publisher<OrderPlaced>(context: context, .bind(uniqueInproc()))
+        let typed = try Subscriber<OrderPlaced>(context: context, .connect(publisher.endpoint))
+        try await publisher.waitForSubscribers(1, timeout: testTimeout)
+        let published: [Topic] = ["orders.a", "orders.a", "orders.b.c", "orders.a"]
+        for (id, topic) in published.enumerated() { try publisher.publish(OrderPlaced(id: id, item: "x"), to: topic) }
+        var received: [Topic] = []
+        while received.count < published.count, let event = try await typed.next() { received.append(event.topic) }
+        #expect(received == published)
+    }
+
+    /// Sequence numbers are tracked per publisher, also when messages from
+    /// several publishers interleave.
+    @Test func gapsAndDuplicatesAreCountedPerPublisherWhenPublishersInterleave() async throws {
+        let context = try Context()
+        let endpoint = uniqueInproc()
+        let raw = try context.boundedSocket(.push)
+        try raw.bind(endpoint)
+        let puller = try Puller<OrderPlaced>(context: context, .connect(endpoint))
+        let (first, second) = (UUID(), UUID())
+        func send(_ publisher: UUID, _ sequence: UInt64) async throws {
+            let envelope = EventEnvelope(
+                eventID: UUID(), eventType: "OrderPlaced", publisherID: publisher, sequence: sequence,
+                timestampNanoseconds: 0, schemaVersion: 1, codecID: JSONEventCodec().id)
+            let payload = try JSONEncoder().encode(OrderPlaced(id: Int(sequence), item: "x"))
+            try await raw.sendMultipart([Topic("orders").wireBytes, envelope.encoded(), Array(payload)])
+        }
+        let sent = [(first, 1), (second, 1), (first, 2), (second, 3), (first, 2), (second, 2), (first, 3), (first, 1)]
+        for (publisher, sequence) in sent { try await send(publisher, UInt64(sequence)) }
+        try await send(second, 4)
+        var seen: [(UUID, UInt64)] = []
+        while seen.count < 6, let received = try await puller.next() {
+            seen.append((received.envelope.publisherID, received.envelope.sequence))
+        }
+        #expect(seen.map(\.0) == [first, second, first, second, first, second])
+        #expect(seen.map(\.1) == [1, 1, 2, 3, 3, 4])
+        #expect(puller.counters.duplicates == 3)
+        #expect(puller.counters.received == 6)
+    }
+
+    /// A reader receives every message into the same frames; messages with
+    /// more or fewer frames than a channel message in between change nothing.
+    @Test func messagesWithMoreOrFewerFramesDoNotDisturbTheNextEvent() async throws {
+        let context = try Context()
+        let endpoint = uniqueInproc()
+        let raw = try context.boundedSocket(.push)
+        try raw.bind(endpoint)
+        let puller = try Puller<OrderPlaced>(context: context, .connect(endpoint))
+        func envelope(_ sequence: UInt64) -> [UInt8] {
+            EventEnvelope(
+                eventID: UUID(), eventType: "OrderPlaced", publisherID: UUID(), sequence: sequence,
+                timestampNanoseconds: 0, schemaVersion: 1, codecID: JSONEventCodec().id
+            ).encoded()
+        }
+        let event = Array(#"{"id":1,"item":"ok"}"#.utf8)
+        try await raw.sendMultipart([Array("orders.".utf8), envelope(1), event, Array("extra".utf8), []])
+        try await raw.sendMultipart([Array("orders.".utf8), envelope(1), event])
+        try await raw.sendMultipart([Array("orders.".utf8)])
+        try await raw.sendMultipart([Array("orders.".utf8), envelope(1), event])
+        #expect(try await puller.next()?.event == OrderPlaced(id: 1, item: "ok"))
+        #expect(try await puller.next()?.event == OrderPlaced(id: 1, item: "ok"))
+        #expect(puller.counters.undecodable == 2)
+        #expect(puller.counters.received == 2)
+    }
+
     @Test func theThrowingPolicyReportsABadMessageAndTheStreamGoesOn() async throws {
         let context = try Context()
         let endpoint = uniqueInproc()
@@ -197,6 +298,11 @@ struct ChannelTests {
         let bytes = envelope.encoded()
         #expect(bytes.count == 54 + "CourierAssigned".utf8.count)
         #expect(try bytes.withUnsafeBytes { try EventEnvelope(decoding: $0) } == envelope)
+        var unicode = envelope
+        unicode.eventType = "Bestellung🍕"
+        #expect(try unicode.encoded().withUnsafeBytes { try EventEnvelope(decoding: $0) } == unicode)
+        let invalidType = Array(bytes.prefix(52)) + [0, 2, 0xC3, 0x28]
+        #expect(throws: ChannelError.self) { try invalidType.withUnsafeBytes { try EventEnvelope(decoding: $0) } }
         for cut in [0, 1, 53, bytes.count - 1] {
             #expect(throws: ChannelError.self) {
                 try bytes.prefix(cut).withUnsafeBytes { try EventEnvelope(decoding: $0) }

@@ -61,6 +61,13 @@ struct CodecTests {
         #expect(throws: ChannelError.self) {
             try padded.withUnsafeBytes { try codec.decode(OrderPlaced.self, from: $0) }
         }
+        // Hand-written: an object of a signed 1, a 2-byte string and a null.
+        let accented: [UInt8] = [9, 3, 2, 7, 2, 0xC3, 0xA9, 0]
+        #expect(try accented.withUnsafeBytes { try codec.decode(OrderPlaced.self, from: $0) }.item == "é")
+        let notUTF8: [UInt8] = [9, 3, 2, 7, 2, 0xC3, 0x28, 0]
+        #expect(throws: ChannelError.self) {
+            try notUTF8.withUnsafeBytes { try codec.decode(OrderPlaced.self, from: $0) }
+        }
         let overflow = try codec.encode(["big": Int64.max])
         #expect(throws: ChannelError.self) {
             try overflow.withUnsafeBytes { try codec.decode([String: Int8].self, from: $0) }

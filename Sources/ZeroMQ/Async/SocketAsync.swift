@@ -36,7 +36,16 @@ extension Socket {
 
     /// Receives every frame of one multipart message, suspending until it arrives.
     public func receiveMultipart() async throws -> [Message] {
-        try await retry(.readable) { () throws(ZMQError) in try receiveMultipart(flags: .dontWait) }
+        var frames: [Message] = []
+        _ = try await receiveMultipart(into: &frames)
+        return frames
+    }
+
+    /// Receives every frame of one multipart message into the messages of
+    /// `frames`, reusing them; see ``receiveMultipart(into:flags:)``.
+    /// - Returns: how many of `frames`, from the first, hold the message.
+    func receiveMultipart(into frames: inout [Message]) async throws -> Int {
+        try await retry(.readable) { () throws(ZMQError) in try receiveMultipart(into: &frames, flags: .dontWait) }
     }
 
     /// Sends `bytes` as one frame, suspending while the socket cannot queue it
@@ -86,11 +95,13 @@ extension Socket {
         try await retry(wanted) { () throws(ZMQError) in try attempt() ? () : nil }
     }
 
-    /// The next multipart message, or `nil` once the context is shut down or
-    /// the socket closed: how every async sequence over a socket ends.
-    func receiveMultipartUnlessEnded() async throws -> [Message]? {
+    /// Receives the next multipart message into `frames` (see
+    /// ``receiveMultipart(into:)``), or returns `nil` once the context is shut
+    /// down or the socket closed: how every async sequence over a socket ends.
+    @usableFromInline
+    func receiveMultipartUnlessEnded(into frames: inout [Message]) async throws -> Int? {
         do {
-            return try await receiveMultipart()
+            return try await receiveMultipart(into: &frames)
         } catch let error as ZMQError where error.isTerminated || error.code == ZMQError.Code.notSocket {
             return nil
         }
@@ -133,7 +144,8 @@ extension Socket {
             let socket: Socket
 
             public mutating func next() async throws -> [Message]? {
-                try await socket.receiveMultipartUnlessEnded()
+                var frames: [Message] = []
+                return try await socket.receiveMultipartUnlessEnded(into: &frames).map { _ in frames }
             }
         }
     }

@@ -1,8 +1,14 @@
 /// The `Decoder` behind ``BinaryEventCodec``: reads tagged values in order.
+///
+/// Primitive values (``BinaryPrimitive``) are read by the containers directly,
+/// as ``BinaryEncoder`` writes them, with no dynamic cast.
 final class BinaryDecoder: Decoder {
-    var reader: BinaryReader
-    var codingPath: [any CodingKey] = []
-    var userInfo: [CodingUserInfoKey: Any] = [:]
+    /// The bytes and the read position. Only this decoder and its containers
+    /// touch it, one call at a time, so the runtime exclusivity check is left out.
+    @exclusivity(unchecked) var reader: BinaryReader
+    // Fields are written without keys, so there is no path to track.
+    var codingPath: [any CodingKey] { [] }
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
     private var depth = 0
 
     init(bytes: UnsafeRawBufferPointer) { reader = BinaryReader(bytes: bytes) }
@@ -25,20 +31,7 @@ final class BinaryDecoder: Decoder {
     /// Reads one value of any kind: primitives directly, the rest through `Decodable`.
     func read<T: Decodable>(_ type: T.Type) throws -> T {
         switch type {
-        case is String.Type: return try reader.string() as! T
-        case is Bool.Type: return try reader.bool() as! T
-        case is Int.Type: return try exactly(reader.signed(), as: Int.self) as! T
-        case is Int64.Type: return try reader.signed() as! T
-        case is Int32.Type: return try exactly(reader.signed(), as: Int32.self) as! T
-        case is Int16.Type: return try exactly(reader.signed(), as: Int16.self) as! T
-        case is Int8.Type: return try exactly(reader.signed(), as: Int8.self) as! T
-        case is UInt.Type: return try exactly(reader.unsigned(), as: UInt.self) as! T
-        case is UInt64.Type: return try reader.unsigned() as! T
-        case is UInt32.Type: return try exactly(reader.unsigned(), as: UInt32.self) as! T
-        case is UInt16.Type: return try exactly(reader.unsigned(), as: UInt16.self) as! T
-        case is UInt8.Type: return try exactly(reader.unsigned(), as: UInt8.self) as! T
-        case is Double.Type: return try reader.double() as! T
-        case is Float.Type: return try reader.float() as! T
+        case let primitive as any BinaryPrimitive.Type: return try primitive.read(from: self) as! T
         case let dictionary as any BinaryDecodableDictionary.Type: return try dictionary.decodeBinary(from: self) as! T
         default:
             // Deeply nested garbage must fail, not overflow the stack.
@@ -64,10 +57,15 @@ final class BinaryDecoder: Decoder {
 
         func contains(_ key: Key) -> Bool { true }
         func decodeNil(forKey key: Key) throws -> Bool { try decoder.readNil() }
+        @inline(__always) func decode<T: BinaryPrimitive>(_ type: T.Type, forKey key: Key) throws -> T {
+            try T.read(from: decoder)
+        }
         func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T { try decoder.read(type) }
         func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
             try decoder.readNil() ? nil : try decoder.read(type)
         }
+        // The standard library's defaults for these would not read the null
+        // tag the encoder writes for `nil`.
         func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? { try present(type) }
         func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? { try present(type) }
         func decodeIfPresent(_ type: Double.Type, forKey key: Key) throws -> Double? { try present(type) }
@@ -83,8 +81,8 @@ final class BinaryDecoder: Decoder {
         func decodeIfPresent(_ type: UInt32.Type, forKey key: Key) throws -> UInt32? { try present(type) }
         func decodeIfPresent(_ type: UInt64.Type, forKey key: Key) throws -> UInt64? { try present(type) }
 
-        private func present<T: Decodable>(_ type: T.Type) throws -> T? {
-            try decoder.readNil() ? nil : try decoder.read(type)
+        @inline(__always) private func present<T: BinaryPrimitive>(_ type: T.Type) throws -> T? {
+            try decoder.readNil() ? nil : try T.read(from: decoder)
         }
 
         func nestedContainer<NestedKey: CodingKey>(
@@ -122,6 +120,10 @@ final class BinaryDecoder: Decoder {
             if isNil { currentIndex += 1 }
             return isNil
         }
+        @inline(__always) mutating func decode<T: BinaryPrimitive>(_ type: T.Type) throws -> T {
+            try next()
+            return try T.read(from: decoder)
+        }
         mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
             try next()
             return try decoder.read(type)
@@ -147,6 +149,7 @@ final class BinaryDecoder: Decoder {
         var codingPath: [any CodingKey] { decoder.codingPath }
 
         func decodeNil() -> Bool { (try? decoder.readNil()) ?? false }
+        @inline(__always) func decode<T: BinaryPrimitive>(_ type: T.Type) throws -> T { try T.read(from: decoder) }
         func decode<T: Decodable>(_ type: T.Type) throws -> T { try decoder.read(type) }
     }
 }

@@ -1,20 +1,28 @@
 /// The `Encoder` behind ``BinaryEventCodec``: writes tagged values in order.
+///
+/// Primitive values (``BinaryPrimitive``) go straight from the containers to
+/// the bytes: `Codable`'s per-type requirements (`encode(_: Int64, forKey:)`,
+/// …) are all met by the one generic method constrained to `BinaryPrimitive`,
+/// so encoding a field costs no dynamic cast.
 final class BinaryEncoder: Encoder {
-    let buffer: BinaryBuffer
-    var codingPath: [any CodingKey] = []
-    var userInfo: [CodingUserInfoKey: Any] = [:]
+    /// The output so far. Only this encoder and its containers touch it, one
+    /// call at a time, so the runtime exclusivity check is left out.
+    @exclusivity(unchecked) var bytes: [UInt8] = []
+    // Fields are written without keys, so there is no path to track.
+    var codingPath: [any CodingKey] { [] }
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
 
-    init(buffer: BinaryBuffer = BinaryBuffer()) { self.buffer = buffer }
+    init() { bytes.reserveCapacity(64) }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
-        buffer.tag(.object)
+        tag(.object)
         return KeyedEncodingContainer(KeyedContainer<Key>(encoder: self))
     }
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
-        buffer.tag(.array)
-        let countOffset = buffer.bytes.count
-        buffer.littleEndian(UInt32(0))
+        tag(.array)
+        let countOffset = bytes.count
+        littleEndian(UInt32(0))
         return UnkeyedContainer(encoder: self, countOffset: countOffset)
     }
 
@@ -23,58 +31,80 @@ final class BinaryEncoder: Encoder {
     /// Writes one value of any kind: primitives directly, the rest through `Encodable`.
     func write<T: Encodable>(_ value: T) throws {
         switch value {
-        case let value as String: buffer.string(value)
-        case let value as Bool: buffer.tag(value ? .true : .false)
-        case let value as Int: buffer.signed(Int64(value))
-        case let value as Int64: buffer.signed(value)
-        case let value as Int32: buffer.signed(Int64(value))
-        case let value as Int16: buffer.signed(Int64(value))
-        case let value as Int8: buffer.signed(Int64(value))
-        case let value as UInt: buffer.unsigned(UInt64(value))
-        case let value as UInt64: buffer.unsigned(value)
-        case let value as UInt32: buffer.unsigned(UInt64(value))
-        case let value as UInt16: buffer.unsigned(UInt64(value))
-        case let value as UInt8: buffer.unsigned(UInt64(value))
-        case let value as Double:
-            buffer.tag(.double)
-            buffer.littleEndian(value.bitPattern)
-        case let value as Float:
-            buffer.tag(.float)
-            buffer.littleEndian(value.bitPattern)
+        case let value as any BinaryPrimitive: value.write(to: self)
         case let value as any BinaryEncodableDictionary: try value.encodeBinary(to: self)
         default: try value.encode(to: self)
         }
     }
 
-    func writeNil() { buffer.tag(.null) }
+    func writeNil() { tag(.null) }
+
+    func tag(_ tag: BinaryTag) { bytes.append(tag.rawValue) }
+
+    func varint(_ value: UInt64) {
+        var value = value
+        while value >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
+            value >>= 7
+        }
+        bytes.append(UInt8(value))
+    }
+
+    func littleEndian<T: FixedWidthInteger>(_ value: T) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    func string(_ value: String) {
+        tag(.string)
+        var value = value
+        value.withUTF8 { utf8 in
+            varint(UInt64(utf8.count))
+            bytes.append(contentsOf: utf8)
+        }
+    }
+
+    func signed(_ value: Int64) {
+        tag(.signed)
+        varint(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
+    }
+
+    func unsigned(_ value: UInt64) {
+        tag(.unsigned)
+        varint(value)
+    }
 
     private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
         let encoder: BinaryEncoder
         var codingPath: [any CodingKey] { encoder.codingPath }
 
         mutating func encodeNil(forKey key: Key) throws { encoder.writeNil() }
+        @inline(__always) mutating func encode<T: BinaryPrimitive>(_ value: T, forKey key: Key) throws {
+            value.write(to: encoder)
+        }
         mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws { try encoder.write(value) }
         // Absent optionals keep their place, since fields are written without keys.
         mutating func encodeIfPresent<T: Encodable>(_ value: T?, forKey key: Key) throws {
             if let value { try encoder.write(value) } else { encoder.writeNil() }
         }
-        mutating func encodeIfPresent(_ value: Bool?, forKey key: Key) throws { try present(value) }
-        mutating func encodeIfPresent(_ value: String?, forKey key: Key) throws { try present(value) }
-        mutating func encodeIfPresent(_ value: Double?, forKey key: Key) throws { try present(value) }
-        mutating func encodeIfPresent(_ value: Float?, forKey key: Key) throws { try present(value) }
-        mutating func encodeIfPresent(_ value: Int?, forKey key: Key) throws { try present(value) }
-        mutating func encodeIfPresent(_ value: Int8?, forKey key: Key) throws { try present(value) }
-        mutating func encodeIfPresent(_ value: Int16?, forKey key: Key) throws { try present(value) }
-        mutating func encodeIfPresent(_ value: Int32?, forKey key: Key) throws { try present(value) }
-        mutating func encodeIfPresent(_ value: Int64?, forKey key: Key) throws { try present(value) }
-        mutating func encodeIfPresent(_ value: UInt?, forKey key: Key) throws { try present(value) }
-        mutating func encodeIfPresent(_ value: UInt8?, forKey key: Key) throws { try present(value) }
-        mutating func encodeIfPresent(_ value: UInt16?, forKey key: Key) throws { try present(value) }
-        mutating func encodeIfPresent(_ value: UInt32?, forKey key: Key) throws { try present(value) }
-        mutating func encodeIfPresent(_ value: UInt64?, forKey key: Key) throws { try present(value) }
+        // The standard library's defaults for these skip `nil`; each must be
+        // implemented to keep the absent value's place.
+        mutating func encodeIfPresent(_ value: Bool?, forKey key: Key) throws { present(value) }
+        mutating func encodeIfPresent(_ value: String?, forKey key: Key) throws { present(value) }
+        mutating func encodeIfPresent(_ value: Double?, forKey key: Key) throws { present(value) }
+        mutating func encodeIfPresent(_ value: Float?, forKey key: Key) throws { present(value) }
+        mutating func encodeIfPresent(_ value: Int?, forKey key: Key) throws { present(value) }
+        mutating func encodeIfPresent(_ value: Int8?, forKey key: Key) throws { present(value) }
+        mutating func encodeIfPresent(_ value: Int16?, forKey key: Key) throws { present(value) }
+        mutating func encodeIfPresent(_ value: Int32?, forKey key: Key) throws { present(value) }
+        mutating func encodeIfPresent(_ value: Int64?, forKey key: Key) throws { present(value) }
+        mutating func encodeIfPresent(_ value: UInt?, forKey key: Key) throws { present(value) }
+        mutating func encodeIfPresent(_ value: UInt8?, forKey key: Key) throws { present(value) }
+        mutating func encodeIfPresent(_ value: UInt16?, forKey key: Key) throws { present(value) }
+        mutating func encodeIfPresent(_ value: UInt32?, forKey key: Key) throws { present(value) }
+        mutating func encodeIfPresent(_ value: UInt64?, forKey key: Key) throws { present(value) }
 
-        private func present<T: Encodable>(_ value: T?) throws {
-            if let value { try encoder.write(value) } else { encoder.writeNil() }
+        @inline(__always) private func present<T: BinaryPrimitive>(_ value: T?) {
+            if let value { value.write(to: encoder) } else { encoder.writeNil() }
         }
 
         mutating func nestedContainer<NestedKey: CodingKey>(
@@ -102,12 +132,16 @@ final class BinaryEncoder: Encoder {
         private mutating func added() {
             count += 1
             withUnsafeBytes(of: UInt32(count).littleEndian) { count in
-                encoder.buffer.bytes.replaceSubrange(countOffset..<(countOffset + 4), with: count)
+                encoder.bytes.replaceSubrange(countOffset..<(countOffset + 4), with: count)
             }
         }
 
         mutating func encodeNil() throws {
             encoder.writeNil()
+            added()
+        }
+        @inline(__always) mutating func encode<T: BinaryPrimitive>(_ value: T) throws {
+            value.write(to: encoder)
             added()
         }
         mutating func encode<T: Encodable>(_ value: T) throws {
@@ -135,6 +169,7 @@ final class BinaryEncoder: Encoder {
         var codingPath: [any CodingKey] { encoder.codingPath }
 
         mutating func encodeNil() throws { encoder.writeNil() }
+        @inline(__always) mutating func encode<T: BinaryPrimitive>(_ value: T) throws { value.write(to: encoder) }
         mutating func encode<T: Encodable>(_ value: T) throws { try encoder.write(value) }
     }
 }
@@ -147,10 +182,10 @@ protocol BinaryEncodableDictionary {
 
 extension Dictionary: BinaryEncodableDictionary where Key == String, Value: Encodable {
     func encodeBinary(to encoder: BinaryEncoder) throws {
-        encoder.buffer.tag(.array)
-        encoder.buffer.littleEndian(UInt32(count))
+        encoder.tag(.array)
+        encoder.littleEndian(UInt32(count))
         for (key, value) in self.sorted(by: { $0.key < $1.key }) {
-            encoder.buffer.string(key)
+            encoder.string(key)
             try encoder.write(value)
         }
     }

@@ -23,7 +23,7 @@ public struct BinaryEventCodec: EventCodec {
         } catch {
             throw .codec(eventType: String(describing: Event.self), reason: "\(error)")
         }
-        return encoder.buffer.bytes
+        return encoder.bytes
     }
 
     public func decode<Event: Decodable>(_ type: Event.Type, from bytes: UnsafeRawBufferPointer) throws(ChannelError)
@@ -54,45 +54,60 @@ enum BinaryTag: UInt8 {
     case string = 7, array = 8, object = 9
 }
 
-/// The growing output of one encode.
-final class BinaryBuffer {
-    var bytes: [UInt8] = []
+/// A value the binary format writes and reads itself (numbers, `Bool`,
+/// `String`), without going through `Codable`.
+protocol BinaryPrimitive: Codable {
+    func write(to encoder: BinaryEncoder)
+    static func read(from decoder: BinaryDecoder) throws -> Self
+}
 
-    init() { bytes.reserveCapacity(64) }
+extension BinaryPrimitive where Self: FixedWidthInteger & SignedInteger {
+    func write(to encoder: BinaryEncoder) { encoder.signed(Int64(self)) }
+    static func read(from decoder: BinaryDecoder) throws -> Self { try exactly(decoder.reader.signed(), as: Self.self) }
+}
 
-    func tag(_ tag: BinaryTag) { bytes.append(tag.rawValue) }
-
-    func varint(_ value: UInt64) {
-        var value = value
-        while value >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
-            value >>= 7
-        }
-        bytes.append(UInt8(value))
+extension BinaryPrimitive where Self: FixedWidthInteger & UnsignedInteger {
+    func write(to encoder: BinaryEncoder) { encoder.unsigned(UInt64(self)) }
+    static func read(from decoder: BinaryDecoder) throws -> Self {
+        try exactly(decoder.reader.unsigned(), as: Self.self)
     }
+}
 
-    func littleEndian<T: FixedWidthInteger>(_ value: T) {
-        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
-    }
+extension Int: BinaryPrimitive {}
+extension Int8: BinaryPrimitive {}
+extension Int16: BinaryPrimitive {}
+extension Int32: BinaryPrimitive {}
+extension Int64: BinaryPrimitive {}
+extension UInt: BinaryPrimitive {}
+extension UInt8: BinaryPrimitive {}
+extension UInt16: BinaryPrimitive {}
+extension UInt32: BinaryPrimitive {}
+extension UInt64: BinaryPrimitive {}
 
-    func string(_ value: String) {
-        tag(.string)
-        var value = value
-        value.withUTF8 { utf8 in
-            varint(UInt64(utf8.count))
-            bytes.append(contentsOf: utf8)
-        }
-    }
+extension Bool: BinaryPrimitive {
+    func write(to encoder: BinaryEncoder) { encoder.tag(self ? .true : .false) }
+    static func read(from decoder: BinaryDecoder) throws -> Bool { try decoder.reader.bool() }
+}
 
-    func signed(_ value: Int64) {
-        tag(.signed)
-        varint(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
-    }
+extension String: BinaryPrimitive {
+    func write(to encoder: BinaryEncoder) { encoder.string(self) }
+    static func read(from decoder: BinaryDecoder) throws -> String { try decoder.reader.string() }
+}
 
-    func unsigned(_ value: UInt64) {
-        tag(.unsigned)
-        varint(value)
+extension Double: BinaryPrimitive {
+    func write(to encoder: BinaryEncoder) {
+        encoder.tag(.double)
+        encoder.littleEndian(bitPattern)
     }
+    static func read(from decoder: BinaryDecoder) throws -> Double { try decoder.reader.double() }
+}
+
+extension Float: BinaryPrimitive {
+    func write(to encoder: BinaryEncoder) {
+        encoder.tag(.float)
+        encoder.littleEndian(bitPattern)
+    }
+    static func read(from decoder: BinaryDecoder) throws -> Float { try decoder.reader.float() }
 }
 
 /// Reads the binary format, bounds-checked.
@@ -156,7 +171,7 @@ struct BinaryReader {
         }
         let slice = UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + Int(length))])
         offset += Int(length)
-        guard let text = String(validating: slice, as: UTF8.self) else {
+        guard let text = utf8String(slice) else {
             throw BinaryCodingError("string is not UTF-8")
         }
         return text

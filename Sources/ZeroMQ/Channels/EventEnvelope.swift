@@ -56,19 +56,31 @@ public struct EventEnvelope: Sendable, Hashable, Codable {
 
     /// The envelope frame's bytes.
     public func encoded() -> [UInt8] {
-        let type = Array(eventType.utf8.prefix(Int(UInt16.max)))
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(Self.fixedSize + type.count)
-        bytes.append(Self.formatVersion)
-        bytes.append(codecID)
-        append(schemaVersion, to: &bytes)
-        append(sequence, to: &bytes)
-        append(UInt64(bitPattern: timestampNanoseconds), to: &bytes)
-        withUnsafeBytes(of: eventID.uuid) { bytes.append(contentsOf: $0) }
-        withUnsafeBytes(of: publisherID.uuid) { bytes.append(contentsOf: $0) }
-        append(UInt16(type.count), to: &bytes)
-        bytes.append(contentsOf: type)
+        encode(into: &bytes)
         return bytes
+    }
+
+    /// Replaces `bytes` with the envelope frame, reusing their storage when
+    /// the size is the same (as it is for every event of one producer).
+    func encode(into bytes: inout [UInt8]) {
+        var type = eventType
+        type.withUTF8 { type in
+            let type = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: type.prefix(Int(UInt16.max))))
+            let size = Self.fixedSize + type.count
+            if bytes.count != size { bytes = [UInt8](repeating: 0, count: size) }
+            bytes.withUnsafeMutableBytes { frame in
+                frame[0] = Self.formatVersion
+                frame[1] = codecID
+                frame.storeBytes(of: schemaVersion.bigEndian, toByteOffset: 2, as: UInt16.self)
+                frame.storeBytes(of: sequence.bigEndian, toByteOffset: 4, as: UInt64.self)
+                frame.storeBytes(of: timestampNanoseconds.bigEndian, toByteOffset: 12, as: Int64.self)
+                frame.storeBytes(of: eventID.uuid, toByteOffset: 20, as: uuid_t.self)
+                frame.storeBytes(of: publisherID.uuid, toByteOffset: 36, as: uuid_t.self)
+                frame.storeBytes(of: UInt16(type.count).bigEndian, toByteOffset: 52, as: UInt16.self)
+                UnsafeMutableRawBufferPointer(rebasing: frame[Self.fixedSize...]).copyMemory(from: type)
+            }
+        }
     }
 
     /// Reads an envelope frame; any other bytes throw ``ChannelError/malformedMessage(_:)``.
@@ -80,37 +92,19 @@ public struct EventEnvelope: Sendable, Hashable, Codable {
             throw .malformedMessage("envelope format version \(bytes[0]), expected \(Self.formatVersion)")
         }
         codecID = bytes[1]
-        schemaVersion = UInt16(read(bytes, at: 2, size: 2))
-        sequence = read(bytes, at: 4, size: 8)
-        timestampNanoseconds = Int64(bitPattern: read(bytes, at: 12, size: 8))
-        eventID = uuid(bytes, at: 20)
-        publisherID = uuid(bytes, at: 36)
-        let typeLength = Int(read(bytes, at: 52, size: 2))
+        schemaVersion = UInt16(bigEndian: bytes.loadUnaligned(fromByteOffset: 2, as: UInt16.self))
+        sequence = UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 4, as: UInt64.self))
+        timestampNanoseconds = Int64(bigEndian: bytes.loadUnaligned(fromByteOffset: 12, as: Int64.self))
+        eventID = UUID(uuid: bytes.loadUnaligned(fromByteOffset: 20, as: uuid_t.self))
+        publisherID = UUID(uuid: bytes.loadUnaligned(fromByteOffset: 36, as: uuid_t.self))
+        let typeLength = Int(UInt16(bigEndian: bytes.loadUnaligned(fromByteOffset: 52, as: UInt16.self)))
         guard bytes.count == Self.fixedSize + typeLength else {
             throw .malformedMessage(
                 "envelope frame of \(bytes.count) bytes, event type says \(Self.fixedSize + typeLength)")
         }
-        guard let type = String(validating: bytes[Self.fixedSize...], as: UTF8.self) else {
+        guard let type = utf8String(UnsafeRawBufferPointer(rebasing: bytes[Self.fixedSize...])) else {
             throw .malformedMessage("event type is not UTF-8")
         }
         eventType = type
     }
-}
-
-private func append<T: FixedWidthInteger>(_ value: T, to bytes: inout [UInt8]) {
-    withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
-}
-
-private func read(_ bytes: UnsafeRawBufferPointer, at offset: Int, size: Int) -> UInt64 {
-    var value: UInt64 = 0
-    for index in offset..<(offset + size) { value = value << 8 | UInt64(bytes[index]) }
-    return value
-}
-
-private func uuid(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> UUID {
-    var raw: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-    withUnsafeMutableBytes(of: &raw) {
-        $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + 16)]))
-    }
-    return UUID(uuid: raw)
 }

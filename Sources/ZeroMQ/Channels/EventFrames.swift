@@ -11,10 +11,19 @@ public struct ReceivedEvent<Event: Sendable>: Sendable {
     public let event: Event
     /// How many events from the same publisher were missed just before this one.
     public let missedBefore: UInt64
+
+    @usableFromInline
+    init(topic: Topic, envelope: EventEnvelope, event: Event, missedBefore: UInt64) {
+        self.topic = topic
+        self.envelope = envelope
+        self.event = event
+        self.missedBefore = missedBefore
+    }
 }
 
 /// Builds the frames `[topic][envelope][payload]` for one producer, numbering
-/// its events.
+/// its events. The frames are rebuilt in place for each event: the topic frame
+/// only when the topic changes, the envelope frame in its old storage.
 struct EventWriter<Event: Encodable> {
     let publisherID: UUID
     let codec: any EventCodec
@@ -22,6 +31,9 @@ struct EventWriter<Event: Encodable> {
     let schemaVersion: UInt16
     private(set) var sequence: UInt64 = 0
     private var ids = EventIDGenerator()
+    /// The last event's frames, to send after ``prepare(_:topic:)``.
+    private(set) var frames: [[UInt8]] = [[], [], []]
+    private var topic: Topic?
 
     init(publisherID: UUID, codec: any EventCodec, eventType: String?, schemaVersion: UInt16) {
         self.publisherID = publisherID
@@ -30,31 +42,50 @@ struct EventWriter<Event: Encodable> {
         self.schemaVersion = schemaVersion
     }
 
-    /// The next event's frames and envelope. The sequence number is only
-    /// consumed by ``commit()``, once the frames were queued.
-    mutating func frames(for event: Event, topic: Topic) throws(ChannelError) -> ([[UInt8]], EventEnvelope) {
-        let payload = try codec.encode(event)
-        let now = Date().timeIntervalSince1970
+    /// Builds the next event's ``frames`` and returns its envelope. The
+    /// sequence number is only consumed by ``commit()``, once the frames were queued.
+    mutating func prepare(_ event: Event, topic: Topic) throws(ChannelError) -> EventEnvelope {
+        frames[2] = try codec.encode(event)
+        if topic != self.topic {
+            frames[0] = topic.wireBytes
+            self.topic = topic
+        }
         let envelope = EventEnvelope(
             eventID: ids.next(), eventType: eventType, publisherID: publisherID, sequence: sequence + 1,
-            timestampNanoseconds: Int64(now * 1e9), schemaVersion: schemaVersion, codecID: codec.id
+            timestampNanoseconds: wallClockNanoseconds(), schemaVersion: schemaVersion, codecID: codec.id
         )
-        return ([topic.wireBytes, envelope.encoded(), payload], envelope)
+        envelope.encode(into: &frames[1])
+        return envelope
     }
 
     mutating func commit() { sequence += 1 }
 }
 
+/// Nanoseconds since 1970-01-01 UTC, read from the clock directly (cheaper
+/// than `Date()` for a timestamp on every event).
+private func wallClockNanoseconds() -> Int64 {
+    var now = timespec()
+    clock_gettime(CLOCK_REALTIME, &now)
+    return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
+}
+
 /// Reads `[topic][envelope][payload]` messages, tracking each publisher's
-/// sequence numbers to count gaps and skip duplicates.
+/// sequence numbers to count gaps and skip duplicates. It receives into the
+/// same messages every time, and checks a repeated topic frame once.
+///
+/// Its methods are inlinable so that they are specialized for the consumer's
+/// `Event` type in the consumer's module, rather than run generically.
+@usableFromInline
 struct EventReader<Event: Decodable & Sendable> {
-    let codec: any EventCodec
-    let policy: UndecodablePolicy
-    let logger: Logger
+    @usableFromInline let codec: any EventCodec
+    @usableFromInline let policy: UndecodablePolicy
+    @usableFromInline let logger: Logger
     /// Off for PULL: round-robin hands each puller only some of a pusher's numbers.
-    let countsGaps: Bool
-    private var lastSequence: [UUID: UInt64] = [:]
-    var counters = ChannelCounters()
+    @usableFromInline let countsGaps: Bool
+    @usableFromInline var sequences = PublisherSequences()
+    @usableFromInline var frames: [Message] = [Message(), Message(), Message()]
+    @usableFromInline var lastTopic = LastWireTopic()
+    @usableFromInline var counters = ChannelCounters()
 
     init(codec: any EventCodec, policy: UndecodablePolicy, logger: Logger, countsGaps: Bool) {
         self.codec = codec
@@ -63,12 +94,13 @@ struct EventReader<Event: Decodable & Sendable> {
         self.countsGaps = countsGaps
     }
 
-    /// The event in `frames`, or `nil` when the message is to be skipped
-    /// (a duplicate, a control message, or undecodable under `.skip`).
-    mutating func read(_ frames: [Message]) throws(ChannelError) -> ReceivedEvent<Event>? {
+    /// The event in the first `count` of ``frames``, or `nil` when the message
+    /// is to be skipped (a duplicate, a control message, or undecodable under `.skip`).
+    @inlinable
+    mutating func read(frameCount count: Int) throws(ChannelError) -> ReceivedEvent<Event>? {
         let decoded: (Topic, EventEnvelope, Event)
         do {
-            decoded = try decode(frames)
+            decoded = try decode(frameCount: count)
         } catch {
             counters.undecodable += 1
             if policy == .throwError { throw error }
@@ -77,7 +109,7 @@ struct EventReader<Event: Decodable & Sendable> {
         }
         let (topic, envelope, event) = decoded
         var missed: UInt64 = 0
-        if let last = lastSequence[envelope.publisherID] {
+        if let last = sequences.update(envelope.publisherID, to: envelope.sequence) {
             if envelope.sequence <= last {
                 counters.duplicates += 1
                 return nil
@@ -87,25 +119,28 @@ struct EventReader<Event: Decodable & Sendable> {
                 counters.gaps += missed
             }
         }
-        lastSequence[envelope.publisherID] = envelope.sequence
         counters.received += 1
         return ReceivedEvent(topic: topic, envelope: envelope, event: event, missedBefore: missed)
     }
 
     /// The next event on `socket`, suspending until one arrives; `nil` once the
     /// context is shut down or the socket closed.
+    @inlinable
     mutating func next(from socket: Socket) async throws -> ReceivedEvent<Event>? {
-        while let frames = try await socket.receiveMultipartUnlessEnded() {
-            if let received = try read(frames) { return received }
+        while let count = try await socket.receiveMultipartUnlessEnded(into: &frames) {
+            if let received = try read(frameCount: count) { return received }
         }
         return nil
     }
 
-    private func decode(_ frames: [Message]) throws(ChannelError) -> (Topic, EventEnvelope, Event) {
-        guard frames.count == 3 else {
-            throw .malformedMessage("\(frames.count) frames, expected 3: [topic][envelope][payload]")
+    @inlinable
+    mutating func decode(frameCount count: Int) throws(ChannelError) -> (Topic, EventEnvelope, Event) {
+        guard count == 3 else {
+            throw .malformedMessage("\(count) frames, expected 3: [topic][envelope][payload]")
         }
-        let topic = try frames[0].withUnsafeBytes { (bytes) throws(ChannelError) in try Topic.fromWire(bytes) }
+        let topic = try frames[0].withUnsafeBytes { (bytes) throws(ChannelError) in
+            try lastTopic.topic(in: bytes)
+        }
         let envelope = try frames[1].withUnsafeBytes { (bytes) throws(ChannelError) in
             try EventEnvelope(decoding: bytes)
         }
@@ -117,6 +152,32 @@ struct EventReader<Event: Decodable & Sendable> {
             try codec.decode(Event.self, from: bytes)
         }
         return (topic, envelope, event)
+    }
+}
+
+/// The last sequence number seen from each publisher. The latest publisher's
+/// is kept apart from the rest, so a stream from one publisher hashes no id
+/// per event.
+@usableFromInline
+struct PublisherSequences {
+    private var latest: (publisher: UUID, sequence: UInt64)?
+    private var others: [UUID: UInt64] = [:]
+
+    @usableFromInline init() {}
+
+    /// Returns the last sequence number seen from `publisher` (`nil` for a
+    /// publisher not seen before), and remembers `sequence` if it is higher.
+    @usableFromInline
+    mutating func update(_ publisher: UUID, to sequence: UInt64) -> UInt64? {
+        let last: UInt64?
+        if let latest, latest.publisher == publisher {
+            last = latest.sequence
+        } else {
+            if let latest { others[latest.publisher] = latest.sequence }
+            last = others.removeValue(forKey: publisher)
+        }
+        latest = (publisher, max(sequence, last ?? 0))
+        return last
     }
 }
 

@@ -56,8 +56,8 @@ public final class Publisher<Event: Encodable & Sendable> {
     public func publish(_ event: Event, to topic: Topic) throws -> EventEnvelope? {
         publishesSinceDrain += 1
         if publishesSinceDrain >= 1024 { try drainSubscriptions() }
-        let (frames, envelope) = try writer.frames(for: event, topic: topic)
-        guard try socket.sendMultipart(frames, flags: .dontWait) else {
+        let envelope = try writer.prepare(event, topic: topic)
+        guard try socket.sendMultipart(writer.frames, flags: .dontWait) else {
             counters.dropped += 1
             return nil
         }

@@ -10,7 +10,7 @@ public final class Puller<Event: Decodable & Sendable> {
     public let socket: Socket
     /// The endpoint bound or connected.
     public let endpoint: String
-    private var reader: EventReader<Event>
+    @usableFromInline var reader: EventReader<Event>
 
     /// Creates a puller.
     public init(
@@ -28,6 +28,7 @@ public final class Puller<Event: Decodable & Sendable> {
 
     /// The next work item, suspending until one arrives; `nil` once the context
     /// is shut down or the socket closed.
+    @inlinable
     public func next() async throws -> ReceivedEvent<Event>? {
         try await reader.next(from: socket)
     }

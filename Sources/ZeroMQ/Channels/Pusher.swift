@@ -34,8 +34,8 @@ public final class Pusher<Event: Encodable & Sendable> {
     /// puller's queue is full. Returns the envelope sent.
     @discardableResult
     public func push(_ event: Event, to topic: Topic) async throws -> EventEnvelope {
-        let (frames, envelope) = try writer.frames(for: event, topic: topic)
-        try await socket.sendMultipart(frames)
+        let envelope = try writer.prepare(event, topic: topic)
+        try await socket.sendMultipart(writer.frames)
         writer.commit()
         counters.sent += 1
         return envelope

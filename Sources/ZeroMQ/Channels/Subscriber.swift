@@ -27,7 +27,7 @@ public final class Subscriber<Event: Decodable & Sendable> {
     public let endpoint: String
     /// This subscriber's id, announced to publishers.
     public let subscriberID: UUID
-    private var reader: EventReader<Event>
+    @usableFromInline var reader: EventReader<Event>
 
     /// Creates a subscriber to `topics`; an empty list subscribes to every topic.
     public init(
@@ -65,6 +65,7 @@ public final class Subscriber<Event: Decodable & Sendable> {
     /// shut down or the socket closed.
     /// - Throws: ``ZMQError``, `CancellationError`, or with ``UndecodablePolicy/throwError``
     ///   a ``ChannelError`` for a bad message (the next call goes on).
+    @inlinable
     public func next() async throws -> ReceivedEvent<Event>? {
         try await reader.next(from: socket)
     }

@@ -49,7 +49,7 @@ public struct Topic: Hashable, Sendable, CustomStringConvertible, ExpressibleByS
         guard bytes.count >= 2, bytes.last == delimiter else {
             throw .malformedMessage("topic frame of \(bytes.count) bytes does not end with the '.' delimiter")
         }
-        guard let name = String(validating: bytes.dropLast(), as: UTF8.self) else {
+        guard let name = utf8String(UnsafeRawBufferPointer(rebasing: bytes.dropLast())) else {
             throw .malformedMessage("topic frame is not UTF-8")
         }
         if let problem = Topic.problem(with: name, allowReserved: true) {
@@ -73,5 +73,26 @@ public struct Topic: Hashable, Sendable, CustomStringConvertible, ExpressibleByS
             return "contains whitespace or control characters"
         }
         return nil
+    }
+}
+
+/// The topic of the last channel message read, so that a stream of messages
+/// on one topic (the common case) checks its topic frame once: a frame with
+/// the same bytes as the last one is the same topic.
+@usableFromInline
+struct LastWireTopic {
+    private var bytes: [UInt8] = []
+    private var topic: Topic?
+
+    @usableFromInline init() {}
+
+    /// The topic in `frame`, checked by ``Topic/fromWire(_:)`` unless it repeats the last one.
+    @usableFromInline
+    mutating func topic(in frame: UnsafeRawBufferPointer) throws(ChannelError) -> Topic {
+        if let topic, bytes.withUnsafeBytes({ $0.elementsEqual(frame) }) { return topic }
+        let read = try Topic.fromWire(frame)
+        bytes = Array(frame)
+        topic = read
+        return read
     }
 }

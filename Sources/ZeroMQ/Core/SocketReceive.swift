@@ -65,16 +65,29 @@ extension Socket {
     ///   libzmq delivers multipart messages atomically, so once the first frame is
     ///   here the rest are too.
     public func receiveMultipart(flags: ReceiveFlags = []) throws(ZMQError) -> [Message]? {
-        guard let first = try receive(flags: flags) else { return nil }
-        var frames = [first]
-        while frames[frames.count - 1].hasMore {
-            let next = Message()
-            guard try receive(into: next) else {
-                throw ZMQError(code: EAGAIN, operation: "receiveMultipart frame \(frames.count) on \(type)")
+        var frames: [Message] = []
+        return try receiveMultipart(into: &frames, flags: flags).map { _ in frames }
+    }
+
+    /// Receives every frame of one multipart message into the messages of
+    /// `frames`, from the first, adding messages when there are more frames
+    /// than messages. A reader that keeps its array allocates nothing per
+    /// message once the array has grown to the messages' frame count.
+    ///
+    /// - Returns: how many of `frames`, from the first, hold the message; `nil`
+    ///   when `.dontWait` was given and no message was waiting.
+    func receiveMultipart(into frames: inout [Message], flags: ReceiveFlags = []) throws(ZMQError) -> Int? {
+        if frames.isEmpty { frames.append(Message()) }
+        guard try receive(into: frames[0], flags: flags) else { return nil }
+        var count = 1
+        while frames[count - 1].hasMore {
+            if count == frames.count { frames.append(Message()) }
+            guard try receive(into: frames[count]) else {
+                throw ZMQError(code: EAGAIN, operation: "receiveMultipart frame \(count) on \(type)")
             }
-            frames.append(next)
+            count += 1
         }
-        return frames
+        return count
     }
 
     /// Whether the frame last received has more frames after it.
