@@ -93,6 +93,53 @@ struct CodecTests {
         #expect(frames.count == 3)
     }
 
+    /// A publisher and a subscriber keep their binary coder from event to
+    /// event: values of several nested types, optionals present and absent,
+    /// and a bad payload in between all come out as they went in.
+    @Test(.timeLimit(.minutes(1)))
+    func aReusedBinaryCoderHandlesEventAfterEvent() async throws {
+        let context = try Context()
+        let publisher = try Publisher<Shipment>(context: context, .bind(uniqueInproc()), codec: BinaryEventCodec())
+        let subscriber = try Subscriber<Shipment>(
+            context: context, .connect(publisher.endpoint), topics: ["shipments"], codec: BinaryEventCodec())
+        try await publisher.waitForSubscribers(1, timeout: testTimeout)
+        var shipments: [Shipment] = []
+        for index in 0..<5 {
+            var shipment = sample
+            shipment.id = UInt64(index)
+            shipment.courier = index.isMultiple(of: 2) ? nil : index
+            shipment.note = index.isMultiple(of: 3) ? nil : "note \(index)"
+            shipment.stops = Array(sample.stops.prefix(index % 3))
+            shipments.append(shipment)
+        }
+        for shipment in shipments { try publisher.publish(shipment, to: "shipments.created") }
+        var received: [Shipment] = []
+        for _ in shipments { received.append(try #require(try await subscriber.next()).event) }
+        #expect(received == shipments)
+
+        // A truncated payload between good ones: skipped, and the decoder goes on.
+        let raw = try context.boundedSocket(.xpub)
+        try raw.set(.xpubVerbose, true)
+        try raw.bind(uniqueInproc())
+        let second = try Subscriber<Shipment>(
+            context: context, .connect(try raw.get(.lastEndpoint)), codec: BinaryEventCodec())
+        _ = try #require(try raw.receive(flags: []))  // the join subscription
+        _ = try #require(try raw.receive(flags: []))  // "everything"
+        let publisherID = UUID()
+        for (sequence, payload) in [
+            try BinaryEventCodec().encode(shipments[1]), Array(try BinaryEventCodec().encode(sample).dropLast(3)),
+            try BinaryEventCodec().encode(shipments[4]),
+        ].enumerated() {
+            let envelope = EventEnvelope(
+                eventID: UUID(), eventType: "Shipment", publisherID: publisherID, sequence: UInt64(sequence + 1),
+                timestampNanoseconds: 0, schemaVersion: 1, codecID: BinaryEventCodec().id)
+            try await raw.sendMultipart([Topic("shipments").wireBytes, envelope.encoded(), payload])
+        }
+        #expect(try await second.next()?.event == shipments[1])
+        #expect(try await second.next()?.event == shipments[4])
+        #expect(second.counters.undecodable == 1)
+    }
+
     /// Fixed-seed fuzzing: at least 100,000 random and mutated frames go to the
     /// envelope decoder, the topic reader (through a subscriber) and both codecs.
     /// Each must answer with a value or a thrown error, never a crash.

@@ -44,6 +44,7 @@ extension Socket {
     /// Receives every frame of one multipart message into the messages of
     /// `frames`, reusing them; see ``receiveMultipart(into:flags:)``.
     /// - Returns: how many of `frames`, from the first, hold the message.
+    @usableFromInline
     func receiveMultipart(into frames: inout [Message]) async throws -> Int {
         try await retry(.readable) { () throws(ZMQError) in try receiveMultipart(into: &frames, flags: .dontWait) }
     }
@@ -98,9 +99,14 @@ extension Socket {
     /// Receives the next multipart message into `frames` (see
     /// ``receiveMultipart(into:)``), or returns `nil` once the context is shut
     /// down or the socket closed: how every async sequence over a socket ends.
-    @usableFromInline
+    ///
+    /// Inlinable, and a message already waiting is taken without a further
+    /// async call, because a busy consumer calls this once per message.
+    @inlinable
     func receiveMultipartUnlessEnded(into frames: inout [Message]) async throws -> Int? {
         do {
+            try Task.checkCancellation()
+            if let count = try receiveMultipart(into: &frames, flags: .dontWait) { return count }
             return try await receiveMultipart(into: &frames)
         } catch let error as ZMQError where error.isTerminated || error.code == ZMQError.Code.notSocket {
             return nil

@@ -2,23 +2,32 @@
 ///
 /// Primitive values (``BinaryPrimitive``) are read by the containers directly,
 /// as ``BinaryEncoder`` writes them, with no dynamic cast.
+@usableFromInline
 final class BinaryDecoder: Decoder {
     /// The bytes and the read position. Only this decoder and its containers
     /// touch it, one call at a time, so the runtime exclusivity check is left out.
-    @exclusivity(unchecked) var reader: BinaryReader
+    @exclusivity(unchecked) var reader = BinaryReader(bytes: UnsafeRawBufferPointer(start: nil, count: 0))
     // Fields are written without keys, so there is no path to track.
-    var codingPath: [any CodingKey] { [] }
-    var userInfo: [CodingUserInfoKey: Any] { [:] }
+    @usableFromInline var codingPath: [any CodingKey] { [] }
+    @usableFromInline var userInfo: [CodingUserInfoKey: Any] { [:] }
     private var depth = 0
+    @exclusivity(unchecked) private var keyedContainers = KeyedContainerCache()
 
-    init(bytes: UnsafeRawBufferPointer) { reader = BinaryReader(bytes: bytes) }
+    /// A decoder to ``start(_:)`` on payloads, one after another.
+    @usableFromInline init() {}
 
-    func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
-        try reader.expect(.object)
-        return KeyedDecodingContainer(KeyedContainer<Key>(decoder: self))
+    /// Prepares to read a value from `bytes`.
+    func start(_ bytes: UnsafeRawBufferPointer) {
+        reader = BinaryReader(bytes: bytes)
+        depth = 0
     }
 
-    func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
+    @usableFromInline func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
+        try reader.expect(.object)
+        return keyedContainers.container(keyedBy: type) { KeyedDecodingContainer(KeyedContainer<Key>(decoder: self)) }
+    }
+
+    @usableFromInline func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
         try reader.expect(.array)
         let count = Int(try reader.littleEndian(UInt32.self))
         // Every element takes at least one byte: a larger count is a lie.
@@ -26,7 +35,9 @@ final class BinaryDecoder: Decoder {
         return UnkeyedContainer(decoder: self, count: count)
     }
 
-    func singleValueContainer() throws -> any SingleValueDecodingContainer { SingleValue(decoder: self) }
+    @usableFromInline func singleValueContainer() throws -> any SingleValueDecodingContainer {
+        SingleValue(decoder: self)
+    }
 
     /// Reads one value of any kind: primitives directly, the rest through `Decodable`.
     func read<T: Decodable>(_ type: T.Type) throws -> T {
@@ -50,7 +61,9 @@ final class BinaryDecoder: Decoder {
     }
 
     private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
-        let decoder: BinaryDecoder
+        // Unretained: the decoder keeps this container (see KeyedContainerCache),
+        // and containers are only used while the decoder decodes.
+        unowned(unsafe) let decoder: BinaryDecoder
         var codingPath: [any CodingKey] { decoder.codingPath }
         // Fields are positional: every key is "there"; enums keyed by case cannot be decoded.
         var allKeys: [Key] { [] }

@@ -11,12 +11,13 @@ final class BinaryEncoder: Encoder {
     // Fields are written without keys, so there is no path to track.
     var codingPath: [any CodingKey] { [] }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
+    @exclusivity(unchecked) private var keyedContainers = KeyedContainerCache()
 
     init() { bytes.reserveCapacity(64) }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
         tag(.object)
-        return KeyedEncodingContainer(KeyedContainer<Key>(encoder: self))
+        return keyedContainers.container(keyedBy: type) { KeyedEncodingContainer(KeyedContainer<Key>(encoder: self)) }
     }
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
@@ -74,7 +75,9 @@ final class BinaryEncoder: Encoder {
     }
 
     private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
-        let encoder: BinaryEncoder
+        // Unretained: the encoder keeps this container (see KeyedContainerCache),
+        // and containers are only used while the encoder encodes.
+        unowned(unsafe) let encoder: BinaryEncoder
         var codingPath: [any CodingKey] { encoder.codingPath }
 
         mutating func encodeNil(forKey key: Key) throws { encoder.writeNil() }

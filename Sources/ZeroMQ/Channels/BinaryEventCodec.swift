@@ -17,19 +17,38 @@ public struct BinaryEventCodec: EventCodec {
     public init() {}
 
     public func encode<Event: Encodable>(_ event: Event) throws(ChannelError) -> [UInt8] {
-        let encoder = BinaryEncoder()
-        do {
-            try event.encode(to: encoder)
-        } catch {
-            throw .codec(eventType: String(describing: Event.self), reason: "\(error)")
-        }
-        return encoder.bytes
+        var bytes: [UInt8] = []
+        try encode(event, into: &bytes, with: BinaryEncoder())
+        return bytes
     }
 
     public func decode<Event: Decodable>(_ type: Event.Type, from bytes: UnsafeRawBufferPointer) throws(ChannelError)
         -> Event
     {
-        let decoder = BinaryDecoder(bytes: bytes)
+        try decode(type, from: bytes, with: BinaryDecoder())
+    }
+
+    /// Replaces `bytes` with the payload of `event`, reusing their storage and
+    /// `encoder`: how a producer encodes event after event without allocating.
+    func encode<Event: Encodable>(
+        _ event: Event, into bytes: inout [UInt8], with encoder: BinaryEncoder
+    ) throws(ChannelError) {
+        swap(&encoder.bytes, &bytes)
+        defer { swap(&encoder.bytes, &bytes) }
+        encoder.bytes.removeAll(keepingCapacity: true)
+        do {
+            try event.encode(to: encoder)
+        } catch {
+            throw .codec(eventType: String(describing: Event.self), reason: "\(error)")
+        }
+    }
+
+    /// Decodes a payload with `decoder`, which a consumer keeps from event to event.
+    @usableFromInline
+    func decode<Event: Decodable>(
+        _ type: Event.Type, from bytes: UnsafeRawBufferPointer, with decoder: BinaryDecoder
+    ) throws(ChannelError) -> Event {
+        decoder.start(bytes)
         do {
             let value = try Event(from: decoder)
             guard decoder.reader.isAtEnd else {
@@ -39,6 +58,33 @@ public struct BinaryEventCodec: EventCodec {
         } catch {
             throw .codec(eventType: String(describing: Event.self), reason: "\(error)")
         }
+    }
+}
+
+/// The keyed containers a coder has made, one per key type. Making one looks
+/// up generic metadata twice and allocates, while a container holds nothing
+/// but its coder, so a coder reused from event to event (see
+/// ``EventWriter`` and ``EventReader``) makes each kind once.
+struct KeyedContainerCache {
+    private var entries: [(type: ObjectIdentifier, holder: AnyObject)] = []
+
+    /// Keeps one container; its class is the only type information needed to get it back.
+    private final class Holder<Container> {
+        let container: Container
+        init(_ container: Container) { self.container = container }
+    }
+
+    /// The container kept for `type`, or the one `make` makes, which is kept.
+    mutating func container<Container>(keyedBy type: any CodingKey.Type, _ make: () -> Container) -> Container {
+        let id = ObjectIdentifier(type)
+        for entry in entries where entry.type == id {
+            // Kept below for this key type, so of this container type: no dynamic cast needed.
+            return unsafeDowncast(entry.holder, to: Holder<Container>.self).container
+        }
+        let container = make()
+        // A bound, for payloads with many nested types: the rest are made each time.
+        if entries.count < 16 { entries.append((id, Holder(container))) }
+        return container
     }
 }
 
@@ -132,13 +178,27 @@ struct BinaryReader {
         return tag
     }
 
+    /// Consumes `tag`, which must come next. Checks the byte first and
+    /// describes a mismatch only when there is one.
     mutating func expect(_ tag: BinaryTag) throws {
-        let found = try peekTag()
-        guard found == tag else { throw BinaryCodingError("expected \(tag) at byte \(offset), found \(found)") }
+        guard offset < bytes.count, bytes[offset] == tag.rawValue else { throw mismatch(expecting: tag) }
         offset += 1
     }
 
+    private func mismatch(expecting tag: BinaryTag) -> any Error {
+        do {
+            return BinaryCodingError("expected \(tag) at byte \(offset), found \(try peekTag())")
+        } catch {
+            return error
+        }
+    }
+
     mutating func varint() throws -> UInt64 {
+        // Most numbers of an event fit in one byte.
+        if offset < bytes.count, bytes[offset] < 0x80 {
+            offset += 1
+            return UInt64(bytes[offset - 1])
+        }
         var value: UInt64 = 0
         var shift: UInt64 = 0
         while true {
@@ -155,10 +215,7 @@ struct BinaryReader {
     mutating func littleEndian<T: FixedWidthInteger>(_ type: T.Type) throws -> T {
         let size = MemoryLayout<T>.size
         guard remaining >= size else { throw BinaryCodingError("unexpected end of data at byte \(offset)") }
-        var value = T.zero
-        withUnsafeMutableBytes(of: &value) {
-            $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + size)]))
-        }
+        let value = bytes.loadUnaligned(fromByteOffset: offset, as: T.self)
         offset += size
         return T(littleEndian: value)
     }

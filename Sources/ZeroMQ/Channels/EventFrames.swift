@@ -24,7 +24,10 @@ public struct ReceivedEvent<Event: Sendable>: Sendable {
 /// Builds the frames `[topic][envelope][payload]` for one producer, numbering
 /// its events. The frames are rebuilt in place for each event: the topic frame
 /// only when the topic changes, the envelope frame in its old storage.
-struct EventWriter<Event: Encodable> {
+///
+/// Not generic over the event type (only ``prepare(_:topic:)`` is), so that a
+/// producer, itself generic, reaches it without looking up generic metadata.
+struct EventWriter {
     let publisherID: UUID
     let codec: any EventCodec
     let eventType: String
@@ -34,18 +37,28 @@ struct EventWriter<Event: Encodable> {
     /// The last event's frames, to send after ``prepare(_:topic:)``.
     private(set) var frames: [[UInt8]] = [[], [], []]
     private var topic: Topic?
+    /// With the binary codec, the encoder kept from event to event.
+    private let binaryEncoder: BinaryEncoder?
 
-    init(publisherID: UUID, codec: any EventCodec, eventType: String?, schemaVersion: UInt16) {
+    /// A writer of `Event`s; `eventType` is the name in their envelopes, the type's name by default.
+    init<Event>(
+        of: Event.Type, publisherID: UUID, codec: any EventCodec, eventType: String?, schemaVersion: UInt16
+    ) {
         self.publisherID = publisherID
         self.codec = codec
+        binaryEncoder = codec is BinaryEventCodec ? BinaryEncoder() : nil
         self.eventType = eventType ?? String(describing: Event.self)
         self.schemaVersion = schemaVersion
     }
 
     /// Builds the next event's ``frames`` and returns its envelope. The
     /// sequence number is only consumed by ``commit()``, once the frames were queued.
-    mutating func prepare(_ event: Event, topic: Topic) throws(ChannelError) -> EventEnvelope {
-        frames[2] = try codec.encode(event)
+    mutating func prepare<Event: Encodable>(_ event: Event, topic: Topic) throws(ChannelError) -> EventEnvelope {
+        if let binaryEncoder {
+            try BinaryEventCodec().encode(event, into: &frames[2], with: binaryEncoder)
+        } else {
+            frames[2] = try codec.encode(event)
+        }
         if topic != self.topic {
             frames[0] = topic.wireBytes
             self.topic = topic
@@ -86,9 +99,12 @@ struct EventReader<Event: Decodable & Sendable> {
     @usableFromInline var frames: [Message] = [Message(), Message(), Message()]
     @usableFromInline var lastTopic = LastWireTopic()
     @usableFromInline var counters = ChannelCounters()
+    /// With the binary codec, the decoder kept from event to event.
+    @usableFromInline let binaryDecoder: BinaryDecoder?
 
     init(codec: any EventCodec, policy: UndecodablePolicy, logger: Logger, countsGaps: Bool) {
         self.codec = codec
+        binaryDecoder = codec is BinaryEventCodec ? BinaryDecoder() : nil
         self.policy = policy
         self.logger = logger
         self.countsGaps = countsGaps
@@ -138,18 +154,19 @@ struct EventReader<Event: Decodable & Sendable> {
         guard count == 3 else {
             throw .malformedMessage("\(count) frames, expected 3: [topic][envelope][payload]")
         }
-        let topic = try frames[0].withUnsafeBytes { (bytes) throws(ChannelError) in
-            try lastTopic.topic(in: bytes)
-        }
-        let envelope = try frames[1].withUnsafeBytes { (bytes) throws(ChannelError) in
-            try EventEnvelope(decoding: bytes)
-        }
+        // The frames stay untouched until the next receive, so their bytes can be read directly.
+        let topic = try lastTopic.topic(in: frames[0].unsafeBytes)
+        let envelope = try EventEnvelope(decoding: frames[1].unsafeBytes)
         guard envelope.codecID == codec.id else {
             throw .malformedMessage(
                 "payload codec id \(envelope.codecID), this consumer reads \(codec.name) (\(codec.id))")
         }
-        let event = try frames[2].withUnsafeBytes { (bytes) throws(ChannelError) in
-            try codec.decode(Event.self, from: bytes)
+        let payload = frames[2].unsafeBytes
+        let event: Event
+        if let binaryDecoder {
+            event = try BinaryEventCodec().decode(Event.self, from: payload, with: binaryDecoder)
+        } else {
+            event = try codec.decode(Event.self, from: payload)
         }
         return (topic, envelope, event)
     }

@@ -22,7 +22,9 @@ public final class Publisher<Event: Encodable & Sendable> {
     public let socket: Socket
     /// The endpoint bound or connected, with the real port after binding to `*`.
     public let endpoint: String
-    private var writer: EventWriter<Event>
+    // Used by one task at a time (the class is not Sendable), so accesses
+    // cannot overlap and the runtime exclusivity check is left out.
+    @exclusivity(unchecked) private var writer: EventWriter
     private var joined = Set<[UInt8]>()
     private var publishesSinceDrain = 0
     private let logger: Logger
@@ -44,7 +46,8 @@ public final class Publisher<Event: Encodable & Sendable> {
         try socket.set(.xpubNoDrop, true)
         self.logger = logger
         self.endpoint = try endpoint.attach(socket, logger: logger, role: "publisher")
-        writer = EventWriter(publisherID: publisherID, codec: codec, eventType: eventType, schemaVersion: schemaVersion)
+        writer = EventWriter(
+            of: Event.self, publisherID: publisherID, codec: codec, eventType: eventType, schemaVersion: schemaVersion)
     }
 
     /// This publisher's id, in every envelope it sends.

@@ -10,7 +10,9 @@ public final class Puller<Event: Decodable & Sendable> {
     public let socket: Socket
     /// The endpoint bound or connected.
     public let endpoint: String
-    @usableFromInline var reader: EventReader<Event>
+    // Used by one task at a time (the class is not Sendable), so accesses
+    // cannot overlap and the runtime exclusivity check is left out.
+    @exclusivity(unchecked) @usableFromInline var reader: EventReader<Event>
 
     /// Creates a puller.
     public init(

@@ -12,7 +12,9 @@ public final class Pusher<Event: Encodable & Sendable> {
     public let socket: Socket
     /// The endpoint bound or connected.
     public let endpoint: String
-    private var writer: EventWriter<Event>
+    // Used by one task at a time (the class is not Sendable), so accesses
+    // cannot overlap and the runtime exclusivity check is left out.
+    @exclusivity(unchecked) private var writer: EventWriter
     /// What this pusher has sent.
     public private(set) var counters = ChannelCounters()
 
@@ -24,7 +26,8 @@ public final class Pusher<Event: Encodable & Sendable> {
     ) throws(ZMQError) {
         socket = try context.socket(.push)
         self.endpoint = try endpoint.attach(socket, logger: logger ?? defaultChannelLogger, role: "pusher")
-        writer = EventWriter(publisherID: publisherID, codec: codec, eventType: eventType, schemaVersion: schemaVersion)
+        writer = EventWriter(
+            of: Event.self, publisherID: publisherID, codec: codec, eventType: eventType, schemaVersion: schemaVersion)
     }
 
     /// This pusher's id, in every envelope it sends.

@@ -27,7 +27,9 @@ public final class Subscriber<Event: Decodable & Sendable> {
     public let endpoint: String
     /// This subscriber's id, announced to publishers.
     public let subscriberID: UUID
-    @usableFromInline var reader: EventReader<Event>
+    // Used by one task at a time (the class is not Sendable), so accesses
+    // cannot overlap and the runtime exclusivity check is left out.
+    @exclusivity(unchecked) @usableFromInline var reader: EventReader<Event>
 
     /// Creates a subscriber to `topics`; an empty list subscribes to every topic.
     public init(

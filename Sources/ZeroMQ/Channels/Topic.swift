@@ -1,3 +1,5 @@
+import Foundation
+
 /// A channel topic: a dotted name such as `orders.placed` or
 /// `delivery.courier.7.location`, matched by whole segments.
 ///
@@ -89,7 +91,11 @@ struct LastWireTopic {
     /// The topic in `frame`, checked by ``Topic/fromWire(_:)`` unless it repeats the last one.
     @usableFromInline
     mutating func topic(in frame: UnsafeRawBufferPointer) throws(ChannelError) -> Topic {
-        if let topic, bytes.withUnsafeBytes({ $0.elementsEqual(frame) }) { return topic }
+        if let topic, bytes.count == frame.count,
+            bytes.withUnsafeBytes({ memcmp($0.baseAddress!, frame.baseAddress!, frame.count) == 0 })
+        {
+            return topic
+        }
         let read = try Topic.fromWire(frame)
         bytes = Array(frame)
         topic = read

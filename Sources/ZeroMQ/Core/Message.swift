@@ -131,7 +131,14 @@ public final class Message {
     /// Calls `body` with the message's bytes, without copying them.
     /// The corresponding C function is `zmq_msg_data`.
     public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
-        try body(UnsafeRawBufferPointer(start: zmq_msg_data(raw), count: zmq_msg_size(raw)))
+        try body(unsafeBytes)
+    }
+
+    /// The message's bytes, valid until the message is next received into,
+    /// sent or released: for the module's own readers, which need no closure.
+    @usableFromInline
+    var unsafeBytes: UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: zmq_msg_data(raw), count: zmq_msg_size(raw))
     }
 
     /// Calls `body` with the message's bytes for writing, for example after

@@ -76,6 +76,7 @@ extension Socket {
     ///
     /// - Returns: how many of `frames`, from the first, hold the message; `nil`
     ///   when `.dontWait` was given and no message was waiting.
+    @usableFromInline
     func receiveMultipart(into frames: inout [Message], flags: ReceiveFlags = []) throws(ZMQError) -> Int? {
         if frames.isEmpty { frames.append(Message()) }
         guard try receive(into: frames[0], flags: flags) else { return nil }
