@@ -140,6 +140,16 @@ struct CodecTests {
         #expect(second.counters.undecodable == 1)
     }
 
+    @Test func theBinaryCodecRoundTripsValuesLargerThanItsFirstBuffer() throws {
+        let codec = BinaryEventCodec()
+        var large = sample
+        large.note = String(repeating: "ü", count: 5_000)
+        large.stops = (0..<500).map { .init(name: "stop \($0)", latitude: Double($0), longitude: -Double($0)) }
+        let bytes = try codec.encode(large)
+        #expect(bytes.count > 10_000)
+        #expect(try bytes.withUnsafeBytes { try codec.decode(Shipment.self, from: $0) } == large)
+    }
+
     /// Fixed-seed fuzzing: at least 100,000 random and mutated frames go to the
     /// envelope decoder, the topic reader (through a subscriber) and both codecs.
     /// Each must answer with a value or a thrown error, never a crash.

@@ -4,16 +4,55 @@
 /// the bytes: `Codable`'s per-type requirements (`encode(_: Int64, forKey:)`,
 /// …) are all met by the one generic method constrained to `BinaryPrimitive`,
 /// so encoding a field costs no dynamic cast.
+///
+/// It writes into memory it owns and grows, with plain stores (appending to
+/// an array checks uniqueness and capacity at every byte), and is reused
+/// from value to value: ``reset()`` starts over in the same memory.
 final class BinaryEncoder: Encoder {
-    /// The output so far. Only this encoder and its containers touch it, one
-    /// call at a time, so the runtime exclusivity check is left out.
-    @exclusivity(unchecked) var bytes: [UInt8] = []
+    private var start: UnsafeMutableRawPointer
+    private var capacity: Int
+    /// How many bytes have been written.
+    private(set) var count = 0
     // Fields are written without keys, so there is no path to track.
     var codingPath: [any CodingKey] { [] }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
+    // Only this encoder and its containers touch it, one call at a time, so
+    // the runtime exclusivity check is left out.
     @exclusivity(unchecked) private var keyedContainers = KeyedContainerCache()
 
-    init() { bytes.reserveCapacity(64) }
+    init() {
+        capacity = 128
+        start = .allocate(byteCount: capacity, alignment: 8)
+    }
+
+    deinit { start.deallocate() }
+
+    /// The bytes written since the last ``reset()``, valid until the next write.
+    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: start, count: count) }
+
+    /// Starts a new value, keeping the memory.
+    func reset() { count = 0 }
+
+    /// Room for `size` more bytes, counted as written.
+    @inline(__always)
+    private func append(_ size: Int) -> UnsafeMutableRawPointer {
+        if count + size > capacity { grow(to: count + size) }
+        defer { count += size }
+        return start + count
+    }
+
+    private func grow(to needed: Int) {
+        capacity = max(needed, capacity * 2)
+        let grown = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 8)
+        grown.copyMemory(from: start, byteCount: count)
+        start.deallocate()
+        start = grown
+    }
+
+    /// Overwrites 4 bytes written earlier, at `offset`, with `value` (little-endian).
+    func patch(_ value: UInt32, at offset: Int) {
+        (start + offset).storeBytes(of: value.littleEndian, as: UInt32.self)
+    }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
         tag(.object)
@@ -22,7 +61,7 @@ final class BinaryEncoder: Encoder {
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
         tag(.array)
-        let countOffset = bytes.count
+        let countOffset = count
         littleEndian(UInt32(0))
         return UnkeyedContainer(encoder: self, countOffset: countOffset)
     }
@@ -40,19 +79,19 @@ final class BinaryEncoder: Encoder {
 
     func writeNil() { tag(.null) }
 
-    func tag(_ tag: BinaryTag) { bytes.append(tag.rawValue) }
+    func tag(_ tag: BinaryTag) { append(1).storeBytes(of: tag.rawValue, as: UInt8.self) }
 
     func varint(_ value: UInt64) {
         var value = value
         while value >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
+            append(1).storeBytes(of: UInt8(truncatingIfNeeded: value) | 0x80, as: UInt8.self)
             value >>= 7
         }
-        bytes.append(UInt8(value))
+        append(1).storeBytes(of: UInt8(value), as: UInt8.self)
     }
 
     func littleEndian<T: FixedWidthInteger>(_ value: T) {
-        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+        append(MemoryLayout<T>.size).storeBytes(of: value.littleEndian, as: T.self)
     }
 
     func string(_ value: String) {
@@ -60,7 +99,8 @@ final class BinaryEncoder: Encoder {
         var value = value
         value.withUTF8 { utf8 in
             varint(UInt64(utf8.count))
-            bytes.append(contentsOf: utf8)
+            guard let base = utf8.baseAddress, !utf8.isEmpty else { return }
+            append(utf8.count).copyMemory(from: base, byteCount: utf8.count)
         }
     }
 
@@ -134,9 +174,7 @@ final class BinaryEncoder: Encoder {
         /// Each element bumps the count written before the elements.
         private mutating func added() {
             count += 1
-            withUnsafeBytes(of: UInt32(count).littleEndian) { count in
-                encoder.bytes.replaceSubrange(countOffset..<(countOffset + 4), with: count)
-            }
+            encoder.patch(UInt32(count), at: countOffset)
         }
 
         mutating func encodeNil() throws {

@@ -33,14 +33,14 @@ public struct BinaryEventCodec: EventCodec {
     func encode<Event: Encodable>(
         _ event: Event, into bytes: inout [UInt8], with encoder: BinaryEncoder
     ) throws(ChannelError) {
-        swap(&encoder.bytes, &bytes)
-        defer { swap(&encoder.bytes, &bytes) }
-        encoder.bytes.removeAll(keepingCapacity: true)
+        encoder.reset()
         do {
             try event.encode(to: encoder)
         } catch {
             throw .codec(eventType: String(describing: Event.self), reason: "\(error)")
         }
+        bytes.removeAll(keepingCapacity: true)
+        bytes.append(contentsOf: encoder.bytes)
     }
 
     /// Decodes a payload with `decoder`, which a consumer keeps from event to event.
