@@ -8,10 +8,12 @@ let package = Package(
         .executable(name: "pubsub-demo", targets: ["PubSubDemo"]),
         .executable(name: "zeromq-benchmarks", targets: ["ZeroMQBenchmarks"]),
         .executable(name: "zmq", targets: ["zmq"]),
+        .executable(name: "delivery", targets: ["Delivery"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(
@@ -40,7 +42,24 @@ let package = Package(
             dependencies: ["ZeroMQ", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/zmq"
         ),
+        .target(
+            name: "DeliveryKit",
+            dependencies: [
+                "ZeroMQ", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "examples/delivery/DeliveryKit"
+        ),
+        .executableTarget(
+            name: "Delivery",
+            dependencies: [
+                "DeliveryKit", "ZeroMQ", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "examples/delivery/Delivery"
+        ),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
+        .testTarget(name: "DeliveryTests", dependencies: ["DeliveryKit", "ZeroMQ"], path: "Tests/DeliveryTests"),
         .testTarget(name: "ZMQToolTests", dependencies: ["ZeroMQ"], path: "Tests/ZMQToolTests"),
     ],
     swiftLanguageModes: [.v6]

@@ -4,15 +4,15 @@
 # a Python virtual environment with pyzmq in .venv/.
 #
 #   Debian/Ubuntu as root:  ./scripts/setup.sh
-#   Debian/Ubuntu, no root: sudo apt-get install -y libzmq3-dev pkg-config python3-venv; ./scripts/setup.sh
+#   Debian/Ubuntu, no root: sudo apt-get install -y libzmq3-dev libsqlite3-dev pkg-config python3-venv; ./scripts/setup.sh
 #   macOS:                  brew install zeromq pkg-config; ./scripts/setup.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! pkg-config --exists libzmq 2>/dev/null; then
+if ! pkg-config --exists libzmq sqlite3 2>/dev/null; then
     if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
         apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libzmq3-dev pkg-config python3-venv >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libzmq3-dev libsqlite3-dev pkg-config python3-venv >/dev/null
     elif command -v brew >/dev/null; then
         brew install zeromq pkg-config
     else

@@ -1,0 +1,62 @@
+import ArgumentParser
+import DeliveryKit
+import Foundation
+
+/// `delivery run`: the whole system in one process, a seeded scenario, and a report.
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run every service in one process, place seeded orders, and report (exit 0 when all went right).")
+
+    @Option(help: "How many orders to place.") var orders = 20
+    @Option(help: "How many couriers ride.") var couriers = 3
+    @Option(help: "The seed of the orders' contents.") var seed: UInt64 = 1
+    @Flag(help: "Crash courier 1 after its first pickup: its jobs must be redelivered.") var failCourier = false
+    @Option(help: "The event store's SQLite file (default: a new file in the temporary directory).") var db: String?
+    @Flag(help: "Keep the event store in memory.") var inMemory = false
+    @Option(help: "Use loopback TCP from this port (bus at it, store +10, orders +20, …) instead of inproc, to watch with `zmq sub`.")
+    var tcp: Int?
+    @Option(help: "Seconds to wait for the last delivery.") var timeout = 60
+    @Option(help: "Milliseconds between two steps of a ride.") var paceMs = 10
+
+    func validate() throws {
+        guard orders > 0, couriers > 0 else { throw ValidationError("--orders and --couriers must be positive") }
+        guard !(failCourier && couriers < 2) else { throw ValidationError("--fail-courier needs at least 2 couriers") }
+        guard timeout > 0, paceMs >= 0 else { throw ValidationError("--timeout must be positive, --pace-ms not negative") }
+    }
+
+    func run() async throws {
+        startLogging(level: .warning)
+        var scenario = Scenario()
+        scenario.orders = orders
+        scenario.couriers = couriers
+        scenario.seed = seed
+        scenario.failCourier = failCourier
+        scenario.timeout = .seconds(timeout)
+        scenario.pace = .milliseconds(paceMs)
+        scenario.addresses = tcp.map { Addresses.tcp(firstPort: $0) } ?? .inproc("delivery-\(getpid())")
+        if !inMemory {
+            let path = db ?? FileManager.default.temporaryDirectory.appendingPathComponent("delivery-\(getpid()).sqlite").path
+            if db == nil { try? FileManager.default.removeItem(atPath: path) }
+            scenario.databasePath = path
+            report("event store: \(path)")
+        }
+        if let tcp { report("bus: publish to tcp://127.0.0.1:\(tcp), subscribe at tcp://127.0.0.1:\(tcp + 1)") }
+        let live = isatty(STDERR_FILENO) != 0
+        let result: ScenarioReport
+        do {
+            result = try await scenario.run(
+                progress: { line in
+                    if live { FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8)) }
+                },
+                notify: { print($0) })
+        } catch {
+            fail("\(error)")
+        }
+        if live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        for line in result.lines { print(line) }
+        if let path = scenario.databasePath {
+            print("history: delivery history --db \(path) --order 1")
+        }
+        if !result.succeeded { throw ExitCode(1) }
+    }
+}

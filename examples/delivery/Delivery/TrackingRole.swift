@@ -1,0 +1,19 @@
+import ArgumentParser
+import DeliveryKit
+
+/// `delivery tracking`: the tracking projection (query side).
+struct TrackingRole: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tracking", abstract: "Run the tracking projection: queries over REQ/REP at --tracking.")
+
+    @OptionGroup var endpoints: EndpointOptions
+
+    func run() async throws {
+        try await runService("tracking") { context in
+            let projection = TrackingProjection(
+                context: context, addresses: endpoints.addresses, bindAllInterfaces: endpoints.exposed)
+            report("tracking: replaying the store, then live; queries at \(endpoints.tracking)")
+            try await projection.run()
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import Logging
+import ZeroMQ
+
+/// A courier: a consumer of jobs. It pulls a job, acknowledges it, rides to
+/// the pickup and the customer while publishing what happens, and acknowledges
+/// completion. It is idempotent: a job for an order it already delivered is
+/// acknowledged again and not ridden twice, and its `Delivered` event carries
+/// the order's one delivered-event id, so another courier's delivery of the
+/// same order is recognised as the same fact.
+public struct Courier: Sendable {
+    public let id: Int
+    public let context: Context
+    public let addresses: Addresses
+    /// How many location updates one ride publishes.
+    public var steps = 5
+    /// The pause between two location updates.
+    public var pace: Duration = .milliseconds(10)
+    /// Simulates a crash: after picking up this many orders, the courier stops
+    /// dead (no delivery, no acknowledgement, its queued jobs lost with it).
+    public var crashAfterPickups: Int?
+    public var logger = Logger(label: "delivery.courier")
+
+    public init(id: Int, context: Context, addresses: Addresses) {
+        self.id = id
+        self.context = context
+        self.addresses = addresses
+    }
+
+    /// How a courier's run ended.
+    public enum Outcome: Sendable, Equatable {
+        /// The jobs stopped coming (context shut down or socket closed).
+        case finished(delivered: Int)
+        /// The courier crashed on purpose, holding `order`.
+        case crashed(holding: Int)
+    }
+
+    /// Runs until cancelled, the context is shut down, or the simulated crash.
+    public func run() async throws -> Outcome {
+        let bus = try Publisher<DeliveryEvent>(context: context, .connect(addresses.busPublish), logger: logger)
+        try await bus.waitForSubscribers(1, timeout: .seconds(30))
+        let acks = try Pusher<JobAck>(context: context, .connect(addresses.acks), logger: logger)
+        let jobs = try Puller<DeliveryJob>(context: context, .connect(addresses.jobs), logger: logger)
+        try jobs.socket.set(.receiveHighWaterMark, 1)
+        var delivered: Set<Int> = []
+        var pickups = 0
+        func publish(_ event: DeliveryEvent) throws { try bus.publish(event, to: event.topic) }
+        func acknowledge(_ job: DeliveryJob, _ stage: JobAck.Stage) async throws {
+            try await acks.push(JobAck(orderID: job.orderID, attempt: job.attempt, courierID: id, stage: stage), to: "acks")
+        }
+
+        for try await received in jobs.events {
+            let job = received.event
+            try await acknowledge(job, .accepted)
+            if delivered.contains(job.orderID) {
+                try await acknowledge(job, .completed)
+                continue
+            }
+            try publish(
+                .courierAssigned(
+                    CourierAssigned(eventID: UUID(), orderID: job.orderID, courierID: id, attempt: job.attempt)))
+            try await Task.sleep(for: pace)
+            try publish(.pickedUp(PickedUp(eventID: UUID(), orderID: job.orderID, courierID: id)))
+            pickups += 1
+            if pickups == crashAfterPickups {
+                logger.warning("courier crashed", metadata: ["courier": "\(id)", "order": "\(job.orderID)"])
+                // Like a process that died: whatever is queued is lost.
+                for socket in [jobs.socket, acks.socket, bus.socket] { socket.close(linger: .zero) }
+                return .crashed(holding: job.orderID)
+            }
+            for step in 1...steps {
+                try await Task.sleep(for: pace)
+                try publish(.locationUpdated(location(of: job, step: step)))
+            }
+            try publish(
+                .delivered(
+                    Delivered(
+                        eventID: DeliveryEvent.deliveredEventID(orderID: job.orderID), orderID: job.orderID,
+                        courierID: id)))
+            delivered.insert(job.orderID)
+            try await acknowledge(job, .completed)
+        }
+        return .finished(delivered: delivered.count)
+    }
+
+    /// Where the ride is at `step`: on the straight line from pickup to drop-off.
+    private func location(of job: DeliveryJob, step: Int) -> LocationUpdated {
+        let fraction = Double(step) / Double(steps)
+        let from = job.pickupPosition
+        let to = job.dropoffPosition
+        let position = Position(
+            latitude: from.latitude + (to.latitude - from.latitude) * fraction,
+            longitude: from.longitude + (to.longitude - from.longitude) * fraction)
+        let heading = atan2(to.longitude - from.longitude, to.latitude - from.latitude) * 180 / .pi
+        return LocationUpdated(
+            eventID: UUID(), orderID: job.orderID, courierID: id, position: position, speedKmh: 18 + Double(id % 5),
+            headingDegrees: (heading + 360).truncatingRemainder(dividingBy: 360), batteryPercent: 100 - step,
+            step: step, steps: steps)
+    }
+}

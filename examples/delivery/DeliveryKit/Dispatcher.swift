@@ -1,0 +1,194 @@
+import Foundation
+import Logging
+import ZeroMQ
+
+/// A delivery job: a **complete** work item, since a courier should not have
+/// to ask anyone where to go.
+public struct DeliveryJob: Codable, Sendable, Hashable {
+    public var orderID: Int
+    /// 1 for the first hand-out, then one more per redelivery.
+    public var attempt: Int
+    public var pickup: String
+    public var pickupPosition: Position
+    public var dropoff: String
+    public var dropoffPosition: Position
+}
+
+/// A courier's acknowledgement of a job, pushed back to the dispatcher.
+public struct JobAck: Codable, Sendable, Hashable {
+    public enum Stage: String, Codable, Sendable {
+        /// The courier took the job off its queue and is on it.
+        case accepted
+        /// The order was delivered.
+        case completed
+    }
+
+    public var orderID: Int
+    public var attempt: Int
+    public var courierID: Int
+    public var stage: Stage
+}
+
+/// The dispatcher: turns placed orders into delivery jobs and hands each to
+/// one courier over PUSH/PULL (work distribution, not broadcast). A job must
+/// be acknowledged: not accepted within ``acceptTimeout``, or not completed
+/// within ``completeTimeout`` of being accepted, it is handed out again.
+public struct Dispatcher: Sendable {
+    public let context: Context
+    public let addresses: Addresses
+    public var acceptTimeout: Duration = .seconds(1)
+    public var completeTimeout: Duration = .seconds(3)
+    public var bindAllInterfaces = false
+    public var logger = Logger(label: "delivery.dispatcher")
+    /// The jobs and their acknowledgements.
+    public let book = JobBook()
+    /// Pointer events resolved through the store (each one extra round trip).
+    public let pointerLookups = Counter()
+
+    public init(context: Context, addresses: Addresses) {
+        self.context = context
+        self.addresses = addresses
+    }
+
+    /// Runs until cancelled or the context is shut down.
+    public func run() async throws {
+        let (jobs, handOut) = AsyncStream.makeStream(of: DeliveryJob.self)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await takeOrders(handOut) }
+            group.addTask { try await handOutJobs(jobs) }
+            group.addTask { try await readAcknowledgements() }
+            group.addTask { try await redeliverOverdueJobs(handOut) }
+            try await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// Placed orders (pointer events) become jobs, with the details fetched from the store.
+    private func takeOrders(_ handOut: AsyncStream<DeliveryJob>.Continuation) async throws {
+        let orders = try Subscriber<DeliveryEvent>(
+            context: context, .connect(addresses.busSubscribe), topics: [EventKind.orderPlaced.topic], logger: logger)
+        let store = try StoreClient(context: context, addresses: addresses)
+        for try await received in orders.events {
+            guard case .orderPointer(let pointer) = received.event else { continue }
+            pointerLookups.add()
+            guard let order = try await store.order(pointer.orderID) else {
+                logger.warning("pointer to an order the store does not have", metadata: ["order": "\(pointer.orderID)"])
+                continue
+            }
+            let job = DeliveryJob(
+                orderID: order.orderID, attempt: 1, pickup: order.pickup, pickupPosition: order.pickupPosition,
+                dropoff: order.dropoff, dropoffPosition: order.dropoffPosition)
+            if book.add(job, acceptBy: .now + acceptTimeout) { handOut.yield(job) }
+        }
+    }
+
+    private func handOutJobs(_ jobs: AsyncStream<DeliveryJob>) async throws {
+        let couriers = try Pusher<DeliveryJob>(
+            context: context, .bind(Addresses.bindable(addresses.jobs, allInterfaces: bindAllInterfaces)),
+            logger: logger)
+        // Few jobs wait in any one courier's queue, so a lost courier strands few.
+        try couriers.socket.set(.sendHighWaterMark, 1)
+        for await job in jobs {
+            try await couriers.push(job, to: "jobs")
+        }
+    }
+
+    private func readAcknowledgements() async throws {
+        let acks = try Puller<JobAck>(
+            context: context, .bind(Addresses.bindable(addresses.acks, allInterfaces: bindAllInterfaces)),
+            logger: logger)
+        for try await received in acks.events {
+            book.acknowledge(received.event, completeBy: .now + completeTimeout)
+        }
+    }
+
+    private func redeliverOverdueJobs(_ handOut: AsyncStream<DeliveryJob>.Continuation) async throws {
+        let bus = try Publisher<DeliveryEvent>(context: context, .connect(addresses.busPublish), logger: logger)
+        while true {
+            try await Task.sleep(for: .milliseconds(50))
+            for (job, reason) in book.overdue(now: .now, acceptBy: .now + acceptTimeout) {
+                logger.notice("redelivering", metadata: ["order": "\(job.orderID)", "attempt": "\(job.attempt)"])
+                let event = DeliveryEvent.jobRedelivered(
+                    JobRedelivered(eventID: UUID(), orderID: job.orderID, attempt: job.attempt, reason: reason))
+                try bus.publish(event, to: event.topic)
+                handOut.yield(job)
+            }
+        }
+    }
+}
+
+/// The dispatcher's record of jobs handed out and not yet completed.
+public final class JobBook: Sendable {
+    private struct Entry {
+        var job: DeliveryJob
+        var deadline: ContinuousClock.Instant
+        var acceptedBy: Int?
+    }
+
+    private struct State {
+        var open: [Int: Entry] = [:]
+        var completed: Set<Int> = []
+        var redeliveries = 0
+        var duplicateCompletions = 0
+    }
+
+    private let state = Shared(State())
+
+    public init() {}
+
+    /// Records a new job; `false` when the order already has one.
+    func add(_ job: DeliveryJob, acceptBy deadline: ContinuousClock.Instant) -> Bool {
+        state.modify { state in
+            guard state.open[job.orderID] == nil, !state.completed.contains(job.orderID) else { return false }
+            state.open[job.orderID] = Entry(job: job, deadline: deadline)
+            return true
+        }
+    }
+
+    func acknowledge(_ ack: JobAck, completeBy deadline: ContinuousClock.Instant) {
+        state.modify { state in
+            switch ack.stage {
+            case .accepted:
+                // An acceptance of an earlier attempt is stale: that attempt was given up.
+                guard var entry = state.open[ack.orderID], entry.job.attempt == ack.attempt else { return }
+                entry.deadline = deadline
+                entry.acceptedBy = ack.courierID
+                state.open[ack.orderID] = entry
+            case .completed:
+                if state.completed.insert(ack.orderID).inserted {
+                    state.open[ack.orderID] = nil
+                } else {
+                    state.duplicateCompletions += 1
+                }
+            }
+        }
+    }
+
+    /// The jobs past their deadline, each with its next attempt number and why.
+    func overdue(now: ContinuousClock.Instant, acceptBy deadline: ContinuousClock.Instant) -> [(DeliveryJob, String)] {
+        state.modify { state in
+            var due: [(DeliveryJob, String)] = []
+            for (orderID, var entry) in state.open where entry.deadline < now {
+                let reason =
+                    entry.acceptedBy.map { "courier \($0) did not complete attempt \(entry.job.attempt) in time" }
+                    ?? "nobody accepted attempt \(entry.job.attempt) in time"
+                entry.job.attempt += 1
+                entry.deadline = deadline
+                entry.acceptedBy = nil
+                state.open[orderID] = entry
+                state.redeliveries += 1
+                due.append((entry.job, reason))
+            }
+            return due.sorted { $0.0.orderID < $1.0.orderID }
+        }
+    }
+
+    /// Jobs handed out and not completed.
+    public var openJobs: Int { state.value.open.count }
+    /// Orders whose delivery was acknowledged.
+    public var completedJobs: Int { state.value.completed.count }
+    /// Jobs handed out again after a missed deadline.
+    public var redeliveries: Int { state.value.redeliveries }
+    /// Completions of an order already completed (a slow courier finishing a redelivered job).
+    public var duplicateCompletions: Int { state.value.duplicateCompletions }
+}

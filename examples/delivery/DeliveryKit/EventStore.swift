@@ -1,0 +1,150 @@
+import Foundation
+import GRDB
+
+/// The event store: an append-only log of ``DeliveryEvent``s in SQLite, each
+/// with a global sequence number. Rows are never updated or deleted (triggers
+/// refuse it), so every question about the past has an answer; current state
+/// is a projection of the log (``TrackingModel``).
+///
+/// Appends are idempotent by event id: appending a fact the store already has
+/// returns the original sequence number and changes nothing. That is what
+/// makes redelivered work safe.
+public final class EventStore: Sendable {
+    private let database: DatabaseQueue
+    /// The SQLite file, or `nil` for an in-memory store.
+    public let path: String?
+
+    /// Opens (creating if needed) the store in the SQLite file at `path`, or an
+    /// in-memory store when `path` is `nil`.
+    public init(path: String?) throws {
+        self.path = path
+        database = try path.map { try DatabaseQueue(path: $0) } ?? DatabaseQueue()
+        try database.write { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE IF NOT EXISTS events (
+                        sequence    INTEGER PRIMARY KEY AUTOINCREMENT,
+                        event_id    TEXT NOT NULL UNIQUE,
+                        kind        TEXT NOT NULL,
+                        order_id    INTEGER NOT NULL,
+                        courier_id  INTEGER,
+                        body        BLOB NOT NULL,
+                        recorded_at REAL NOT NULL
+                    );
+                    CREATE INDEX IF NOT EXISTS events_by_order ON events(order_id, sequence);
+                    CREATE INDEX IF NOT EXISTS events_by_courier ON events(courier_id, sequence);
+                    CREATE TRIGGER IF NOT EXISTS events_are_never_updated BEFORE UPDATE ON events
+                    BEGIN SELECT RAISE(ABORT, 'the event store is append-only: events are never updated'); END;
+                    CREATE TRIGGER IF NOT EXISTS events_are_never_deleted BEFORE DELETE ON events
+                    BEGIN SELECT RAISE(ABORT, 'the event store is append-only: events are never deleted'); END;
+                    """)
+        }
+    }
+
+    /// The result of an append.
+    public struct Appended: Sendable, Hashable, Codable {
+        /// The event's sequence number (the original one for a duplicate).
+        public var sequence: Int64
+        /// `false` when the store already had this event id.
+        public var isNew: Bool
+    }
+
+    /// Appends `event` unless its id is already stored.
+    @discardableResult
+    public func append(_ event: DeliveryEvent) throws -> Appended {
+        let body = try JSONEncoder().encode(event)
+        return try database.write { db in
+            // Look first: an ignored INSERT would still use up a sequence number,
+            // and projections rely on the sequence having no gaps.
+            if let existing = try Int64.fetchOne(
+                db, sql: "SELECT sequence FROM events WHERE event_id = ?", arguments: [event.eventID.uuidString])
+            {
+                return Appended(sequence: existing, isNew: false)
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO events (event_id, kind, order_id, courier_id, body, recorded_at)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    event.eventID.uuidString, event.kind.rawValue, event.orderID, event.courierID, body,
+                    Date().timeIntervalSince1970,
+                ])
+            return Appended(sequence: db.lastInsertedRowID, isNew: true)
+        }
+    }
+
+    /// The highest sequence number, 0 when empty.
+    public func head() throws -> Int64 {
+        try database.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM events") ?? 0 }
+    }
+
+    /// Up to `limit` events after `sequence`, in order: how projections replay.
+    public func events(after sequence: Int64, limit: Int = 500) throws -> [StoredEvent] {
+        try fetch("SELECT * FROM events WHERE sequence > ? ORDER BY sequence LIMIT ?", [sequence, limit])
+    }
+
+    /// Every event about `orderID`, oldest first: the order's history.
+    public func history(ofOrder orderID: Int) throws -> [StoredEvent] {
+        try fetch("SELECT * FROM events WHERE order_id = ? ORDER BY sequence", [orderID])
+    }
+
+    /// Every event about `courierID`, oldest first.
+    public func history(ofCourier courierID: Int) throws -> [StoredEvent] {
+        try fetch("SELECT * FROM events WHERE courier_id = ? ORDER BY sequence", [courierID])
+    }
+
+    /// The complete ``OrderPlaced`` of `orderID`: how a pointer event is resolved.
+    public func order(_ orderID: Int) throws -> OrderPlaced? {
+        let placed = try fetch(
+            "SELECT * FROM events WHERE order_id = ? AND kind = ? ORDER BY sequence LIMIT 1",
+            [orderID, EventKind.orderPlaced.rawValue])
+        guard case .orderPlaced(let order)? = placed.first?.event else { return nil }
+        return order
+    }
+
+    /// The highest order id stored, 0 when none: where a restarted order service goes on.
+    public func lastOrderID() throws -> Int {
+        try database.read { db in
+            try Int.fetchOne(
+                db, sql: "SELECT MAX(order_id) FROM events WHERE kind = ?", arguments: [EventKind.orderPlaced.rawValue])
+                ?? 0
+        }
+    }
+
+    /// How many events of each kind are stored.
+    public func countsByKind() throws -> [EventKind: Int] {
+        try database.read { db in
+            var counts: [EventKind: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT kind, COUNT(*) AS n FROM events GROUP BY kind") {
+                if let kind = EventKind(rawValue: row["kind"]) { counts[kind] = row["n"] }
+            }
+            return counts
+        }
+    }
+
+    /// The size of the SQLite file in bytes (0 in memory): the storage that grows.
+    public func fileSize() -> Int {
+        guard let path else { return 0 }
+        return (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+    }
+
+    private func fetch(_ sql: String, _ arguments: StatementArguments) throws -> [StoredEvent] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+                StoredEvent(
+                    sequence: row["sequence"],
+                    event: try JSONDecoder().decode(DeliveryEvent.self, from: row["body"] as Data),
+                    recordedAt: Date(timeIntervalSince1970: row["recorded_at"]))
+            }
+        }
+    }
+
+    /// Tries to change a stored event, which the store refuses: used to show
+    /// (and test) that the log is append-only.
+    public func attemptUpdate(sequence: Int64) throws {
+        try database.write { db in
+            try db.execute(sql: "UPDATE events SET kind = 'edited' WHERE sequence = ?", arguments: [sequence])
+        }
+    }
+}

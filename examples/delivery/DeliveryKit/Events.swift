@@ -1,0 +1,207 @@
+import Foundation
+import ZeroMQ
+
+/// A point on the map, in degrees.
+public struct Position: Codable, Sendable, Hashable, CustomStringConvertible {
+    public var latitude: Double
+    public var longitude: Double
+
+    public init(latitude: Double, longitude: Double) {
+        self.latitude = latitude
+        self.longitude = longitude
+    }
+
+    public var description: String {
+        String(format: "%.4f,%.4f", latitude, longitude)
+    }
+}
+
+/// A placed order with everything about it: the **complete** form, which the
+/// order service appends to the event store. The bus carries only an
+/// ``OrderPointer`` to it.
+public struct OrderPlaced: Codable, Sendable, Hashable {
+    public var eventID: UUID
+    public var orderID: Int
+    public var customer: String
+    public var phone: String
+    public var pickup: String
+    public var pickupPosition: Position
+    public var dropoff: String
+    public var dropoffPosition: Position
+    public var items: [String]
+    public var totalCents: Int
+    public var note: String
+}
+
+/// A **pointer** event: "order N was placed", and nothing else. Consumers that
+/// need the customer or the addresses fetch the order from the event store,
+/// which costs them a round trip but keeps the bus small and the data in one
+/// place.
+public struct OrderPointer: Codable, Sendable, Hashable {
+    /// The id of the stored ``OrderPlaced`` event this points at.
+    public var eventID: UUID
+    public var orderID: Int
+}
+
+/// A courier took a job (each attempt of a redelivered job is assigned again).
+public struct CourierAssigned: Codable, Sendable, Hashable {
+    public var eventID: UUID
+    public var orderID: Int
+    public var courierID: Int
+    public var attempt: Int
+}
+
+/// A courier collected the order at the pickup address.
+public struct PickedUp: Codable, Sendable, Hashable {
+    public var eventID: UUID
+    public var orderID: Int
+    public var courierID: Int
+}
+
+/// A courier's position on the way: a **complete** event, carrying all its
+/// data so that trackers need nothing else.
+public struct LocationUpdated: Codable, Sendable, Hashable {
+    public var eventID: UUID
+    public var orderID: Int
+    public var courierID: Int
+    public var position: Position
+    public var speedKmh: Double
+    public var headingDegrees: Double
+    public var batteryPercent: Int
+    public var step: Int
+    public var steps: Int
+}
+
+/// The order reached its customer. Its event id is derived from the order id
+/// (``DeliveryEvent/deliveredEventID(orderID:)``), so a second courier that
+/// delivers a redelivered job produces the *same* event, which the store and
+/// every consumer recognise and ignore: delivery is idempotent.
+public struct Delivered: Codable, Sendable, Hashable {
+    public var eventID: UUID
+    public var orderID: Int
+    public var courierID: Int
+}
+
+/// The dispatcher gave up waiting for a courier's acknowledgement and handed
+/// the job out again.
+public struct JobRedelivered: Codable, Sendable, Hashable {
+    public var eventID: UUID
+    public var orderID: Int
+    public var attempt: Int
+    public var reason: String
+}
+
+/// Every fact of the delivery subsystem: what the bus carries and the event
+/// store keeps.
+public enum DeliveryEvent: Codable, Sendable, Hashable {
+    /// Complete order, appended by the order service; stored, never on the bus.
+    case orderPlaced(OrderPlaced)
+    /// Pointer to a stored ``OrderPlaced``: what the bus says about a new order.
+    case orderPointer(OrderPointer)
+    case courierAssigned(CourierAssigned)
+    case pickedUp(PickedUp)
+    case locationUpdated(LocationUpdated)
+    case delivered(Delivered)
+    case jobRedelivered(JobRedelivered)
+
+    /// The fact's own id: the store and the consumers deduplicate by it.
+    public var eventID: UUID {
+        switch self {
+        case .orderPlaced(let e): e.eventID
+        case .orderPointer(let e): e.eventID
+        case .courierAssigned(let e): e.eventID
+        case .pickedUp(let e): e.eventID
+        case .locationUpdated(let e): e.eventID
+        case .delivered(let e): e.eventID
+        case .jobRedelivered(let e): e.eventID
+        }
+    }
+
+    /// The order the fact is about.
+    public var orderID: Int {
+        switch self {
+        case .orderPlaced(let e): e.orderID
+        case .orderPointer(let e): e.orderID
+        case .courierAssigned(let e): e.orderID
+        case .pickedUp(let e): e.orderID
+        case .locationUpdated(let e): e.orderID
+        case .delivered(let e): e.orderID
+        case .jobRedelivered(let e): e.orderID
+        }
+    }
+
+    /// The courier the fact is about, if any.
+    public var courierID: Int? {
+        switch self {
+        case .courierAssigned(let e): e.courierID
+        case .pickedUp(let e): e.courierID
+        case .locationUpdated(let e): e.courierID
+        case .delivered(let e): e.courierID
+        case .orderPlaced, .orderPointer, .jobRedelivered: nil
+        }
+    }
+
+    /// The event's kind, as stored and as the last part of its topic.
+    public var kind: EventKind {
+        switch self {
+        case .orderPlaced, .orderPointer: .orderPlaced
+        case .courierAssigned: .courierAssigned
+        case .pickedUp: .pickedUp
+        case .locationUpdated: .locationUpdated
+        case .delivered: .delivered
+        case .jobRedelivered: .jobRedelivered
+        }
+    }
+
+    /// Where the fact is published on the bus: `delivery.<kind>`.
+    public var topic: Topic { kind.topic }
+
+    /// The id every ``Delivered`` event of `orderID` carries, whoever delivers it.
+    public static func deliveredEventID(orderID: Int) -> UUID {
+        // "de11" + version 4 / variant bits + the order id: readable in a dump.
+        UUID(uuidString: String(format: "de11e7ed-0000-4000-8000-%012llx", Int64(orderID)))!
+    }
+}
+
+/// The kinds of ``DeliveryEvent``, named as on the bus.
+public enum EventKind: String, Codable, Sendable, CaseIterable {
+    case orderPlaced = "order.placed"
+    case courierAssigned = "courier.assigned"
+    case pickedUp = "order.picked-up"
+    case locationUpdated = "courier.location"
+    case delivered = "order.delivered"
+    case jobRedelivered = "job.redelivered"
+
+    /// The bus topic: `delivery.order.placed`, `delivery.courier.location`, ….
+    public var topic: Topic { Topic(stringLiteral: "delivery.\(rawValue)") }
+
+    /// Whether the bus carries all of the entity's data (complete) or only an
+    /// id to look up (pointer).
+    public var style: String { self == .orderPlaced ? "pointer" : "complete" }
+}
+
+/// An event as the event store keeps it: numbered by one global, gap-free
+/// sequence, in the order it was appended.
+public struct StoredEvent: Codable, Sendable, Hashable {
+    /// Position in the store, from 1.
+    public var sequence: Int64
+    public var event: DeliveryEvent
+    /// When the store appended it.
+    public var recordedAt: Date
+
+    public init(sequence: Int64, event: DeliveryEvent, recordedAt: Date) {
+        self.sequence = sequence
+        self.event = event
+        self.recordedAt = recordedAt
+    }
+}
+
+/// Topics of the store's feed: every stored event again, in sequence order,
+/// for projections (`stored.<kind>`).
+public enum FeedTopic {
+    /// The prefix projections subscribe to.
+    public static let all: Topic = "stored"
+
+    /// The feed topic of one kind.
+    public static func of(_ kind: EventKind) -> Topic { Topic(stringLiteral: "stored.\(kind.rawValue)") }
+}

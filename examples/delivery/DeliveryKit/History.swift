@@ -1,0 +1,54 @@
+/// Questions about the past, answered from the event store's log: the
+/// questions a table of current state cannot answer, because it overwrote the
+/// answer. (An employee table says john is a backend engineer; only a log of
+/// "john joined as cloud engineer", "john moved to backend" says what he was
+/// before.)
+public enum History {
+    /// The statuses an order went through, oldest first, one per change.
+    public static func statuses(of orderHistory: [StoredEvent]) -> [OrderStatus] {
+        var statuses: [OrderStatus] = []
+        for stored in orderHistory {
+            let status: OrderStatus? =
+                switch stored.event {
+                case .orderPlaced, .jobRedelivered: .placed
+                case .courierAssigned: .assigned
+                case .pickedUp: .pickedUp
+                case .locationUpdated: .inTransit
+                case .delivered: .delivered
+                case .orderPointer: nil
+                }
+            if let status, status != statuses.last, statuses.last != .delivered { statuses.append(status) }
+        }
+        return statuses
+    }
+
+    /// "What was this order's previous status?"
+    public static func previousStatus(of orderHistory: [StoredEvent]) -> OrderStatus? {
+        let statuses = statuses(of: orderHistory)
+        return statuses.count >= 2 ? statuses[statuses.count - 2] : nil
+    }
+
+    /// "Which couriers held this job before it was redelivered?", with the
+    /// attempt each one held, oldest first.
+    public static func holdersBeforeRedelivery(of orderHistory: [StoredEvent]) -> [(courierID: Int, attempt: Int)] {
+        var holders: [(courierID: Int, attempt: Int)] = []
+        var lastAssigned: (courierID: Int, attempt: Int)?
+        for stored in orderHistory {
+            switch stored.event {
+            case .courierAssigned(let assigned): lastAssigned = (assigned.courierID, assigned.attempt)
+            case .jobRedelivered(let redelivered):
+                if let held = lastAssigned, held.attempt < redelivered.attempt { holders.append(held) }
+                lastAssigned = nil
+            default: break
+            }
+        }
+        return holders
+    }
+
+    /// "Where was this courier before?": its positions, oldest first.
+    public static func positions(of courierHistory: [StoredEvent]) -> [Position] {
+        courierHistory.compactMap {
+            if case .locationUpdated(let location) = $0.event { location.position } else { nil }
+        }
+    }
+}

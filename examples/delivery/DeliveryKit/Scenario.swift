@@ -1,0 +1,153 @@
+import Foundation
+import Logging
+import ZeroMQ
+
+/// The whole delivery system in one process: every service as a task, the
+/// bus and the store, and a seeded stream of orders placed through the order
+/// service's command endpoint. It waits until every order is delivered and the
+/// projection has caught up, then checks the results and reports.
+public struct Scenario: Sendable {
+    public var orders = 20
+    public var couriers = 3
+    public var seed: UInt64 = 1
+    /// Crash courier 1 after its first pickup, to show redelivery.
+    public var failCourier = false
+    public var addresses = Addresses.inproc("delivery")
+    /// The SQLite file of the event store; `nil` keeps it in memory.
+    public var databasePath: String?
+    /// How long to wait for the last delivery before giving up.
+    public var timeout: Duration = .seconds(60)
+    /// The pause between two steps of a ride.
+    public var pace: Duration = .milliseconds(10)
+    /// The dispatcher's acknowledgement deadlines.
+    public var acceptTimeout: Duration = .seconds(1)
+    public var completeTimeout: Duration = .seconds(3)
+
+    public init() {}
+
+    /// Runs the scenario. `progress` gets a one-line status now and then
+    /// (meant for stderr), `notify` each customer notification.
+    public func run(
+        progress: @escaping @Sendable (String) -> Void = { _ in }, notify: @escaping @Sendable (String) -> Void = { _ in }
+    ) async throws -> ScenarioReport {
+        let started = ContinuousClock.now
+        let context = try Context(defaultLinger: .milliseconds(200))
+        defer { context.shutdown() }
+        let store = try EventStore(path: databasePath)
+        let bus = try EventBus(context: context, addresses: addresses)
+        defer { bus.stop() }
+
+        let meter = WireMeter()
+        let storeService = StoreService(context: context, addresses: addresses, store: store)
+        let tracking = TrackingProjection(context: context, addresses: addresses)
+        let notifier = Notifier(context: context, addresses: addresses)
+        var dispatcher = Dispatcher(context: context, addresses: addresses)
+        dispatcher.acceptTimeout = acceptTimeout
+        dispatcher.completeTimeout = completeTimeout
+        var orderService = OrderService(context: context, addresses: addresses)
+        // The channel subscribers on the bus: store, dispatcher, notifier, tracking.
+        orderService.waitForSubscribers = 4
+        let crashed = Shared<[Int: Int]>([:])
+        // A service that stops early (it throws, or returns) fails the run.
+        let failures = Shared<[String]>([])
+        @Sendable func service(_ name: String, _ body: @escaping @Sendable () async throws -> Void)
+            -> @Sendable () async -> Void
+        {
+            {
+                do {
+                    try await body()
+                    if !Task.isCancelled { failures.modify { $0.append("\(name) stopped") } }
+                } catch where !Task.isCancelled {
+                    failures.modify { $0.append("\(name): \(error)") }
+                } catch {}
+            }
+        }
+
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask(operation: service("wire meter") { try await meter.run(context: context, tap: addresses.busTap) })
+            group.addTask(operation: service("store") { try await storeService.run() })
+            group.addTask(operation: service("tracking") { try await tracking.run() })
+            group.addTask(operation: service("notifier") { try await notifier.run(say: notify) })
+            group.addTask(operation: service("dispatcher") { [dispatcher] in try await dispatcher.run() })
+            for id in 1...max(couriers, 1) {
+                var courier = Courier(id: id, context: context, addresses: addresses)
+                courier.pace = pace
+                if failCourier && id == 1 { courier.crashAfterPickups = 1 }
+                group.addTask(
+                    operation: service("courier \(id)") { [courier] in
+                        if case .crashed(let order) = try await courier.run() {
+                            crashed.modify { $0[courier.id] = order }
+                            // A crash is this courier's planned end, not a failure.
+                            try await Task.sleep(for: .seconds(86400))
+                        }
+                    })
+            }
+            group.addTask(operation: service("order service") { [orderService] in try await orderService.run() })
+
+            let placed = try await placeOrders(context)
+            let deadline = ContinuousClock.now + timeout
+            var settled = false
+            while ContinuousClock.now < deadline {
+                if let failure = failures.value.first {
+                    throw DeliveryError.failed(service: "scenario", reason: failure)
+                }
+                let delivered = try store.countsByKind()[.delivered] ?? 0
+                let head = try store.head()
+                let checkpoint = tracking.model.checkpoint
+                progress(
+                    "placed \(placed.count)/\(orders) · delivered \(delivered) · redelivered \(dispatcher.book.redeliveries)"
+                        + " · stored \(head) · projection at \(checkpoint) (lag \(head - checkpoint))")
+                if delivered == placed.count && notifier.notified.value == placed.count && dispatcher.book.openJobs == 0
+                    && checkpoint == head
+                {
+                    settled = true
+                    break
+                }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            group.cancelAll()
+            let report = try ScenarioReport(
+                settled: settled, placed: placed, store: store, live: tracking.model, progress: tracking.progress,
+                dispatcher: dispatcher, notifier: notifier, storeService: storeService, wire: meter.snapshot,
+                crashed: crashed.value, elapsed: ContinuousClock.now - started)
+            bus.stop()
+            context.shutdown()
+            return report
+        }
+    }
+
+    /// Places the scenario's orders through the order service, one command at a time.
+    private func placeOrders(_ context: Context) async throws -> [Int] {
+        let client = try Requester<PlaceOrder, OrderReply>(
+            context: context, connect: addresses.orders, service: "order service", timeout: .seconds(30))
+        var generator = SeededGenerator(seed: seed)
+        var placed: [Int] = []
+        for _ in 0..<orders {
+            let reply = try await client.call(PlaceOrder.random(using: &generator))
+            guard reply.accepted, let id = reply.orderID else {
+                throw DeliveryError.rejected(reply.error ?? "the order service refused an order")
+            }
+            placed.append(id)
+        }
+        return placed
+    }
+}
+
+extension PlaceOrder {
+    /// A plausible order, the same for the same generator state.
+    static func random(using generator: inout SeededGenerator) -> PlaceOrder {
+        let customers = ["Ada", "Grace", "Linus", "Barbara", "Ken", "Margaret", "Dennis", "Frances", "Edsger", "Radia"]
+        let shops = ["Pizza Roma", "Sushi Kan", "Green Bowl", "Burger Lab", "Pho 88", "Taco Loco"]
+        let dishes = ["margherita", "ramen", "poke bowl", "cheeseburger", "pho", "tacos", "salad", "gyoza", "fries"]
+        let streets = ["Elm St", "Canal Rd", "Harbour Way", "Mill Lane", "Station Sq", "Park Ave"]
+        let itemCount = Int.random(in: 1...3, using: &generator)
+        return PlaceOrder(
+            customer: customers.randomElement(using: &generator)!,
+            phone: "+31 6 \(Int.random(in: 1000_0000...9999_9999, using: &generator))",
+            pickup: shops.randomElement(using: &generator)!,
+            dropoff: "\(Int.random(in: 1...200, using: &generator)) \(streets.randomElement(using: &generator)!)",
+            items: (0..<itemCount).map { _ in dishes.randomElement(using: &generator)! },
+            totalCents: Int.random(in: 800...4500, using: &generator),
+            note: Bool.random(using: &generator) ? "ring twice" : nil)
+    }
+}

@@ -1,0 +1,170 @@
+import Foundation
+import ZeroMQ
+
+/// What a scenario run did, checked against the store: the final report.
+public struct ScenarioReport: Sendable {
+    /// One row of the wire table.
+    public struct WireRow: Sendable, Hashable {
+        public var kind: EventKind
+        public var messages: Int
+        public var bytes: Int
+        public var averageBytes: Int { messages == 0 ? 0 : bytes / messages }
+    }
+
+    public var settled: Bool
+    public var ordersPlaced: Int
+    /// Orders with exactly one `Delivered` in the store.
+    public var deliveredOnce: Int
+    /// Orders with no `Delivered`, or more than one.
+    public var notDeliveredOnce: [Int]
+    public var customersNotified: Int
+    public var notificationsSkipped: Int
+    public var eventsStored: Int64
+    public var storedByKind: [EventKind: Int]
+    public var storeFileBytes: Int
+    public var duplicateFactsIgnored: Int
+    public var redeliveries: Int
+    public var duplicateCompletions: Int
+    public var crashedCouriers: [Int: Int]
+    public var projectionLag: Int64
+    public var projectionMatchesReplay: Bool
+    public var projection: TrackingProjection.Progress
+    public var wire: [WireRow]
+    /// Bytes the bus would carry per `OrderPlaced` if it were a complete event.
+    public var completeOrderPlacedBytes: Int
+    /// Round trips to the store that pointer events cost (dispatcher + notifier).
+    public var pointerRoundTrips: Int
+    public var history: [String]
+    public var elapsed: Duration
+
+    /// Every order delivered exactly once, every customer told once, and the
+    /// live projection identical to one rebuilt from the store.
+    public var succeeded: Bool {
+        settled && notDeliveredOnce.isEmpty && deliveredOnce == ordersPlaced && customersNotified == ordersPlaced
+            && projectionLag == 0 && projectionMatchesReplay
+    }
+
+    init(
+        settled: Bool, placed: [Int], store: EventStore, live: TrackingModel, progress: TrackingProjection.Progress,
+        dispatcher: Dispatcher, notifier: Notifier, storeService: StoreService, wire: [String: WireMeter.Tally],
+        crashed: [Int: Int], elapsed: Duration
+    ) throws {
+        self.settled = settled
+        ordersPlaced = placed.count
+        var once = 0
+        var notOnce: [Int] = []
+        var history: [String] = []
+        var redelivered: (order: Int, events: [StoredEvent])?
+        for order in placed {
+            let events = try store.history(ofOrder: order)
+            let deliveries = events.filter { $0.event.kind == .delivered }.count
+            if deliveries == 1 { once += 1 } else { notOnce.append(order) }
+            if redelivered == nil, !History.holdersBeforeRedelivery(of: events).isEmpty { redelivered = (order, events) }
+        }
+        deliveredOnce = once
+        notDeliveredOnce = notOnce
+        customersNotified = notifier.notified.value
+        notificationsSkipped = notifier.duplicatesSkipped.value
+        eventsStored = try store.head()
+        storedByKind = try store.countsByKind()
+        storeFileBytes = store.fileSize()
+        duplicateFactsIgnored = storeService.duplicatesIgnored.value
+        redeliveries = dispatcher.book.redeliveries
+        duplicateCompletions = dispatcher.book.duplicateCompletions
+        crashedCouriers = crashed
+        projectionLag = eventsStored - live.checkpoint
+        var all: [StoredEvent] = []
+        while case let batch = try store.events(after: all.last?.sequence ?? 0), !batch.isEmpty { all += batch }
+        projectionMatchesReplay = (try? TrackingModel(replaying: all)) == live
+        projection = progress
+
+        self.wire = EventKind.allCases.compactMap { kind in
+            wire[kind.topic.name].map { WireRow(kind: kind, messages: $0.messages, bytes: $0.bytes) }
+        }
+        // What a complete OrderPlaced would weigh on the bus: the same topic and
+        // envelope as the pointers measured, with the complete payload instead.
+        let codec = JSONEventCodec()
+        var pointerPayloads = 0
+        var completePayloads = 0
+        var orderCount = 0
+        for stored in all {
+            guard case .orderPlaced(let order) = stored.event else { continue }
+            let pointer = DeliveryEvent.orderPointer(OrderPointer(eventID: order.eventID, orderID: order.orderID))
+            pointerPayloads += try codec.encode(pointer).count
+            completePayloads += try codec.encode(stored.event).count
+            orderCount += 1
+        }
+        let measuredPointer = self.wire.first { $0.kind == .orderPlaced }
+        if let measuredPointer, orderCount > 0, measuredPointer.messages > 0 {
+            completeOrderPlacedBytes =
+                measuredPointer.averageBytes - pointerPayloads / orderCount + completePayloads / orderCount
+        } else {
+            completeOrderPlacedBytes = 0
+        }
+        pointerRoundTrips = dispatcher.pointerLookups.value + notifier.storeLookups.value
+
+        let (order, events) = try redelivered ?? (placed.first ?? 0, store.history(ofOrder: placed.first ?? 0))
+        let statuses = History.statuses(of: events).map(\.rawValue)
+        history.append("order #\(order) went \(statuses.joined(separator: " → ")) in \(events.count) events")
+        if let previous = History.previousStatus(of: events) {
+            history.append("order #\(order)'s status before \"\(statuses.last ?? "")\" was \"\(previous.rawValue)\"")
+        }
+        for holder in History.holdersBeforeRedelivery(of: events) {
+            history.append("order #\(order) was held by courier \(holder.courierID) (attempt \(holder.attempt)) before it was redelivered")
+        }
+        if let courier = events.compactMap(\.event.courierID).last {
+            let positions = History.positions(of: try store.history(ofCourier: courier))
+            if positions.count >= 2 {
+                history.append(
+                    "courier \(courier) is at \(positions[positions.count - 1]); before that it was at \(positions[positions.count - 2])"
+                        + " (\(positions.count) positions on record)")
+            }
+        }
+        self.history = history
+        self.elapsed = elapsed
+    }
+
+    /// The report as printed on stdout.
+    public var lines: [String] {
+        var lines: [String] = []
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        lines.append("== delivery report ==")
+        lines.append(
+            "orders placed \(ordersPlaced), delivered exactly once \(deliveredOnce), customers notified \(customersNotified)"
+                + String(format: " (%.1f s)", seconds))
+        if !notDeliveredOnce.isEmpty { lines.append("NOT delivered exactly once: \(notDeliveredOnce)") }
+        if !settled { lines.append("NOT settled: timed out before every order was delivered and projected") }
+        for (courier, order) in crashedCouriers.sorted(by: { $0.key < $1.key }) {
+            lines.append("courier \(courier) crashed holding order #\(order)")
+        }
+        lines.append(
+            "redeliveries \(redeliveries), duplicate completions ignored \(duplicateCompletions), "
+                + "duplicate facts ignored by the store \(duplicateFactsIgnored), repeat notifications skipped \(notificationsSkipped)")
+        let kinds = EventKind.allCases.map { "\($0.rawValue) \(storedByKind[$0] ?? 0)" }.joined(separator: ", ")
+        lines.append(
+            "event store: \(eventsStored) events appended, none updated (\(kinds))"
+                + (storeFileBytes > 0 ? ", \(storeFileBytes) bytes on disk" : ", in memory"))
+        lines.append(
+            "projection: lag \(projectionLag) events, \(projection.replayed) replayed + \(projection.live) live, "
+                + "\(projection.duplicatesSkipped) duplicates skipped, \(projection.gapsFilled) gaps filled; "
+                + "rebuilt from the store: \(projectionMatchesReplay ? "identical" : "DIFFERENT")")
+        lines.append("wire (bus capture tap, all frames):")
+        lines.append("  kind               style      events    bytes  avg/event")
+        for row in wire {
+            lines.append(
+                "  " + row.kind.rawValue.padding(toLength: 18, withPad: " ", startingAt: 0) + " "
+                    + row.kind.style.padding(toLength: 8, withPad: " ", startingAt: 0)
+                    + String(format: " %8d %8d %10d", row.messages, row.bytes, row.averageBytes))
+        }
+        if let pointer = wire.first(where: { $0.kind == .orderPlaced }), pointer.messages > 0 {
+            lines.append(
+                "  order.placed as a pointer: \(pointer.averageBytes) B/event on the bus; complete it would be "
+                    + "\(completeOrderPlacedBytes) B/event; the pointer cost \(pointerRoundTrips) round trips to the store "
+                    + "(dispatcher and notifier fetch the order)")
+        }
+        lines.append("history (from the event store):")
+        lines += history.map { "  " + $0 }
+        lines.append(succeeded ? "OK" : "FAILED")
+        return lines
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+
+/// A count shared between tasks.
+public final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+
+    public init() {}
+
+    public func add(_ amount: Int = 1) { lock.withLock { count += amount } }
+
+    public var value: Int { lock.withLock { count } }
+}
+
+/// A value shared between tasks, read and replaced under a lock.
+public final class Shared<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Value
+
+    public init(_ value: Value) { stored = value }
+
+    public var value: Value { lock.withLock { stored } }
+
+    @discardableResult
+    public func modify<Result>(_ change: (inout Value) throws -> Result) rethrows -> Result {
+        try lock.withLock { try change(&stored) }
+    }
+}
+
+/// A small deterministic random number generator (SplitMix64), so that a
+/// scenario with the same seed places the same orders.
+public struct SeededGenerator: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
