@@ -12,6 +12,15 @@ public struct DeliveryJob: Codable, Sendable, Hashable {
     public var pickupPosition: Position
     public var dropoff: String
     public var dropoffPosition: Position
+
+    public init(orderID: Int, attempt: Int, pickup: String, pickupPosition: Position, dropoff: String, dropoffPosition: Position) {
+        self.orderID = orderID
+        self.attempt = attempt
+        self.pickup = pickup
+        self.pickupPosition = pickupPosition
+        self.dropoff = dropoff
+        self.dropoffPosition = dropoffPosition
+    }
 }
 
 /// A courier's acknowledgement of a job, pushed back to the dispatcher.
@@ -27,6 +36,13 @@ public struct JobAck: Codable, Sendable, Hashable {
     public var attempt: Int
     public var courierID: Int
     public var stage: Stage
+
+    public init(orderID: Int, attempt: Int, courierID: Int, stage: Stage) {
+        self.orderID = orderID
+        self.attempt = attempt
+        self.courierID = courierID
+        self.stage = stage
+    }
 }
 
 /// The dispatcher: turns placed orders into delivery jobs and hands each to

@@ -47,6 +47,11 @@ public final class EventStore: Sendable {
         public var sequence: Int64
         /// `false` when the store already had this event id.
         public var isNew: Bool
+
+        public init(sequence: Int64, isNew: Bool) {
+            self.sequence = sequence
+            self.isNew = isNew
+        }
     }
 
     /// Appends `event` unless its id is already stored.

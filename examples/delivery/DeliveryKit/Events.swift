@@ -31,6 +31,20 @@ public struct OrderPlaced: Codable, Sendable, Hashable {
     public var items: [String]
     public var totalCents: Int
     public var note: String
+
+    public init(eventID: UUID, orderID: Int, customer: String, phone: String, pickup: String, pickupPosition: Position, dropoff: String, dropoffPosition: Position, items: [String], totalCents: Int, note: String) {
+        self.eventID = eventID
+        self.orderID = orderID
+        self.customer = customer
+        self.phone = phone
+        self.pickup = pickup
+        self.pickupPosition = pickupPosition
+        self.dropoff = dropoff
+        self.dropoffPosition = dropoffPosition
+        self.items = items
+        self.totalCents = totalCents
+        self.note = note
+    }
 }
 
 /// A **pointer** event: "order N was placed", and nothing else. Consumers that
@@ -41,6 +55,11 @@ public struct OrderPointer: Codable, Sendable, Hashable {
     /// The id of the stored ``OrderPlaced`` event this points at.
     public var eventID: UUID
     public var orderID: Int
+
+    public init(eventID: UUID, orderID: Int) {
+        self.eventID = eventID
+        self.orderID = orderID
+    }
 }
 
 /// A courier took a job (each attempt of a redelivered job is assigned again).
@@ -49,6 +68,13 @@ public struct CourierAssigned: Codable, Sendable, Hashable {
     public var orderID: Int
     public var courierID: Int
     public var attempt: Int
+
+    public init(eventID: UUID, orderID: Int, courierID: Int, attempt: Int) {
+        self.eventID = eventID
+        self.orderID = orderID
+        self.courierID = courierID
+        self.attempt = attempt
+    }
 }
 
 /// A courier collected the order at the pickup address.
@@ -56,6 +82,12 @@ public struct PickedUp: Codable, Sendable, Hashable {
     public var eventID: UUID
     public var orderID: Int
     public var courierID: Int
+
+    public init(eventID: UUID, orderID: Int, courierID: Int) {
+        self.eventID = eventID
+        self.orderID = orderID
+        self.courierID = courierID
+    }
 }
 
 /// A courier's position on the way: a **complete** event, carrying all its
@@ -70,6 +102,18 @@ public struct LocationUpdated: Codable, Sendable, Hashable {
     public var batteryPercent: Int
     public var step: Int
     public var steps: Int
+
+    public init(eventID: UUID, orderID: Int, courierID: Int, position: Position, speedKmh: Double, headingDegrees: Double, batteryPercent: Int, step: Int, steps: Int) {
+        self.eventID = eventID
+        self.orderID = orderID
+        self.courierID = courierID
+        self.position = position
+        self.speedKmh = speedKmh
+        self.headingDegrees = headingDegrees
+        self.batteryPercent = batteryPercent
+        self.step = step
+        self.steps = steps
+    }
 }
 
 /// The order reached its customer. Its event id is derived from the order id
@@ -80,6 +124,12 @@ public struct Delivered: Codable, Sendable, Hashable {
     public var eventID: UUID
     public var orderID: Int
     public var courierID: Int
+
+    public init(eventID: UUID, orderID: Int, courierID: Int) {
+        self.eventID = eventID
+        self.orderID = orderID
+        self.courierID = courierID
+    }
 }
 
 /// The dispatcher gave up waiting for a courier's acknowledgement and handed
@@ -89,6 +139,13 @@ public struct JobRedelivered: Codable, Sendable, Hashable {
     public var orderID: Int
     public var attempt: Int
     public var reason: String
+
+    public init(eventID: UUID, orderID: Int, attempt: Int, reason: String) {
+        self.eventID = eventID
+        self.orderID = orderID
+        self.attempt = attempt
+        self.reason = reason
+    }
 }
 
 /// Every fact of the delivery subsystem: what the bus carries and the event
@@ -150,6 +207,41 @@ public enum DeliveryEvent: Codable, Sendable, Hashable {
         case .locationUpdated: .locationUpdated
         case .delivered: .delivered
         case .jobRedelivered: .jobRedelivered
+        }
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case orderPlaced, orderPointer, courierAssigned, pickedUp, locationUpdated, delivered, jobRedelivered
+    }
+
+    /// JSON with the case as the only key: `{"delivered":{"orderID":7,…}}`.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case .orderPlaced(let e): try container.encode(e, forKey: .orderPlaced)
+        case .orderPointer(let e): try container.encode(e, forKey: .orderPointer)
+        case .courierAssigned(let e): try container.encode(e, forKey: .courierAssigned)
+        case .pickedUp(let e): try container.encode(e, forKey: .pickedUp)
+        case .locationUpdated(let e): try container.encode(e, forKey: .locationUpdated)
+        case .delivered(let e): try container.encode(e, forKey: .delivered)
+        case .jobRedelivered(let e): try container.encode(e, forKey: .jobRedelivered)
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        guard container.allKeys.count == 1, let key = container.allKeys.first else {
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "expected exactly one event kind as the key"))
+        }
+        switch key {
+        case .orderPlaced: self = .orderPlaced(try container.decode(OrderPlaced.self, forKey: key))
+        case .orderPointer: self = .orderPointer(try container.decode(OrderPointer.self, forKey: key))
+        case .courierAssigned: self = .courierAssigned(try container.decode(CourierAssigned.self, forKey: key))
+        case .pickedUp: self = .pickedUp(try container.decode(PickedUp.self, forKey: key))
+        case .locationUpdated: self = .locationUpdated(try container.decode(LocationUpdated.self, forKey: key))
+        case .delivered: self = .delivered(try container.decode(Delivered.self, forKey: key))
+        case .jobRedelivered: self = .jobRedelivered(try container.decode(JobRedelivered.self, forKey: key))
         }
     }
 

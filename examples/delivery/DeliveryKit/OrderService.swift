@@ -50,8 +50,15 @@ public struct OrderReply: FailableReply, Hashable {
     public var sequence: Int64?
     public var error: String?
 
-    public static func failure(_ reason: String) -> OrderReply {
+    public static func failure(reason: String) -> OrderReply {
         OrderReply(accepted: false, orderID: nil, sequence: nil, error: reason)
+    }
+
+    public init(accepted: Bool, orderID: Int?, sequence: Int64?, error: String?) {
+        self.accepted = accepted
+        self.orderID = orderID
+        self.sequence = sequence
+        self.error = error
     }
 }
 
@@ -83,7 +90,7 @@ public struct OrderService: Sendable {
             context: context, bind: Addresses.bindable(addresses.orders, allInterfaces: bindAllInterfaces),
             PlaceOrder.self
         ) { (command: PlaceOrder) -> OrderReply in
-            if let problem = command.problem { return .failure(problem) }
+            if let problem = command.problem { return .failure(reason: problem) }
             let orderID = lastOrderID + 1
             let order = OrderPlaced(command, orderID: orderID)
             do {
@@ -94,7 +101,7 @@ public struct OrderService: Sendable {
                 return OrderReply(accepted: true, orderID: orderID, sequence: appended.sequence, error: nil)
             } catch {
                 logger.error("order not placed", metadata: ["error": "\(error)"])
-                return .failure("order not placed: \(error)")
+                return .failure(reason: "order not placed: \(error)")
             }
         }
     }

@@ -4,7 +4,7 @@ import ZeroMQ
 /// A reply type that can carry a failure, so a responder answers every
 /// request, even one it cannot read.
 public protocol FailableReply: Codable, Sendable {
-    static func failure(_ reason: String) -> Self
+    static func failure(reason: String) -> Self
 }
 
 /// The calling side of a synchronous call to a known handler (REQ): the
@@ -74,7 +74,7 @@ public func serveRequests<Request: Decodable & Sendable, Reply: FailableReply>(
             let bytes = frames.first?.bytes ?? []
             reply = await handle(try JSONDecoder().decode(Request.self, from: Data(bytes)))
         } catch {
-            reply = Reply.failure("could not read the request as \(Request.self): \(error)")
+            reply = Reply.failure(reason: "could not read the request as \(Request.self): \(error)")
         }
         try await socket.send(try JSONEncoder().encode(reply))
     }

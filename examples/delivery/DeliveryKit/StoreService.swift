@@ -20,10 +20,10 @@ public enum StoreRequest: Codable, Sendable {
 /// The store service's answer.
 public enum StoreReply: FailableReply {
     case appended(EventStore.Appended)
-    case order(OrderPlaced?)
-    case events([StoredEvent])
-    case number(Int64)
-    case failure(String)
+    case order(order: OrderPlaced?)
+    case events(events: [StoredEvent])
+    case number(value: Int64)
+    case failure(reason: String)
 }
 
 /// The event store as a service on the network: it records every fact the bus
@@ -101,16 +101,17 @@ public struct StoreService: Sendable {
         do {
             switch request {
             case .append(let event): return .appended(try store.append(event))
-            case .order(let id): return .order(try store.order(id))
-            case .orderHistory(let id): return .events(try store.history(ofOrder: id))
-            case .courierHistory(let id): return .events(try store.history(ofCourier: id))
-            case .events(let after, let limit): return .events(try store.events(after: after, limit: min(limit, 5_000)))
-            case .head: return .number(try store.head())
-            case .lastOrderID: return .number(Int64(try store.lastOrderID()))
+            case .order(let id): return .order(order: try store.order(id))
+            case .orderHistory(let id): return .events(events: try store.history(ofOrder: id))
+            case .courierHistory(let id): return .events(events: try store.history(ofCourier: id))
+            case .events(let after, let limit):
+                return .events(events: try store.events(after: after, limit: min(limit, 5_000)))
+            case .head: return .number(value: try store.head())
+            case .lastOrderID: return .number(value: Int64(try store.lastOrderID()))
             }
         } catch {
             logger.error("store query failed", metadata: ["error": "\(error)"])
-            return .failure("\(error)")
+            return .failure(reason: "\(error)")
         }
     }
 }

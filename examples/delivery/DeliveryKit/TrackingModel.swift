@@ -18,6 +18,15 @@ public struct OrderView: Codable, Sendable, Hashable {
     public var position: Position?
     /// The store sequence of the last event that changed this view.
     public var lastSequence: Int64
+
+    public init(orderID: Int, status: OrderStatus, courierID: Int?, attempts: Int, position: Position?, lastSequence: Int64) {
+        self.orderID = orderID
+        self.status = status
+        self.courierID = courierID
+        self.attempts = attempts
+        self.position = position
+        self.lastSequence = lastSequence
+    }
 }
 
 /// One courier in the read model.
@@ -26,6 +35,13 @@ public struct CourierView: Codable, Sendable, Hashable {
     public var currentOrder: Int?
     public var position: Position?
     public var deliveries: Int
+
+    public init(courierID: Int, currentOrder: Int?, position: Position?, deliveries: Int) {
+        self.courierID = courierID
+        self.currentOrder = currentOrder
+        self.position = position
+        self.deliveries = deliveries
+    }
 }
 
 /// The query side of CQRS: current state per order and per courier, projected

@@ -12,10 +12,10 @@ public enum TrackingQuery: Codable, Sendable {
 
 /// The read model's answer.
 public enum TrackingReply: FailableReply, Hashable {
-    case order(OrderView?)
-    case courier(CourierView?)
+    case order(view: OrderView?)
+    case courier(view: CourierView?)
     case summary(orders: Int, delivered: Int, checkpoint: Int64)
-    case failure(String)
+    case failure(reason: String)
 }
 
 /// Keeps a ``TrackingModel`` up to date from the store's feed and serves
@@ -119,8 +119,8 @@ public final class TrackingProjection: Sendable {
     public func answer(_ query: TrackingQuery) -> TrackingReply {
         let model = self.model
         switch query {
-        case .order(let id): return .order(model.orders[id])
-        case .courier(let id): return .courier(model.couriers[id])
+        case .order(let id): return .order(view: model.orders[id])
+        case .courier(let id): return .courier(view: model.couriers[id])
         case .summary:
             return .summary(
                 orders: model.orders.count, delivered: model.orders.values.count { $0.status == .delivered },

@@ -1,0 +1,71 @@
+import DeliveryKit
+import Foundation
+import Testing
+
+@Suite("Event store")
+struct EventStoreTests {
+    @Test func appendsGetGapFreeSequenceNumbersAndDuplicatesAreIgnored() throws {
+        let store = try EventStore(path: nil)
+        let placed = sampleOrder(1)
+        #expect(try store.append(.orderPlaced(placed)) == .init(sequence: 1, isNew: true))
+        // The bus's pointer to the same order carries the same event id: already stored.
+        let pointer = DeliveryEvent.orderPointer(OrderPointer(eventID: placed.eventID, orderID: 1))
+        #expect(try store.append(pointer) == .init(sequence: 1, isNew: false))
+        let assigned = DeliveryEvent.courierAssigned(
+            CourierAssigned(eventID: UUID(), orderID: 1, courierID: 4, attempt: 1))
+        #expect(try store.append(assigned).sequence == 2)
+        #expect(try store.append(assigned) == .init(sequence: 2, isNew: false))
+        #expect(try store.append(.pickedUp(PickedUp(eventID: UUID(), orderID: 1, courierID: 4))).sequence == 3)
+        #expect(try store.head() == 3)
+        #expect(try store.events(after: 0).map(\.sequence) == [1, 2, 3])
+        #expect(try store.events(after: 1, limit: 1).map(\.sequence) == [2])
+    }
+
+    @Test func storedEventsCanBeNeitherUpdatedNorDeleted() throws {
+        let store = try EventStore(path: nil)
+        try store.append(.orderPlaced(sampleOrder(1)))
+        #expect(throws: (any Error).self) { try store.attemptUpdate(sequence: 1) }
+        #expect(try store.order(1) == sampleOrder(1))
+    }
+
+    @Test func resolvesPointersAndAnswersHistoryByOrderAndCourier() throws {
+        let store = try EventStore(path: nil)
+        for id in 1...3 { try store.append(.orderPlaced(sampleOrder(id))) }
+        try store.append(.courierAssigned(CourierAssigned(eventID: UUID(), orderID: 2, courierID: 7, attempt: 1)))
+        try store.append(.delivered(Delivered(eventID: DeliveryEvent.deliveredEventID(orderID: 2), orderID: 2, courierID: 7)))
+        #expect(try store.order(2)?.customer == "customer 2")
+        #expect(try store.order(9) == nil)
+        #expect(try store.history(ofOrder: 2).map(\.event.kind) == [.orderPlaced, .courierAssigned, .delivered])
+        #expect(try store.history(ofCourier: 7).map(\.sequence) == [4, 5])
+        #expect(try store.lastOrderID() == 3)
+        #expect(try store.countsByKind() == [.orderPlaced: 3, .courierAssigned: 1, .delivered: 1])
+    }
+
+    @Test func aStoreFileKeepsItsEventsWhenReopened() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID()).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        do {
+            let store = try EventStore(path: path)
+            for id in 1...5 { try store.append(.orderPlaced(sampleOrder(id))) }
+        }
+        let reopened = try EventStore(path: path)
+        #expect(try reopened.head() == 5)
+        #expect(try reopened.append(.orderPlaced(sampleOrder(6))).sequence == 6)
+        #expect(reopened.fileSize() > 0)
+    }
+
+    @Test func deliveredEventIDsAreTheSameForTheSameOrderOnly() {
+        #expect(DeliveryEvent.deliveredEventID(orderID: 12) == DeliveryEvent.deliveredEventID(orderID: 12))
+        #expect(DeliveryEvent.deliveredEventID(orderID: 12) != DeliveryEvent.deliveredEventID(orderID: 13))
+    }
+}
+
+/// An order with predictable contents; the same id gives the same event.
+func sampleOrder(_ id: Int) -> OrderPlaced {
+    let eventID = UUID(uuidString: String(format: "00000000-0000-4000-8000-%012llx", Int64(id)))!
+    return OrderPlaced(
+        eventID: eventID, orderID: id, customer: "customer \(id)", phone: "+31 6 0000", pickup: "Shop \(id)",
+        pickupPosition: Position(latitude: 52.37, longitude: 4.89), dropoff: "\(id) Elm St",
+        dropoffPosition: Position(latitude: 52.38, longitude: 4.90), items: ["item \(id)"], totalCents: 1000 + id,
+        note: "")
+}

@@ -1,0 +1,60 @@
+import DeliveryKit
+import Foundation
+import Testing
+
+@Suite("Delivery scenario, one process", .timeLimit(.minutes(2)))
+struct ScenarioTests {
+    func scenario(orders: Int, couriers: Int) -> Scenario {
+        var scenario = Scenario()
+        scenario.orders = orders
+        scenario.couriers = couriers
+        scenario.addresses = .inproc("scenario-\(UUID().uuidString)")
+        scenario.pace = .milliseconds(2)
+        return scenario
+    }
+
+    @Test func everyOrderIsDeliveredExactlyOnceAndTheProjectionAgreesWithTheStore() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("scenario-\(UUID()).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var scenario = scenario(orders: 25, couriers: 3)
+        scenario.databasePath = path
+        let notifications = Shared<[String]>([])
+        let report = try await scenario.run(notify: { line in notifications.modify { $0.append(line) } })
+        #expect(report.succeeded, "\(report.lines.joined(separator: "\n"))")
+        #expect(report.deliveredOnce == 25)
+        #expect(report.notDeliveredOnce.isEmpty)
+        #expect(report.customersNotified == 25)
+        #expect(notifications.value.count == 25)
+        #expect(report.projectionLag == 0)
+        #expect(report.projectionMatchesReplay)
+        #expect(report.storedByKind[.orderPlaced] == 25)
+        #expect(report.storedByKind[.delivered] == 25)
+        // Everything the store holds is still there after the run.
+        #expect(try EventStore(path: path).head() == report.eventsStored)
+    }
+
+    @Test func pointerEventsAreSmallOnTheWireAndCostRoundTripsToTheStore() async throws {
+        let report = try await scenario(orders: 10, couriers: 2).run()
+        #expect(report.succeeded, "\(report.lines.joined(separator: "\n"))")
+        let pointer = try #require(report.wire.first { $0.kind == .orderPlaced })
+        #expect(pointer.messages == 10)
+        #expect(pointer.averageBytes < report.completeOrderPlacedBytes)
+        // The dispatcher and the notifier each fetch every order once.
+        #expect(report.pointerRoundTrips == 20)
+        let location = try #require(report.wire.first { $0.kind == .locationUpdated })
+        #expect(location.messages == 10 * 5)
+    }
+
+    @Test func aCourierThatCrashesMidRunLosesNoDelivery() async throws {
+        var scenario = scenario(orders: 20, couriers: 3)
+        scenario.failCourier = true
+        scenario.acceptTimeout = .milliseconds(500)
+        scenario.completeTimeout = .seconds(1)
+        let report = try await scenario.run()
+        #expect(report.succeeded, "\(report.lines.joined(separator: "\n"))")
+        let held = try #require(report.crashedCouriers[1], "courier 1 was to crash after its first pickup")
+        #expect(report.redeliveries >= 1)
+        #expect(report.deliveredOnce == 20)
+        #expect(report.history.contains { $0.contains("order #\(held) was held by courier 1") })
+    }
+}
