@@ -12,6 +12,7 @@ struct HistoryCommand: AsyncParsableCommand {
     @Option(help: "The store service's query endpoint.") var store = Addresses.tcp().store
     @Option(help: "The order to tell about.") var order: Int?
     @Option(help: "The courier to tell about.") var courier: Int?
+    @Option(help: "Milliseconds to wait for the store service's answer.") var timeoutMs = 5000
 
     func validate() throws {
         guard (order == nil) != (courier == nil) else { throw ValidationError("give one of --order or --courier") }
@@ -48,7 +49,9 @@ struct HistoryCommand: AsyncParsableCommand {
         }
         let context = try Context(defaultLinger: .zero)
         defer { context.shutdown() }
-        let client = try StoreClient(context: context, addresses: Addresses(bus: "", store: store, orders: "", dispatcher: "", tracking: ""))
+        var addresses = Addresses.tcp()
+        addresses.store = store
+        let client = try StoreClient(context: context, addresses: addresses, timeout: .milliseconds(timeoutMs))
         if let order { return try await client.history(ofOrder: order) }
         return try await client.history(ofCourier: courier ?? 0)
     }

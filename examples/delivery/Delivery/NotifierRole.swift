@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import DeliveryKit
 
 /// `delivery notifier`: prints customer notifications.
@@ -11,7 +12,7 @@ struct NotifierRole: AsyncParsableCommand {
     func run() async throws {
         try await runService("notifier") { context in
             let notifier = Notifier(context: context, addresses: endpoints.addresses)
-            try await notifier.run { print($0) }
+            try await notifier.run(say: say)
         }
     }
 }

@@ -31,6 +31,11 @@ func runService(_ name: String, _ body: @escaping @Sendable (Context) async thro
     context.shutdown()
 }
 
+/// One line on stdout, written at once (also into a pipe or a file).
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
 /// One line on stderr.
 func report(_ line: String) {
     FileHandle.standardError.write(Data((line + "\n").utf8))

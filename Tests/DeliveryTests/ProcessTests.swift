@@ -1,0 +1,104 @@
+import DeliveryKit
+import Foundation
+import Testing
+import ZeroMQ
+
+/// Every role as its own process over loopback TCP, as on several hosts.
+@Suite("Delivery roles as processes", .serialized, .timeLimit(.minutes(2)))
+struct ProcessTests {
+    @Test func rolesInSeparateProcessesDeliverEveryOrderAndStopCleanlyOnSIGINT() async throws {
+        let addresses = Addresses.tcp(firstPort: try freeFirstPort())
+        let database = FileManager.default.temporaryDirectory.appendingPathComponent("roles-\(UUID()).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: database) }
+        let wiring = [
+            "--bus", addresses.bus, "--store", addresses.store, "--order-service", addresses.orders,
+            "--dispatcher", addresses.dispatcher, "--tracking", addresses.tracking,
+        ]
+        let bus = try RoleProcess("bus", ["bus"] + wiring)
+        let store = try RoleProcess("store", ["store", "--db", database] + wiring)
+        let dispatcher = try RoleProcess(
+            "dispatcher", ["dispatcher", "--accept-ms", "1000", "--complete-ms", "1500"] + wiring)
+        let crashing = try RoleProcess(
+            "courier-1", ["courier", "--id", "1", "--pace-ms", "5", "--crash-after-pickups", "1"] + wiring)
+        let courier = try RoleProcess("courier-2", ["courier", "--id", "2", "--pace-ms", "5"] + wiring)
+        let tracking = try RoleProcess("tracking", ["tracking"] + wiring)
+        let notifier = try RoleProcess("notifier", ["notifier"] + wiring)
+        // Orders are taken once store, dispatcher, tracking and notifier subscribe.
+        let orders = try RoleProcess("orders", ["orders", "--wait-subscribers", "4"] + wiring)
+        let roles = [bus, store, dispatcher, courier, tracking, notifier, orders]
+        func logs() -> String { (roles + [crashing]).map { "[\($0.name)] \($0.errors)" }.joined(separator: "\n") }
+
+        let context = try Context(defaultLinger: .zero)
+        defer { context.shutdown() }
+        let client = try Requester<PlaceOrder, OrderReply>(
+            context: context, connect: addresses.orders, service: "order service", timeout: .seconds(30))
+        var generator = SeededGenerator(seed: 7)
+        var placed: [Int] = []
+        for index in 1...6 {
+            let reply = try await client.call(
+                PlaceOrder(
+                    customer: "customer \(index)", pickup: "Shop \(Int.random(in: 1...9, using: &generator))",
+                    dropoff: "\(index) Mill Lane", items: ["dish \(index)"], totalCents: 1000 + index))
+            placed.append(try #require(reply.orderID, "\(reply) \(logs())"))
+        }
+        #expect(placed == [1, 2, 3, 4, 5, 6])
+
+        // Every customer is told once, including the one whose courier crashed.
+        let deadline = ContinuousClock.now + .seconds(40)
+        while notifier.output.split(separator: "\n").count < 6 && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let notifications = notifier.output.split(separator: "\n")
+        #expect(notifications.count == 6, "\(notifier.output)\n\(logs())")
+        for id in placed { #expect(notifications.filter { $0.contains("order #\(id) ") }.count == 1) }
+
+        #expect(crashing.waitForExit(timeout: .seconds(10)) == 1)
+        #expect(crashing.errors.contains("crashed holding order #"))
+
+        let query = try Requester<TrackingQuery, TrackingReply>(
+            context: context, connect: addresses.tracking, service: "tracking", timeout: .seconds(10))
+        var summary = try await query.call(.summary)
+        while summary != .summary(orders: 6, delivered: 6, checkpoint: summaryCheckpoint(summary))
+            && ContinuousClock.now < deadline
+        {
+            try await Task.sleep(for: .milliseconds(50))
+            summary = try await query.call(.summary)
+        }
+        #expect(summary == .summary(orders: 6, delivered: 6, checkpoint: summaryCheckpoint(summary)))
+
+        for role in roles.reversed() {
+            #expect(role.stop(SIGINT) == 0, "\(role.name) did not stop cleanly on SIGINT: \(role.errors)")
+            #expect(role.errors.contains("\(role.name == "courier-2" ? "courier 2" : role.name): stopped"))
+        }
+
+        // The store file is whole after the shutdown: every order delivered once.
+        let log = try EventStore(path: database)
+        for id in placed {
+            #expect(try log.history(ofOrder: id).filter { $0.event.kind == .delivered }.count == 1)
+        }
+        let crashedOrder = try #require(
+            placed.first { try! !History.holdersBeforeRedelivery(of: log.history(ofOrder: $0)).isEmpty },
+            "one order was redelivered after courier 1 crashed")
+        let history = try RoleProcess("history", ["history", "--db", database, "--order", "\(crashedOrder)"])
+        #expect(history.waitForExit(timeout: .seconds(20)) == 0)
+        #expect(history.output.contains("held by courier 1 (attempt 1) before it was redelivered"), "\(history.output)")
+    }
+
+    @Test func badArgumentsAndUnreachableServicesGiveOneLineAndANonZeroExit() throws {
+        let noOrder = try RoleProcess("history", ["history", "--db", "/nonexistent/store.sqlite", "--order", "1"])
+        #expect(noOrder.waitForExit(timeout: .seconds(20)) == 64)
+        #expect(noOrder.errors.contains("no event store at /nonexistent/store.sqlite"))
+
+        let port = try freeFirstPort()
+        let silent = try RoleProcess("history", ["history", "--store", "tcp://127.0.0.1:\(port)", "--courier", "1", "--timeout-ms", "300"])
+        #expect(silent.waitForExit(timeout: .seconds(20)) == 1)
+        let lines = silent.errors.split(separator: "\n")
+        #expect(lines.count == 1)
+        #expect(lines.first?.contains("event store at tcp://127.0.0.1:\(port) did not answer") == true, "\(silent.errors)")
+    }
+}
+
+private func summaryCheckpoint(_ reply: TrackingReply) -> Int64 {
+    if case .summary(_, _, let checkpoint) = reply { return checkpoint }
+    return -1
+}

@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+
+/// The `delivery` binary built beside this test bundle (or in `.build/debug`).
+let deliveryBinary: String? = {
+    var directories: [URL] = []
+    #if os(Linux)
+        directories.append(URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent())
+    #endif
+    directories += Bundle.allBundles.map { $0.bundleURL.deletingLastPathComponent() }
+    let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    directories.append(package.appendingPathComponent(".build/debug"))
+    return directories.map { $0.appendingPathComponent("delivery").path }
+        .first { FileManager.default.isExecutableFile(atPath: $0) }
+}()
+
+/// One `delivery` role running as a real process, its output going to files.
+final class RoleProcess {
+    let name: String
+    private let process = Process()
+    private let outputFile: URL
+    private let errorFile: URL
+
+    init(_ name: String, _ arguments: [String]) throws {
+        self.name = name
+        let binary = try #require(deliveryBinary, "no delivery binary: `swift build --product delivery` first")
+        let directory = FileManager.default.temporaryDirectory
+        outputFile = directory.appendingPathComponent("delivery-\(name)-\(UUID()).out")
+        errorFile = directory.appendingPathComponent("delivery-\(name)-\(UUID()).err")
+        FileManager.default.createFile(atPath: outputFile.path, contents: nil)
+        FileManager.default.createFile(atPath: errorFile.path, contents: nil)
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        process.standardOutput = try FileHandle(forWritingTo: outputFile)
+        process.standardError = try FileHandle(forWritingTo: errorFile)
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        try? FileManager.default.removeItem(at: outputFile)
+        try? FileManager.default.removeItem(at: errorFile)
+    }
+
+    var output: String { (try? String(contentsOf: outputFile, encoding: .utf8)) ?? "" }
+    var errors: String { (try? String(contentsOf: errorFile, encoding: .utf8)) ?? "" }
+    var isRunning: Bool { process.isRunning }
+
+    /// Sends `signal` and waits at most `timeout` for the exit; the exit
+    /// status, or `nil` when the process had to be killed.
+    func stop(_ signal: Int32 = SIGINT, timeout: Duration = .seconds(10)) -> Int32? {
+        if process.isRunning { kill(process.processIdentifier, signal) }
+        return waitForExit(timeout: timeout)
+    }
+
+    /// Waits at most `timeout` for the process to end by itself.
+    func waitForExit(timeout: Duration) -> Int32? {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning && ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            return nil
+        }
+        return process.terminationStatus
+    }
+}
+
+/// A first port such that the ports the roles bind (`Addresses.tcp(firstPort:)`)
+/// are free now on loopback.
+func freeFirstPort() throws -> Int {
+    for _ in 0..<50 {
+        let first = Int.random(in: 20_000...55_000)
+        let ports = [0, 1, 2, 10, 20, 30, 31, 40].map { first + $0 }
+        if ports.allSatisfy(isFreeOnLoopback) { return first }
+    }
+    throw DeliveryTestError("no free range of ports found")
+}
+
+private func isFreeOnLoopback(_ port: Int) -> Bool {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { return false }
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    return withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    } == 0
+}
+
+struct DeliveryTestError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
