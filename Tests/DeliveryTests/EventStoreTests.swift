@@ -32,7 +32,8 @@ struct EventStoreTests {
         let store = try EventStore(path: nil)
         for id in 1...3 { try store.append(.orderPlaced(sampleOrder(id))) }
         try store.append(.courierAssigned(CourierAssigned(eventID: UUID(), orderID: 2, courierID: 7, attempt: 1)))
-        try store.append(.delivered(Delivered(eventID: DeliveryEvent.deliveredEventID(orderID: 2), orderID: 2, courierID: 7)))
+        try store.append(
+            .delivered(Delivered(eventID: DeliveryEvent.deliveredEventID(orderID: 2), orderID: 2, courierID: 7)))
         #expect(try store.order(2)?.customer == "customer 2")
         #expect(try store.order(9) == nil)
         #expect(try store.history(ofOrder: 2).map(\.event.kind) == [.orderPlaced, .courierAssigned, .delivered])

@@ -90,11 +90,13 @@ struct ProcessTests {
         #expect(noOrder.errors.contains("no event store at /nonexistent/store.sqlite"))
 
         let port = try freeFirstPort()
-        let silent = try RoleProcess("history", ["history", "--store", "tcp://127.0.0.1:\(port)", "--courier", "1", "--timeout-ms", "300"])
+        let silent = try RoleProcess(
+            "history", ["history", "--store", "tcp://127.0.0.1:\(port)", "--courier", "1", "--timeout-ms", "300"])
         #expect(silent.waitForExit(timeout: .seconds(20)) == 1)
         let lines = silent.errors.split(separator: "\n")
         #expect(lines.count == 1)
-        #expect(lines.first?.contains("event store at tcp://127.0.0.1:\(port) did not answer") == true, "\(silent.errors)")
+        #expect(
+            lines.first?.contains("event store at tcp://127.0.0.1:\(port) did not answer") == true, "\(silent.errors)")
     }
 }
 

@@ -17,7 +17,9 @@ struct ProjectionAndHistoryTests {
             .locationUpdated(location(courier: 5, latitude: 52.2)),
             .delivered(Delivered(eventID: DeliveryEvent.deliveredEventID(orderID: 1), orderID: 1, courierID: 5)),
         ]
-        return events.enumerated().map { StoredEvent(sequence: Int64($0.offset + 1), event: $0.element, recordedAt: Date()) }
+        return events.enumerated().map {
+            StoredEvent(sequence: Int64($0.offset + 1), event: $0.element, recordedAt: Date())
+        }
     }()
 
     static func location(courier: Int, latitude: Double) -> LocationUpdated {

@@ -48,11 +48,13 @@ struct ServiceTests {
                 PlaceOrder(customer: "Ada", pickup: "Pizza Roma", dropoff: "12 Elm St", items: [], totalCents: 900))
             #expect(empty == .failure(reason: "items must not be empty"))
             let free = try await client.call(
-                PlaceOrder(customer: "Ada", pickup: "Pizza Roma", dropoff: "12 Elm St", items: ["pizza"], totalCents: 0))
+                PlaceOrder(customer: "Ada", pickup: "Pizza Roma", dropoff: "12 Elm St", items: ["pizza"], totalCents: 0)
+            )
             #expect(free.accepted == false)
             #expect(free.error?.contains("totalCents") == true)
             let good = try await client.call(
-                PlaceOrder(customer: "Ada", pickup: "Pizza Roma", dropoff: "12 Elm St", items: ["pizza"], totalCents: 1250))
+                PlaceOrder(
+                    customer: "Ada", pickup: "Pizza Roma", dropoff: "12 Elm St", items: ["pizza"], totalCents: 1250))
             #expect(good == OrderReply(accepted: true, orderID: 1, sequence: 1, error: nil))
             #expect(try harness.store.order(1)?.items == ["pizza"])
             #expect(try harness.store.head() == 1, "rejected commands leave no trace in the store")
@@ -63,7 +65,8 @@ struct ServiceTests {
             try await raw.send("not json")
             #expect(try await raw.receive().string?.contains("could not read the request") == true)
             let next = try await client.call(
-                PlaceOrder(customer: "Bob", pickup: "Sushi Kan", dropoff: "3 Canal Rd", items: ["ramen"], totalCents: 1400))
+                PlaceOrder(
+                    customer: "Bob", pickup: "Sushi Kan", dropoff: "3 Canal Rd", items: ["ramen"], totalCents: 1400))
             #expect(next.orderID == 2)
             group.cancelAll()
         }
@@ -76,7 +79,8 @@ struct ServiceTests {
         let projection = TrackingProjection(context: harness.context, addresses: harness.addresses, serveQueries: false)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await storeService.run() }
-            let producer = try Publisher<DeliveryEvent>(context: harness.context, .connect(harness.addresses.busPublish))
+            let producer = try Publisher<DeliveryEvent>(
+                context: harness.context, .connect(harness.addresses.busPublish))
             try await producer.waitForSubscribers(1, timeout: .seconds(10))
             func publish(_ orders: ClosedRange<Int>) throws {
                 for id in orders {
@@ -108,7 +112,8 @@ struct ServiceTests {
         let harness = try Harness()
         defer { harness.stop() }
         try harness.store.append(.orderPlaced(sampleOrder(1)))
-        try harness.store.append(.courierAssigned(CourierAssigned(eventID: UUID(), orderID: 1, courierID: 2, attempt: 1)))
+        try harness.store.append(
+            .courierAssigned(CourierAssigned(eventID: UUID(), orderID: 1, courierID: 2, attempt: 1)))
         let storeService = StoreService(context: harness.context, addresses: harness.addresses, store: harness.store)
         let projection = TrackingProjection(context: harness.context, addresses: harness.addresses)
         try await withThrowingTaskGroup(of: Void.self) { group in

@@ -4,7 +4,8 @@ import DeliveryKit
 /// `delivery bus`: the XSUB/XPUB event bus with its capture tap.
 struct BusRole: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bus", abstract: "Run the event bus (publish at --bus, subscribe at the next port, tap at the one after).")
+        commandName: "bus",
+        abstract: "Run the event bus (publish at --bus, subscribe at the next port, tap at the one after).")
 
     @OptionGroup var endpoints: EndpointOptions
 
@@ -13,7 +14,9 @@ struct BusRole: AsyncParsableCommand {
             let addresses = endpoints.addresses
             let bus = try EventBus(context: context, addresses: addresses, allInterfaces: endpoints.exposed)
             defer { bus.stop() }
-            report("bus: publish to \(bus.endpoints.frontend), subscribe at \(bus.endpoints.backend), tap at \(bus.endpoints.capture ?? "-")")
+            report(
+                "bus: publish to \(bus.endpoints.frontend), subscribe at \(bus.endpoints.backend), tap at \(bus.endpoints.capture ?? "-")"
+            )
             while true { try await Task.sleep(for: .seconds(3600)) }
         }
     }

@@ -9,8 +9,8 @@ struct DeliveryCommand: AsyncParsableCommand {
         commandName: "delivery",
         abstract: "An event-driven delivery subsystem on ZeroMQ: orders, dispatch, couriers, tracking, notifications.",
         discussion: """
-            `delivery run` runs everything in one process and prints a report. Each role can also run as its
-            own process, on any host: start `bus` and `store` first, then the others, pointing them at the
+            `delivery run` runs everything in one process and prints a report. Each role can also run as its \
+            own process, on any host: start `bus` and `store` first, then the others, pointing them at the \
             bus and the store with --bus and --store.
             """,
         subcommands: [
@@ -28,4 +28,3 @@ func startLogging(level: Logger.Level) {
         return handler
     }
 }
-

@@ -4,7 +4,8 @@ import DeliveryKit
 /// `delivery dispatcher`: hands jobs to couriers and redelivers unacknowledged ones.
 struct DispatcherRole: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "dispatcher", abstract: "Run the dispatcher: jobs pushed at --dispatcher, acknowledgements at the next port.")
+        commandName: "dispatcher",
+        abstract: "Run the dispatcher: jobs pushed at --dispatcher, acknowledgements at the next port.")
 
     @OptionGroup var endpoints: EndpointOptions
     @Option(help: "Milliseconds a courier has to accept a job.") var acceptMs = 1000

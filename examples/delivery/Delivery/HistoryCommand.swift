@@ -38,7 +38,9 @@ struct HistoryCommand: AsyncParsableCommand {
             }
         } else if let courier {
             let positions = History.positions(of: events)
-            print("courier \(courier): \(positions.count) positions on record; last \(positions.suffix(3).map(\.description))")
+            print(
+                "courier \(courier): \(positions.count) positions on record; last \(positions.suffix(3).map(\.description))"
+            )
         }
     }
 
@@ -58,7 +60,8 @@ struct HistoryCommand: AsyncParsableCommand {
 
     private func describe(_ event: DeliveryEvent) -> String {
         switch event {
-        case .orderPlaced(let e): "order #\(e.orderID) for \(e.customer): \(e.items.joined(separator: ", ")) from \(e.pickup) to \(e.dropoff)"
+        case .orderPlaced(let e):
+            "order #\(e.orderID) for \(e.customer): \(e.items.joined(separator: ", ")) from \(e.pickup) to \(e.dropoff)"
         case .orderPointer(let e): "pointer to order #\(e.orderID)"
         case .courierAssigned(let e): "courier \(e.courierID) took order #\(e.orderID) (attempt \(e.attempt))"
         case .pickedUp(let e): "courier \(e.courierID) picked up order #\(e.orderID)"

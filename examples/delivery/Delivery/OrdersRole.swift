@@ -15,7 +15,9 @@ struct OrdersRole: AsyncParsableCommand {
             var service = OrderService(context: context, addresses: endpoints.addresses)
             service.waitForSubscribers = waitSubscribers
             service.bindAllInterfaces = endpoints.exposed
-            report("orders: taking PlaceOrder commands at \(endpoints.orderService) once \(waitSubscribers) subscribers joined")
+            report(
+                "orders: taking PlaceOrder commands at \(endpoints.orderService) once \(waitSubscribers) subscribers joined"
+            )
             try await service.run()
         }
     }

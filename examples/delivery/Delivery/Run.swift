@@ -13,7 +13,10 @@ struct Run: AsyncParsableCommand {
     @Flag(help: "Crash courier 1 after its first pickup: its jobs must be redelivered.") var failCourier = false
     @Option(help: "The event store's SQLite file (default: a new file in the temporary directory).") var db: String?
     @Flag(help: "Keep the event store in memory.") var inMemory = false
-    @Option(help: "Use loopback TCP from this port (bus at it, store +10, orders +20, …) instead of inproc, to watch with `zmq sub`.")
+    @Option(
+        help:
+            "Use loopback TCP from this port (bus at it, store +10, orders +20, …) instead of inproc, to watch with `zmq sub`."
+    )
     var tcp: Int?
     @Option(help: "Seconds to wait for the last delivery.") var timeout = 60
     @Option(help: "Milliseconds between two steps of a ride.") var paceMs = 10
@@ -21,7 +24,9 @@ struct Run: AsyncParsableCommand {
     func validate() throws {
         guard orders > 0, couriers > 0 else { throw ValidationError("--orders and --couriers must be positive") }
         guard !(failCourier && couriers < 2) else { throw ValidationError("--fail-courier needs at least 2 couriers") }
-        guard timeout > 0, paceMs >= 0 else { throw ValidationError("--timeout must be positive, --pace-ms not negative") }
+        guard timeout > 0, paceMs >= 0 else {
+            throw ValidationError("--timeout must be positive, --pace-ms not negative")
+        }
     }
 
     func run() async throws {
@@ -35,7 +40,8 @@ struct Run: AsyncParsableCommand {
         scenario.pace = .milliseconds(paceMs)
         scenario.addresses = tcp.map { Addresses.tcp(firstPort: $0) } ?? .inproc("delivery-\(getpid())")
         if !inMemory {
-            let path = db ?? FileManager.default.temporaryDirectory.appendingPathComponent("delivery-\(getpid()).sqlite").path
+            let path =
+                db ?? FileManager.default.temporaryDirectory.appendingPathComponent("delivery-\(getpid()).sqlite").path
             if db == nil { try? FileManager.default.removeItem(atPath: path) }
             scenario.databasePath = path
             report("event store: \(path)")

@@ -9,7 +9,9 @@ import ZeroMQ
 func runService(_ name: String, _ body: @escaping @Sendable (Context) async throws -> Void) async throws {
     startLogging(level: .info)
     let context: Context
-    do { context = try Context(defaultLinger: .milliseconds(500)) } catch { fail("cannot create a ZeroMQ context: \(error)") }
+    do { context = try Context(defaultLinger: .milliseconds(500)) } catch {
+        fail("cannot create a ZeroMQ context: \(error)")
+    }
     let task = Task { try await body(context) }
     var sources: [any DispatchSourceSignal] = []
     for number in [SIGINT, SIGTERM] {

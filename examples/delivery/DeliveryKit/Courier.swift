@@ -46,7 +46,8 @@ public struct Courier: Sendable {
         var pickups = 0
         func publish(_ event: DeliveryEvent) throws { try bus.publish(event, to: event.topic) }
         func acknowledge(_ job: DeliveryJob, _ stage: JobAck.Stage) async throws {
-            try await acks.push(JobAck(orderID: job.orderID, attempt: job.attempt, courierID: id, stage: stage), to: "acks")
+            try await acks.push(
+                JobAck(orderID: job.orderID, attempt: job.attempt, courierID: id, stage: stage), to: "acks")
         }
 
         for try await received in jobs.events {

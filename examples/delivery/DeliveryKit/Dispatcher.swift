@@ -13,7 +13,9 @@ public struct DeliveryJob: Codable, Sendable, Hashable {
     public var dropoff: String
     public var dropoffPosition: Position
 
-    public init(orderID: Int, attempt: Int, pickup: String, pickupPosition: Position, dropoff: String, dropoffPosition: Position) {
+    public init(
+        orderID: Int, attempt: Int, pickup: String, pickupPosition: Position, dropoff: String, dropoffPosition: Position
+    ) {
         self.orderID = orderID
         self.attempt = attempt
         self.pickup = pickup
@@ -60,6 +62,8 @@ public struct Dispatcher: Sendable {
     public let book = JobBook()
     /// Pointer events resolved through the store (each one extra round trip).
     public let pointerLookups = Counter()
+    /// Jobs pushed to couriers, redeliveries included.
+    public let jobsPushed = Counter()
 
     public init(context: Context, addresses: Addresses) {
         self.context = context
@@ -106,6 +110,7 @@ public struct Dispatcher: Sendable {
         try couriers.socket.set(.sendHighWaterMark, 1)
         for await job in jobs {
             try await couriers.push(job, to: "jobs")
+            jobsPushed.add()
         }
     }
 
@@ -146,6 +151,8 @@ public final class JobBook: Sendable {
         var completed: Set<Int> = []
         var redeliveries = 0
         var duplicateCompletions = 0
+        var acceptances = 0
+        var completions = 0
     }
 
     private let state = Shared(State())
@@ -165,12 +172,14 @@ public final class JobBook: Sendable {
         state.modify { state in
             switch ack.stage {
             case .accepted:
+                state.acceptances += 1
                 // An acceptance of an earlier attempt is stale: that attempt was given up.
                 guard var entry = state.open[ack.orderID], entry.job.attempt == ack.attempt else { return }
                 entry.deadline = deadline
                 entry.acceptedBy = ack.courierID
                 state.open[ack.orderID] = entry
             case .completed:
+                state.completions += 1
                 if state.completed.insert(ack.orderID).inserted {
                     state.open[ack.orderID] = nil
                 } else {
@@ -203,6 +212,11 @@ public final class JobBook: Sendable {
     public var openJobs: Int { state.value.open.count }
     /// Orders whose delivery was acknowledged.
     public var completedJobs: Int { state.value.completed.count }
+    /// Acknowledgements received, by stage.
+    public var acknowledgements: (accepted: Int, completed: Int) {
+        let state = state.value
+        return (state.acceptances, state.completions)
+    }
     /// Jobs handed out again after a missed deadline.
     public var redeliveries: Int { state.value.redeliveries }
     /// Completions of an order already completed (a slow courier finishing a redelivered job).

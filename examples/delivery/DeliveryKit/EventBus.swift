@@ -56,7 +56,9 @@ public final class WireMeter: Sendable {
             guard frames.count == 3, var topic = frames[0].string, topic.hasSuffix(".") else { continue }
             topic.removeLast()
             let bytes = frames.reduce(0) { $0 + $1.count }
-            tallies.modify { $0[topic, default: Tally()].messages += 1; $0[topic, default: Tally()].bytes += bytes }
+            tallies.modify {
+                $0[topic, default: Tally()].messages += 1; $0[topic, default: Tally()].bytes += bytes
+            }
         }
     }
 }

@@ -32,7 +32,10 @@ public struct OrderPlaced: Codable, Sendable, Hashable {
     public var totalCents: Int
     public var note: String
 
-    public init(eventID: UUID, orderID: Int, customer: String, phone: String, pickup: String, pickupPosition: Position, dropoff: String, dropoffPosition: Position, items: [String], totalCents: Int, note: String) {
+    public init(
+        eventID: UUID, orderID: Int, customer: String, phone: String, pickup: String, pickupPosition: Position,
+        dropoff: String, dropoffPosition: Position, items: [String], totalCents: Int, note: String
+    ) {
         self.eventID = eventID
         self.orderID = orderID
         self.customer = customer
@@ -103,7 +106,10 @@ public struct LocationUpdated: Codable, Sendable, Hashable {
     public var step: Int
     public var steps: Int
 
-    public init(eventID: UUID, orderID: Int, courierID: Int, position: Position, speedKmh: Double, headingDegrees: Double, batteryPercent: Int, step: Int, steps: Int) {
+    public init(
+        eventID: UUID, orderID: Int, courierID: Int, position: Position, speedKmh: Double, headingDegrees: Double,
+        batteryPercent: Int, step: Int, steps: Int
+    ) {
         self.eventID = eventID
         self.orderID = orderID
         self.courierID = courierID

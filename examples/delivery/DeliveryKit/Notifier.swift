@@ -36,7 +36,8 @@ public struct Notifier: Sendable {
             }
             storeLookups.add()
             guard let order = try await store.order(delivered.orderID) else {
-                logger.warning("delivered an order the store does not have", metadata: ["order": "\(delivered.orderID)"])
+                logger.warning(
+                    "delivered an order the store does not have", metadata: ["order": "\(delivered.orderID)"])
                 continue
             }
             notified.add()

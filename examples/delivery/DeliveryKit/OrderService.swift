@@ -121,7 +121,8 @@ extension OrderPlaced {
 extension Position {
     /// A stable made-up position for an address given without coordinates.
     init(near address: String) {
-        var generator = SeededGenerator(seed: address.utf8.reduce(1469598103934665603) { ($0 ^ UInt64($1)) &* 1099511628211 })
+        var generator = SeededGenerator(
+            seed: address.utf8.reduce(1469598103934665603) { ($0 ^ UInt64($1)) &* 1099511628211 })
         self.init(
             latitude: 52.35 + Double.random(in: 0..<0.06, using: &generator),
             longitude: 4.86 + Double.random(in: 0..<0.08, using: &generator))

@@ -28,7 +28,8 @@ public struct Scenario: Sendable {
     /// Runs the scenario. `progress` gets a one-line status now and then
     /// (meant for stderr), `notify` each customer notification.
     public func run(
-        progress: @escaping @Sendable (String) -> Void = { _ in }, notify: @escaping @Sendable (String) -> Void = { _ in }
+        progress: @escaping @Sendable (String) -> Void = { _ in },
+        notify: @escaping @Sendable (String) -> Void = { _ in }
     ) async throws -> ScenarioReport {
         let started = ContinuousClock.now
         let context = try Context(defaultLinger: .milliseconds(200))
@@ -57,14 +58,15 @@ public struct Scenario: Sendable {
                 do {
                     try await body()
                     if !Task.isCancelled { failures.modify { $0.append("\(name) stopped") } }
-                } catch where !Task.isCancelled {
+                } catch  where !Task.isCancelled {
                     failures.modify { $0.append("\(name): \(error)") }
                 } catch {}
             }
         }
 
         return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask(operation: service("wire meter") { try await meter.run(context: context, tap: addresses.busTap) })
+            group.addTask(
+                operation: service("wire meter") { try await meter.run(context: context, tap: addresses.busTap) })
             group.addTask(operation: service("store") { try await storeService.run() })
             group.addTask(operation: service("tracking") { try await tracking.run() })
             group.addTask(operation: service("notifier") { try await notifier.run(say: notify) })
@@ -84,7 +86,7 @@ public struct Scenario: Sendable {
             }
             group.addTask(operation: service("order service") { [orderService] in try await orderService.run() })
 
-            let placed = try await placeOrders(context)
+            let (placed, commandWaits) = try await placeOrders(context)
             let deadline = ContinuousClock.now + timeout
             var settled = false
             while ContinuousClock.now < deadline {
@@ -109,7 +111,7 @@ public struct Scenario: Sendable {
             let report = try ScenarioReport(
                 settled: settled, placed: placed, store: store, live: tracking.model, progress: tracking.progress,
                 dispatcher: dispatcher, notifier: notifier, storeService: storeService, wire: meter.snapshot,
-                crashed: crashed.value, elapsed: ContinuousClock.now - started)
+                crashed: crashed.value, commandWaits: commandWaits, elapsed: ContinuousClock.now - started)
             bus.stop()
             context.shutdown()
             return report
@@ -117,19 +119,23 @@ public struct Scenario: Sendable {
     }
 
     /// Places the scenario's orders through the order service, one command at a time.
-    private func placeOrders(_ context: Context) async throws -> [Int] {
+    private func placeOrders(_ context: Context) async throws -> (ids: [Int], waits: [Duration]) {
         let client = try Requester<PlaceOrder, OrderReply>(
             context: context, connect: addresses.orders, service: "order service", timeout: .seconds(30))
         var generator = SeededGenerator(seed: seed)
         var placed: [Int] = []
+        var waits: [Duration] = []
         for _ in 0..<orders {
-            let reply = try await client.call(PlaceOrder.random(using: &generator))
+            let command = PlaceOrder.random(using: &generator)
+            let sent = ContinuousClock.now
+            let reply = try await client.call(command)
+            waits.append(.now - sent)
             guard reply.accepted, let id = reply.orderID else {
                 throw DeliveryError.rejected(reply.error ?? "the order service refused an order")
             }
             placed.append(id)
         }
-        return placed
+        return (placed, waits)
     }
 }
 

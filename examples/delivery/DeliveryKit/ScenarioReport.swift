@@ -36,6 +36,14 @@ public struct ScenarioReport: Sendable {
     public var pointerRoundTrips: Int
     public var history: [String]
     public var elapsed: Duration
+    /// How long each `PlaceOrder` caller waited for its answer, sorted.
+    public var commandWaits: [Duration]
+    /// Events each consumer took from the bus.
+    public var consumed: [(consumer: String, events: Int)]
+    /// Messages on the store's feed (`stored.*`) and their bytes.
+    public var feed: WireMeter.Tally
+    public var jobsPushed: Int
+    public var acknowledgements: (accepted: Int, completed: Int)
 
     /// Every order delivered exactly once, every customer told once, and the
     /// live projection identical to one rebuilt from the store.
@@ -47,8 +55,20 @@ public struct ScenarioReport: Sendable {
     init(
         settled: Bool, placed: [Int], store: EventStore, live: TrackingModel, progress: TrackingProjection.Progress,
         dispatcher: Dispatcher, notifier: Notifier, storeService: StoreService, wire: [String: WireMeter.Tally],
-        crashed: [Int: Int], elapsed: Duration
+        crashed: [Int: Int], commandWaits: [Duration], elapsed: Duration
     ) throws {
+        self.commandWaits = commandWaits.sorted()
+        consumed = [
+            ("event store", storeService.received.value), ("dispatcher", dispatcher.pointerLookups.value),
+            ("notifier", notifier.notified.value + notifier.duplicatesSkipped.value),
+            ("tracking (from the store's feed)", progress.live),
+        ]
+        feed = wire.filter { $0.key.hasPrefix("stored.") }.values.reduce(into: WireMeter.Tally()) {
+            $0.messages += $1.messages
+            $0.bytes += $1.bytes
+        }
+        jobsPushed = dispatcher.jobsPushed.value
+        acknowledgements = dispatcher.book.acknowledgements
         self.settled = settled
         ordersPlaced = placed.count
         var once = 0
@@ -59,7 +79,9 @@ public struct ScenarioReport: Sendable {
             let events = try store.history(ofOrder: order)
             let deliveries = events.filter { $0.event.kind == .delivered }.count
             if deliveries == 1 { once += 1 } else { notOnce.append(order) }
-            if redelivered == nil, !History.holdersBeforeRedelivery(of: events).isEmpty { redelivered = (order, events) }
+            if redelivered == nil, !History.holdersBeforeRedelivery(of: events).isEmpty {
+                redelivered = (order, events)
+            }
         }
         deliveredOnce = once
         notDeliveredOnce = notOnce
@@ -110,7 +132,9 @@ public struct ScenarioReport: Sendable {
             history.append("order #\(order)'s status before \"\(statuses.last ?? "")\" was \"\(previous.rawValue)\"")
         }
         for holder in History.holdersBeforeRedelivery(of: events) {
-            history.append("order #\(order) was held by courier \(holder.courierID) (attempt \(holder.attempt)) before it was redelivered")
+            history.append(
+                "order #\(order) was held by courier \(holder.courierID) (attempt \(holder.attempt)) before it was redelivered"
+            )
         }
         if let courier = events.compactMap(\.event.courierID).last {
             let positions = History.positions(of: try store.history(ofCourier: courier))
@@ -122,6 +146,11 @@ public struct ScenarioReport: Sendable {
         }
         self.history = history
         self.elapsed = elapsed
+    }
+
+    private func milliseconds(_ duration: Duration) -> String {
+        let components = duration.components
+        return String(format: "%.2f ms", Double(components.seconds) * 1e3 + Double(components.attoseconds) / 1e15)
     }
 
     /// The report as printed on stdout.
@@ -137,9 +166,24 @@ public struct ScenarioReport: Sendable {
         for (courier, order) in crashedCouriers.sorted(by: { $0.key < $1.key }) {
             lines.append("courier \(courier) crashed holding order #\(order)")
         }
+        if let median = commandWaits.dropFirst(commandWaits.count / 2).first, let slowest = commandWaits.last {
+            lines.append(
+                "commands: \(commandWaits.count) PlaceOrder calls over REQ/REP, each caller waiting for its answer: "
+                    + "median \(milliseconds(median)), slowest \(milliseconds(slowest))")
+        }
+        let published = wire.reduce(0) { $0 + $1.messages }
         lines.append(
-            "redeliveries \(redeliveries), duplicate completions ignored \(duplicateCompletions), "
-                + "duplicate facts ignored by the store \(duplicateFactsIgnored), repeat notifications skipped \(notificationsSkipped)")
+            "events: \(published) facts published once each to the bus; consumers took "
+                + consumed.map { "\($0.consumer) \($0.events)" }.joined(separator: ", ")
+                + "; no producer knew or waited for them")
+        lines.append(
+            "work queue: \(jobsPushed) jobs pushed to couriers, \(acknowledgements.accepted) accepted and "
+                + "\(acknowledgements.completed) completed acknowledgements, \(redeliveries) redelivered after a missed deadline"
+        )
+        lines.append(
+            "idempotency: \(duplicateFactsIgnored) facts the store already had (the bus's order.placed pointers), "
+                + "\(duplicateCompletions) repeated completions, \(notificationsSkipped) repeated notifications skipped"
+        )
         let kinds = EventKind.allCases.map { "\($0.rawValue) \(storedByKind[$0] ?? 0)" }.joined(separator: ", ")
         lines.append(
             "event store: \(eventsStored) events appended, none updated (\(kinds))"
@@ -148,6 +192,9 @@ public struct ScenarioReport: Sendable {
             "projection: lag \(projectionLag) events, \(projection.replayed) replayed + \(projection.live) live, "
                 + "\(projection.duplicatesSkipped) duplicates skipped, \(projection.gapsFilled) gaps filled; "
                 + "rebuilt from the store: \(projectionMatchesReplay ? "identical" : "DIFFERENT")")
+        lines.append(
+            "store feed: \(feed.messages) stored.* events (\(feed.bytes) bytes) republished in sequence order for projections"
+        )
         lines.append("wire (bus capture tap, all frames):")
         lines.append("  kind               style      events    bytes  avg/event")
         for row in wire {

@@ -37,7 +37,9 @@ public struct StoreService: Sendable {
     /// Bind the query endpoint on all interfaces (for other hosts).
     public var bindAllInterfaces = false
     public var logger = Logger(label: "delivery.store")
-    /// Facts the bus carried that the store already had (redeliveries, pointers to stored orders).
+    /// Facts taken from the bus.
+    public let received = Counter()
+    /// Facts the bus carried that the store already had (pointers to orders it stored itself, repeats).
     public let duplicatesIgnored = Counter()
 
     public init(context: Context, addresses: Addresses, store: EventStore) {
@@ -71,8 +73,9 @@ public struct StoreService: Sendable {
     private func record(_ appended: AsyncStream<Void>.Continuation) async throws {
         let subscriber = try Subscriber<DeliveryEvent>(
             context: context, .connect(addresses.busSubscribe), topics: ["delivery"], logger: logger)
-        for try await received in subscriber.events {
-            if try store.append(received.event).isNew {
+        for try await fact in subscriber.events {
+            received.add()
+            if try store.append(fact.event).isNew {
                 appended.yield()
             } else {
                 duplicatesIgnored.add()

@@ -19,7 +19,9 @@ public struct OrderView: Codable, Sendable, Hashable {
     /// The store sequence of the last event that changed this view.
     public var lastSequence: Int64
 
-    public init(orderID: Int, status: OrderStatus, courierID: Int?, attempts: Int, position: Position?, lastSequence: Int64) {
+    public init(
+        orderID: Int, status: OrderStatus, courierID: Int?, attempts: Int, position: Position?, lastSequence: Int64
+    ) {
         self.orderID = orderID
         self.status = status
         self.courierID = courierID
@@ -70,7 +72,9 @@ public struct TrackingModel: Codable, Sendable, Hashable {
 
     /// Applies the next event. Events must come in sequence order with no gap.
     public mutating func apply(_ stored: StoredEvent) throws {
-        guard stored.sequence == checkpoint + 1 else { throw OutOfOrder(expected: checkpoint + 1, got: stored.sequence) }
+        guard stored.sequence == checkpoint + 1 else {
+            throw OutOfOrder(expected: checkpoint + 1, got: stored.sequence)
+        }
         checkpoint = stored.sequence
         let sequence = stored.sequence
         switch stored.event {
@@ -111,7 +115,9 @@ public struct TrackingModel: Codable, Sendable, Hashable {
                 $0.status = .placed
                 $0.courierID = nil
             }
-            if let previous { updateCourier(previous) { if $0.currentOrder == redelivered.orderID { $0.currentOrder = nil } } }
+            if let previous {
+                updateCourier(previous) { if $0.currentOrder == redelivered.orderID { $0.currentOrder = nil } }
+            }
         }
     }
 
@@ -126,7 +132,8 @@ public struct TrackingModel: Codable, Sendable, Hashable {
     }
 
     private mutating func updateCourier(_ courierID: Int, _ change: (inout CourierView) -> Void) {
-        var view = couriers[courierID] ?? CourierView(courierID: courierID, currentOrder: nil, position: nil, deliveries: 0)
+        var view =
+            couriers[courierID] ?? CourierView(courierID: courierID, currentOrder: nil, position: nil, deliveries: 0)
         change(&view)
         couriers[courierID] = view
     }
