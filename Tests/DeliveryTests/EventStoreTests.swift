@@ -4,54 +4,54 @@ import Testing
 
 @Suite("Event store")
 struct EventStoreTests {
-    @Test func appendsGetGapFreeSequenceNumbersAndDuplicatesAreIgnored() throws {
+    @Test func appendsGetGapFreeSequenceNumbersAndDuplicatesAreIgnored() async throws {
         let store = try EventStore(path: nil)
         let placed = sampleOrder(1)
-        #expect(try store.append(.orderPlaced(placed)) == .init(sequence: 1, isNew: true))
+        #expect(try await store.append(.orderPlaced(placed)) == .init(sequence: 1, isNew: true))
         // The bus's pointer to the same order carries the same event id: already stored.
         let pointer = DeliveryEvent.orderPointer(OrderPointer(eventID: placed.eventID, orderID: 1))
-        #expect(try store.append(pointer) == .init(sequence: 1, isNew: false))
+        #expect(try await store.append(pointer) == .init(sequence: 1, isNew: false))
         let assigned = DeliveryEvent.courierAssigned(
             CourierAssigned(eventID: UUID(), orderID: 1, courierID: 4, attempt: 1))
-        #expect(try store.append(assigned).sequence == 2)
-        #expect(try store.append(assigned) == .init(sequence: 2, isNew: false))
-        #expect(try store.append(.pickedUp(PickedUp(eventID: UUID(), orderID: 1, courierID: 4))).sequence == 3)
-        #expect(try store.head() == 3)
-        #expect(try store.events(after: 0).map(\.sequence) == [1, 2, 3])
-        #expect(try store.events(after: 1, limit: 1).map(\.sequence) == [2])
+        #expect(try await store.append(assigned).sequence == 2)
+        #expect(try await store.append(assigned) == .init(sequence: 2, isNew: false))
+        #expect(try await store.append(.pickedUp(PickedUp(eventID: UUID(), orderID: 1, courierID: 4))).sequence == 3)
+        #expect(try await store.head() == 3)
+        #expect(try await store.events(after: 0).map(\.sequence) == [1, 2, 3])
+        #expect(try await store.events(after: 1, limit: 1).map(\.sequence) == [2])
     }
 
-    @Test func storedEventsCanBeNeitherUpdatedNorDeleted() throws {
+    @Test func storedEventsCanBeNeitherUpdatedNorDeleted() async throws {
         let store = try EventStore(path: nil)
-        try store.append(.orderPlaced(sampleOrder(1)))
-        #expect(throws: (any Error).self) { try store.attemptUpdate(sequence: 1) }
-        #expect(try store.order(1) == sampleOrder(1))
+        try await store.append(.orderPlaced(sampleOrder(1)))
+        await #expect(throws: (any Error).self) { try await store.attemptUpdate(sequence: 1) }
+        #expect(try await store.order(1) == sampleOrder(1))
     }
 
-    @Test func resolvesPointersAndAnswersHistoryByOrderAndCourier() throws {
+    @Test func resolvesPointersAndAnswersHistoryByOrderAndCourier() async throws {
         let store = try EventStore(path: nil)
-        for id in 1...3 { try store.append(.orderPlaced(sampleOrder(id))) }
-        try store.append(.courierAssigned(CourierAssigned(eventID: UUID(), orderID: 2, courierID: 7, attempt: 1)))
-        try store.append(
+        for id in 1...3 { try await store.append(.orderPlaced(sampleOrder(id))) }
+        try await store.append(.courierAssigned(CourierAssigned(eventID: UUID(), orderID: 2, courierID: 7, attempt: 1)))
+        try await store.append(
             .delivered(Delivered(eventID: DeliveryEvent.deliveredEventID(orderID: 2), orderID: 2, courierID: 7)))
-        #expect(try store.order(2)?.customer == "customer 2")
-        #expect(try store.order(9) == nil)
-        #expect(try store.history(ofOrder: 2).map(\.event.kind) == [.orderPlaced, .courierAssigned, .delivered])
-        #expect(try store.history(ofCourier: 7).map(\.sequence) == [4, 5])
-        #expect(try store.lastOrderID() == 3)
-        #expect(try store.countsByKind() == [.orderPlaced: 3, .courierAssigned: 1, .delivered: 1])
+        #expect(try await store.order(2)?.customer == "customer 2")
+        #expect(try await store.order(9) == nil)
+        #expect(try await store.history(ofOrder: 2).map(\.event.kind) == [.orderPlaced, .courierAssigned, .delivered])
+        #expect(try await store.history(ofCourier: 7).map(\.sequence) == [4, 5])
+        #expect(try await store.lastOrderID() == 3)
+        #expect(try await store.countsByKind() == [.orderPlaced: 3, .courierAssigned: 1, .delivered: 1])
     }
 
-    @Test func aStoreFileKeepsItsEventsWhenReopened() throws {
+    @Test func aStoreFileKeepsItsEventsWhenReopened() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID()).sqlite").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         do {
             let store = try EventStore(path: path)
-            for id in 1...5 { try store.append(.orderPlaced(sampleOrder(id))) }
+            for id in 1...5 { try await store.append(.orderPlaced(sampleOrder(id))) }
         }
         let reopened = try EventStore(path: path)
-        #expect(try reopened.head() == 5)
-        #expect(try reopened.append(.orderPlaced(sampleOrder(6))).sequence == 6)
+        #expect(try await reopened.head() == 5)
+        #expect(try await reopened.append(.orderPlaced(sampleOrder(6))).sequence == 6)
         #expect(reopened.fileSize() > 0)
     }
 

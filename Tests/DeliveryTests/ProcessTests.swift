@@ -74,17 +74,45 @@ struct ProcessTests {
         // The store file is whole after the shutdown: every order delivered once.
         let log = try EventStore(path: database)
         for id in placed {
-            #expect(try log.history(ofOrder: id).filter { $0.event.kind == .delivered }.count == 1)
+            #expect(try await log.history(ofOrder: id).filter { $0.event.kind == .delivered }.count == 1)
         }
-        let crashedOrder = try #require(
-            placed.first { try! !History.holdersBeforeRedelivery(of: log.history(ofOrder: $0)).isEmpty },
-            "one order was redelivered after courier 1 crashed")
+        var redelivered: [Int] = []
+        for id in placed where try await !History.holdersBeforeRedelivery(of: log.history(ofOrder: id)).isEmpty {
+            redelivered.append(id)
+        }
+        let crashedOrder = try #require(redelivered.first, "one order was redelivered after courier 1 crashed")
         let history = try RoleProcess("history", ["history", "--db", database, "--order", "\(crashedOrder)"])
         #expect(history.waitForExit(timeout: .seconds(20)) == 0)
         #expect(history.output.contains("held by courier 1 (attempt 1) before it was redelivered"), "\(history.output)")
     }
 
-    @Test func badArgumentsAndUnreachableServicesGiveOneLineAndANonZeroExit() throws {
+    @Test func theWholeScenarioRunsAsOneCommandAndStopsCleanlyOnSIGINT() async throws {
+        let complete = try RoleProcess(
+            "run", ["run", "--orders", "8", "--couriers", "2", "--in-memory", "--pace-ms", "2"])
+        #expect(complete.waitForExit(timeout: .seconds(60)) == 0, "\(complete.errors)")
+        #expect(complete.output.split(separator: "\n").filter { $0.hasPrefix("notify ") }.count == 8)
+        #expect(complete.output.contains("orders placed 8, delivered exactly once 8, customers notified 8"))
+        #expect(complete.output.hasSuffix("OK\n"))
+
+        // Interrupted mid-run: it stops promptly, says so on one line, and leaves a readable store.
+        let database = FileManager.default.temporaryDirectory.appendingPathComponent("run-\(UUID()).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: database) }
+        let interrupted = try RoleProcess(
+            "run", ["run", "--orders", "500", "--couriers", "2", "--db", database, "--pace-ms", "50"])
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !interrupted.output.contains("notify ") && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let started = ContinuousClock.now
+        #expect(interrupted.stop(SIGINT, timeout: .seconds(10)) == 130)
+        #expect(ContinuousClock.now - started < .seconds(10))
+        #expect(interrupted.errors.contains("delivery: interrupted; the event store is consistent"))
+        let store = try EventStore(path: database)
+        #expect(try await store.head() > 0)
+        #expect(try await store.order(1) != nil)
+    }
+
+    @Test func badArgumentsAndUnreachableServicesGiveOneLineAndANonZeroExit() async throws {
         let noOrder = try RoleProcess("history", ["history", "--db", "/nonexistent/store.sqlite", "--order", "1"])
         #expect(noOrder.waitForExit(timeout: .seconds(20)) == 64)
         #expect(noOrder.errors.contains("no event store at /nonexistent/store.sqlite"))

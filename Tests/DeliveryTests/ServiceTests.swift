@@ -22,13 +22,13 @@ struct Harness {
     }
 
     /// Polls `condition` every 10 ms for at most `timeout`.
-    func eventually(_ timeout: Duration = .seconds(20), _ condition: () throws -> Bool) async throws -> Bool {
+    func eventually(_ timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if try condition() { return true }
+            if try await condition() { return true }
             try await Task.sleep(for: .milliseconds(10))
         }
-        return try condition()
+        return try await condition()
     }
 }
 
@@ -56,8 +56,8 @@ struct ServiceTests {
                 PlaceOrder(
                     customer: "Ada", pickup: "Pizza Roma", dropoff: "12 Elm St", items: ["pizza"], totalCents: 1250))
             #expect(good == OrderReply(accepted: true, orderID: 1, sequence: 1, error: nil))
-            #expect(try harness.store.order(1)?.items == ["pizza"])
-            #expect(try harness.store.head() == 1, "rejected commands leave no trace in the store")
+            #expect(try await harness.store.order(1)?.items == ["pizza"])
+            #expect(try await harness.store.head() == 1, "rejected commands leave no trace in the store")
 
             // Bytes that are not a command get an answer too, and the service goes on.
             let raw = try harness.context.socket(.req)
@@ -89,7 +89,7 @@ struct ServiceTests {
                 }
             }
             try publish(1...100)
-            #expect(try await harness.eventually { try harness.store.head() == 100 })
+            #expect(try await harness.eventually { try await harness.store.head() == 100 })
 
             group.addTask { try await projection.run() }
             #expect(try await harness.eventually { projection.model.checkpoint == 100 })
@@ -102,7 +102,7 @@ struct ServiceTests {
             #expect(progress.replayed >= 100)
             #expect(progress.live > 0)
             #expect(progress.replayed + progress.live == 200, "every event applied once: \(progress)")
-            let all = try harness.store.events(after: 0, limit: 1_000)
+            let all = try await harness.store.events(after: 0, limit: 1_000)
             #expect(try TrackingModel(replaying: all) == projection.model)
             group.cancelAll()
         }
@@ -111,8 +111,8 @@ struct ServiceTests {
     @Test func theTrackingProjectionAnswersQueriesOverRequestReply() async throws {
         let harness = try Harness()
         defer { harness.stop() }
-        try harness.store.append(.orderPlaced(sampleOrder(1)))
-        try harness.store.append(
+        try await harness.store.append(.orderPlaced(sampleOrder(1)))
+        try await harness.store.append(
             .courierAssigned(CourierAssigned(eventID: UUID(), orderID: 1, courierID: 2, attempt: 1)))
         let storeService = StoreService(context: harness.context, addresses: harness.addresses, store: harness.store)
         let projection = TrackingProjection(context: harness.context, addresses: harness.addresses)
@@ -130,6 +130,36 @@ struct ServiceTests {
             #expect(view?.courierID == 2)
             #expect(try await client.call(.order(order: 99)) == .order(view: nil))
             #expect(try await client.call(.summary) == .summary(orders: 1, delivered: 0, checkpoint: 2))
+            group.cancelAll()
+        }
+    }
+
+    @Test func twoCouriersDeliveringTheSameOrderMakeOneDeliveryAndOneNotification() async throws {
+        let harness = try Harness()
+        defer { harness.stop() }
+        try await harness.store.append(.orderPlaced(sampleOrder(1)))
+        let storeService = StoreService(context: harness.context, addresses: harness.addresses, store: harness.store)
+        let notifier = Notifier(context: harness.context, addresses: harness.addresses)
+        let notifications = Shared<[String]>([])
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await storeService.run() }
+            group.addTask { try await notifier.run { line in notifications.modify { $0.append(line) } } }
+            let couriers = try Publisher<DeliveryEvent>(
+                context: harness.context, .connect(harness.addresses.busPublish))
+            try await couriers.waitForSubscribers(2, timeout: .seconds(10))
+            // A slow courier and the one the job was redelivered to both deliver order 1.
+            for courier in [3, 5] {
+                let delivered = DeliveryEvent.delivered(
+                    Delivered(eventID: DeliveryEvent.deliveredEventID(orderID: 1), orderID: 1, courierID: courier))
+                try couriers.publish(delivered, to: delivered.topic)
+            }
+            #expect(try await harness.eventually { notifier.duplicatesSkipped.value == 1 })
+            #expect(try await harness.eventually { storeService.duplicatesIgnored.value == 1 })
+            #expect(notifications.value.count == 1)
+            #expect(notifications.value.first?.contains("order #1") == true)
+            let deliveries = try await harness.store.history(ofOrder: 1).filter { $0.event.kind == .delivered }
+            #expect(deliveries.count == 1)
+            #expect(deliveries.first?.event.courierID == 3, "the first delivery is the fact; the repeat is ignored")
             group.cancelAll()
         }
     }

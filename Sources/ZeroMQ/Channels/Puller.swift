@@ -15,12 +15,17 @@ public final class Puller<Event: Decodable & Sendable> {
     @exclusivity(unchecked) @usableFromInline var reader: EventReader<Event>
 
     /// Creates a puller.
+    /// - Parameter configure: sets options on the socket before it binds or
+    ///   connects, for those that only apply to new connections, such as
+    ///   ``SocketOption/receiveHighWaterMark`` or CURVE keys.
     public init(
         context: Context, _ endpoint: ChannelEndpoint, codec: any EventCodec = JSONEventCodec(),
-        undecodable: UndecodablePolicy = .skip, logger: Logger? = nil
+        undecodable: UndecodablePolicy = .skip, logger: Logger? = nil,
+        configure: (Socket) throws(ZMQError) -> Void = { _ in }
     ) throws(ZMQError) {
         let logger = logger ?? defaultChannelLogger
         socket = try context.socket(.pull)
+        try configure(socket)
         reader = EventReader(codec: codec, policy: undecodable, logger: logger, countsGaps: false)
         self.endpoint = try endpoint.attach(socket, logger: logger, role: "puller")
     }

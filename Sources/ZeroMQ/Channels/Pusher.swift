@@ -19,12 +19,16 @@ public final class Pusher<Event: Encodable & Sendable> {
     public private(set) var counters = ChannelCounters()
 
     /// Creates a pusher; see ``Publisher/init(context:_:codec:eventType:schemaVersion:publisherID:logger:)``.
+    /// - Parameter configure: sets options on the socket before it binds or
+    ///   connects, for those that only apply to new connections, such as
+    ///   ``SocketOption/sendHighWaterMark`` or CURVE keys.
     public init(
         context: Context, _ endpoint: ChannelEndpoint, codec: any EventCodec = JSONEventCodec(),
         eventType: String? = nil, schemaVersion: UInt16 = 1, publisherID: UUID = UUID(),
-        logger: Logger? = nil
+        logger: Logger? = nil, configure: (Socket) throws(ZMQError) -> Void = { _ in }
     ) throws(ZMQError) {
         socket = try context.socket(.push)
+        try configure(socket)
         self.endpoint = try endpoint.attach(socket, logger: logger ?? defaultChannelLogger, role: "pusher")
         writer = EventWriter(
             of: Event.self, publisherID: publisherID, codec: codec, eventType: eventType, schemaVersion: schemaVersion)

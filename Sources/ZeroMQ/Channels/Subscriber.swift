@@ -32,13 +32,17 @@ public final class Subscriber<Event: Decodable & Sendable> {
     @exclusivity(unchecked) @usableFromInline var reader: EventReader<Event>
 
     /// Creates a subscriber to `topics`; an empty list subscribes to every topic.
+    /// - Parameter configure: sets options on the socket before it binds or
+    ///   connects, for those that only apply to new connections, such as
+    ///   ``SocketOption/receiveHighWaterMark`` or CURVE keys.
     public init(
         context: Context, _ endpoint: ChannelEndpoint, topics: [Topic] = [],
         codec: any EventCodec = JSONEventCodec(), undecodable: UndecodablePolicy = .skip,
-        subscriberID: UUID = UUID(), logger: Logger? = nil
+        subscriberID: UUID = UUID(), logger: Logger? = nil, configure: (Socket) throws(ZMQError) -> Void = { _ in }
     ) throws(ZMQError) {
         let logger = logger ?? defaultChannelLogger
         socket = try context.socket(.sub)
+        try configure(socket)
         self.subscriberID = subscriberID
         reader = EventReader(codec: codec, policy: undecodable, logger: logger, countsGaps: true)
         try socket.subscribe("\(Topic.reservedPrefix)join.\(subscriberID.uuidString).")

@@ -47,7 +47,8 @@ struct HistoryCommand: AsyncParsableCommand {
     private func fetch() async throws -> [StoredEvent] {
         if let db {
             let store = try EventStore(path: db)
-            return try order.map { try store.history(ofOrder: $0) } ?? store.history(ofCourier: courier ?? 0)
+            if let order { return try await store.history(ofOrder: order) }
+            return try await store.history(ofCourier: courier ?? 0)
         }
         let context = try Context(defaultLinger: .zero)
         defer { context.shutdown() }

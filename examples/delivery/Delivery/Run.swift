@@ -50,11 +50,17 @@ struct Run: AsyncParsableCommand {
         let live = isatty(STDERR_FILENO) != 0
         let result: ScenarioReport
         do {
-            result = try await scenario.run(
-                progress: { line in
-                    if live { FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8)) }
-                },
-                notify: { print($0) })
+            result = try await cancellingOnSignals { [scenario] in
+                try await scenario.run(
+                    progress: { line in
+                        if live { FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8)) }
+                    },
+                    notify: say)
+            }
+        } catch is CancellationError {
+            if live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            report("delivery: interrupted; the event store is consistent (\(scenario.databasePath ?? "in memory"))")
+            throw ExitCode(130)
         } catch {
             fail("\(error)")
         }

@@ -1,5 +1,4 @@
 import DeliveryKit
-import Dispatch
 import Foundation
 import ZeroMQ
 
@@ -12,25 +11,60 @@ func runService(_ name: String, _ body: @escaping @Sendable (Context) async thro
     do { context = try Context(defaultLinger: .milliseconds(500)) } catch {
         fail("cannot create a ZeroMQ context: \(error)")
     }
-    let task = Task { try await body(context) }
-    var sources: [any DispatchSourceSignal] = []
-    for number in [SIGINT, SIGTERM] {
-        signal(number, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-        source.setEventHandler { task.cancel() }
-        source.resume()
-        sources.append(source)
-    }
-    defer { for source in sources { source.cancel() } }
+    defer { context.shutdown() }
     do {
-        try await task.value
+        try await cancellingOnSignals { try await body(context) }
     } catch is CancellationError {
         report("\(name): stopped")
     } catch {
         context.shutdown()
         fail("\(name): \(error)")
     }
-    context.shutdown()
+}
+
+/// Runs `operation` in a task that SIGINT or SIGTERM cancels, and waits for it.
+/// A signal makes it throw `CancellationError`, whatever it was waiting on threw.
+func cancellingOnSignals<Result: Sendable>(_ operation: @escaping @Sendable () async throws -> Result) async throws
+    -> Result
+{
+    let task = Task { try await operation() }
+    onTerminationSignals { task.cancel() }
+    let result: Result
+    do {
+        result = try await task.value
+    } catch  where task.isCancelled {
+        throw CancellationError()
+    }
+    // Some waits end quietly when cancelled (an AsyncStream's loop, for one).
+    if task.isCancelled { throw CancellationError() }
+    return result
+}
+
+/// The pipe the signal handler writes to: `(read end, write end)`.
+private nonisolated(unsafe) var signalPipe: (read: Int32, write: Int32) = (-1, -1)
+
+/// Calls `handler` on a thread of its own for each SIGINT or SIGTERM. The C
+/// handler only writes a byte to a pipe (about all a signal handler may do).
+/// Installing a handler also undoes an inherited "ignore", which a shell
+/// gives SIGINT in background jobs.
+private func onTerminationSignals(_ handler: @escaping @Sendable () -> Void) {
+    var ends: [Int32] = [0, 0]
+    guard pipe(&ends) == 0 else { return }
+    signalPipe = (ends[0], ends[1])
+    var action = sigaction()
+    action.__sigaction_handler.sa_handler = { _ in
+        var byte: UInt8 = 1
+        _ = write(signalPipe.write, &byte, 1)
+    }
+    sigemptyset(&action.sa_mask)
+    action.sa_flags = SA_RESTART
+    sigaction(SIGINT, &action, nil)
+    sigaction(SIGTERM, &action, nil)
+    let readEnd = ends[0]
+    Thread.detachNewThread {
+        var byte: UInt8 = 0
+        while read(readEnd, &byte, 1) == 1 { handler() }
+    }
 }
 
 /// One line on stdout, written at once (also into a pipe or a file).

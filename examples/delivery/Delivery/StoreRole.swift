@@ -14,7 +14,7 @@ struct StoreRole: AsyncParsableCommand {
             let store = try EventStore(path: db)
             var service = StoreService(context: context, addresses: endpoints.addresses, store: store)
             service.bindAllInterfaces = endpoints.exposed
-            report("store: \(db) holds \(try store.head()) events; queries at \(endpoints.store)")
+            report("store: \(db) holds \(try await store.head()) events; queries at \(endpoints.store)")
             try await service.run()
         }
     }

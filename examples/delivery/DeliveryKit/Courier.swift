@@ -40,8 +40,12 @@ public struct Courier: Sendable {
         let bus = try Publisher<DeliveryEvent>(context: context, .connect(addresses.busPublish), logger: logger)
         try await bus.waitForSubscribers(1, timeout: .seconds(30))
         let acks = try Pusher<JobAck>(context: context, .connect(addresses.acks), logger: logger)
-        let jobs = try Puller<DeliveryJob>(context: context, .connect(addresses.jobs), logger: logger)
-        try jobs.socket.set(.receiveHighWaterMark, 1)
+        // At most one job waits here while the courier rides: the rest stay with
+        // the dispatcher, for couriers that are free (or alive).
+        let jobs = try Puller<DeliveryJob>(context: context, .connect(addresses.jobs), logger: logger) {
+            (socket) throws(ZMQError) in
+            try socket.set(.receiveHighWaterMark, 1)
+        }
         var delivered: Set<Int> = []
         var pickups = 0
         func publish(_ event: DeliveryEvent) throws { try bus.publish(event, to: event.topic) }

@@ -49,8 +49,10 @@ public struct JobAck: Codable, Sendable, Hashable {
 
 /// The dispatcher: turns placed orders into delivery jobs and hands each to
 /// one courier over PUSH/PULL (work distribution, not broadcast). A job must
-/// be acknowledged: not accepted within ``acceptTimeout``, or not completed
-/// within ``completeTimeout`` of being accepted, it is handed out again.
+/// be acknowledged: not accepted within ``acceptTimeout`` of being handed to the
+/// socket, or not completed within ``completeTimeout`` of being accepted, it is
+/// handed out again. Jobs still waiting in the dispatcher's own queue (every
+/// courier busy) are not timed, so a backlog never turns into a redelivery storm.
 public struct Dispatcher: Sendable {
     public let context: Context
     public let addresses: Addresses
@@ -98,19 +100,24 @@ public struct Dispatcher: Sendable {
             let job = DeliveryJob(
                 orderID: order.orderID, attempt: 1, pickup: order.pickup, pickupPosition: order.pickupPosition,
                 dropoff: order.dropoff, dropoffPosition: order.dropoffPosition)
-            if book.add(job, acceptBy: .now + acceptTimeout) { handOut.yield(job) }
+            if book.add(job) { handOut.yield(job) }
         }
     }
 
     private func handOutJobs(_ jobs: AsyncStream<DeliveryJob>) async throws {
+        // Few jobs wait in any one courier's queue, so a lost courier strands few
+        // and a busy one does not hold work a free one could do. Set before
+        // binding: a connection's queue size is fixed when it is made.
         let couriers = try Pusher<DeliveryJob>(
             context: context, .bind(Addresses.bindable(addresses.jobs, allInterfaces: bindAllInterfaces)),
-            logger: logger)
-        // Few jobs wait in any one courier's queue, so a lost courier strands few.
-        try couriers.socket.set(.sendHighWaterMark, 1)
-        for await job in jobs {
+            logger: logger
+        ) { (socket) throws(ZMQError) in
+            try socket.set(.sendHighWaterMark, 1)
+        }
+        for await job in jobs where book.isCurrent(job) {
             try await couriers.push(job, to: "jobs")
             jobsPushed.add()
+            book.handedOut(job, acceptBy: .now + acceptTimeout)
         }
     }
 
@@ -127,7 +134,7 @@ public struct Dispatcher: Sendable {
         let bus = try Publisher<DeliveryEvent>(context: context, .connect(addresses.busPublish), logger: logger)
         while true {
             try await Task.sleep(for: .milliseconds(50))
-            for (job, reason) in book.overdue(now: .now, acceptBy: .now + acceptTimeout) {
+            for (job, reason) in book.overdue(now: .now) {
                 logger.notice("redelivering", metadata: ["order": "\(job.orderID)", "attempt": "\(job.attempt)"])
                 let event = DeliveryEvent.jobRedelivered(
                     JobRedelivered(eventID: UUID(), orderID: job.orderID, attempt: job.attempt, reason: reason))
@@ -142,7 +149,8 @@ public struct Dispatcher: Sendable {
 public final class JobBook: Sendable {
     private struct Entry {
         var job: DeliveryJob
-        var deadline: ContinuousClock.Instant
+        /// `nil` while the job waits in the dispatcher's queue.
+        var deadline: ContinuousClock.Instant?
         var acceptedBy: Int?
     }
 
@@ -159,12 +167,28 @@ public final class JobBook: Sendable {
 
     public init() {}
 
-    /// Records a new job; `false` when the order already has one.
-    func add(_ job: DeliveryJob, acceptBy deadline: ContinuousClock.Instant) -> Bool {
+    /// Records a new job, waiting to be handed out; `false` when the order already has one.
+    func add(_ job: DeliveryJob) -> Bool {
         state.modify { state in
             guard state.open[job.orderID] == nil, !state.completed.contains(job.orderID) else { return false }
-            state.open[job.orderID] = Entry(job: job, deadline: deadline)
+            state.open[job.orderID] = Entry(job: job, deadline: nil)
             return true
+        }
+    }
+
+    /// Whether `job` is still the attempt to hand out (not completed, not superseded).
+    func isCurrent(_ job: DeliveryJob) -> Bool {
+        state.value.open[job.orderID]?.job.attempt == job.attempt
+    }
+
+    /// Starts the acceptance deadline of a job just handed to the couriers' socket.
+    func handedOut(_ job: DeliveryJob, acceptBy deadline: ContinuousClock.Instant) {
+        state.modify { state in
+            guard var entry = state.open[job.orderID], entry.job.attempt == job.attempt, entry.deadline == nil,
+                entry.acceptedBy == nil
+            else { return }
+            entry.deadline = deadline
+            state.open[job.orderID] = entry
         }
     }
 
@@ -189,16 +213,18 @@ public final class JobBook: Sendable {
         }
     }
 
-    /// The jobs past their deadline, each with its next attempt number and why.
-    func overdue(now: ContinuousClock.Instant, acceptBy deadline: ContinuousClock.Instant) -> [(DeliveryJob, String)] {
+    /// The jobs past their deadline, each with its next attempt number and why;
+    /// they wait in the queue again.
+    func overdue(now: ContinuousClock.Instant) -> [(DeliveryJob, String)] {
         state.modify { state in
             var due: [(DeliveryJob, String)] = []
-            for (orderID, var entry) in state.open where entry.deadline < now {
+            for (orderID, var entry) in state.open {
+                guard let deadline = entry.deadline, deadline < now else { continue }
                 let reason =
                     entry.acceptedBy.map { "courier \($0) did not complete attempt \(entry.job.attempt) in time" }
                     ?? "nobody accepted attempt \(entry.job.attempt) in time"
                 entry.job.attempt += 1
-                entry.deadline = deadline
+                entry.deadline = nil
                 entry.acceptedBy = nil
                 state.open[orderID] = entry
                 state.redeliveries += 1

@@ -10,7 +10,7 @@ import GRDB
 /// returns the original sequence number and changes nothing. That is what
 /// makes redelivered work safe.
 public final class EventStore: Sendable {
-    private let database: DatabaseQueue
+    private let database: any DatabaseWriter
     /// The SQLite file, or `nil` for an in-memory store.
     public let path: String?
 
@@ -18,7 +18,11 @@ public final class EventStore: Sendable {
     /// in-memory store when `path` is `nil`.
     public init(path: String?) throws {
         self.path = path
-        database = try path.map { try DatabaseQueue(path: $0) } ?? DatabaseQueue()
+        // A file is opened in WAL mode, where an append costs no fsync of its own
+        // and readers never wait for writers.
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+        database = try path.map { try DatabasePool(path: $0, configuration: configuration) } ?? DatabaseQueue()
         try database.write { db in
             try db.execute(
                 sql: """
@@ -56,9 +60,9 @@ public final class EventStore: Sendable {
 
     /// Appends `event` unless its id is already stored.
     @discardableResult
-    public func append(_ event: DeliveryEvent) throws -> Appended {
+    public func append(_ event: DeliveryEvent) async throws -> Appended {
         let body = try JSONEncoder().encode(event)
-        return try database.write { db in
+        return try await database.write { db in
             // Look first: an ignored INSERT would still use up a sequence number,
             // and projections rely on the sequence having no gaps.
             if let existing = try Int64.fetchOne(
@@ -80,28 +84,28 @@ public final class EventStore: Sendable {
     }
 
     /// The highest sequence number, 0 when empty.
-    public func head() throws -> Int64 {
-        try database.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM events") ?? 0 }
+    public func head() async throws -> Int64 {
+        try await database.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM events") ?? 0 }
     }
 
     /// Up to `limit` events after `sequence`, in order: how projections replay.
-    public func events(after sequence: Int64, limit: Int = 500) throws -> [StoredEvent] {
-        try fetch("SELECT * FROM events WHERE sequence > ? ORDER BY sequence LIMIT ?", [sequence, limit])
+    public func events(after sequence: Int64, limit: Int = 500) async throws -> [StoredEvent] {
+        try await fetch("SELECT * FROM events WHERE sequence > ? ORDER BY sequence LIMIT ?", [sequence, limit])
     }
 
     /// Every event about `orderID`, oldest first: the order's history.
-    public func history(ofOrder orderID: Int) throws -> [StoredEvent] {
-        try fetch("SELECT * FROM events WHERE order_id = ? ORDER BY sequence", [orderID])
+    public func history(ofOrder orderID: Int) async throws -> [StoredEvent] {
+        try await fetch("SELECT * FROM events WHERE order_id = ? ORDER BY sequence", [orderID])
     }
 
     /// Every event about `courierID`, oldest first.
-    public func history(ofCourier courierID: Int) throws -> [StoredEvent] {
-        try fetch("SELECT * FROM events WHERE courier_id = ? ORDER BY sequence", [courierID])
+    public func history(ofCourier courierID: Int) async throws -> [StoredEvent] {
+        try await fetch("SELECT * FROM events WHERE courier_id = ? ORDER BY sequence", [courierID])
     }
 
     /// The complete ``OrderPlaced`` of `orderID`: how a pointer event is resolved.
-    public func order(_ orderID: Int) throws -> OrderPlaced? {
-        let placed = try fetch(
+    public func order(_ orderID: Int) async throws -> OrderPlaced? {
+        let placed = try await fetch(
             "SELECT * FROM events WHERE order_id = ? AND kind = ? ORDER BY sequence LIMIT 1",
             [orderID, EventKind.orderPlaced.rawValue])
         guard case .orderPlaced(let order)? = placed.first?.event else { return nil }
@@ -109,8 +113,8 @@ public final class EventStore: Sendable {
     }
 
     /// The highest order id stored, 0 when none: where a restarted order service goes on.
-    public func lastOrderID() throws -> Int {
-        try database.read { db in
+    public func lastOrderID() async throws -> Int {
+        try await database.read { db in
             try Int.fetchOne(
                 db, sql: "SELECT MAX(order_id) FROM events WHERE kind = ?", arguments: [EventKind.orderPlaced.rawValue])
                 ?? 0
@@ -118,8 +122,8 @@ public final class EventStore: Sendable {
     }
 
     /// How many events of each kind are stored.
-    public func countsByKind() throws -> [EventKind: Int] {
-        try database.read { db in
+    public func countsByKind() async throws -> [EventKind: Int] {
+        try await database.read { db in
             var counts: [EventKind: Int] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT kind, COUNT(*) AS n FROM events GROUP BY kind") {
                 if let kind = EventKind(rawValue: row["kind"]) { counts[kind] = row["n"] }
@@ -128,14 +132,17 @@ public final class EventStore: Sendable {
         }
     }
 
-    /// The size of the SQLite file in bytes (0 in memory): the storage that grows.
+    /// The size of the SQLite files in bytes, write-ahead log included (0 in
+    /// memory): the storage that grows.
     public func fileSize() -> Int {
         guard let path else { return 0 }
-        return (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        return [path, path + "-wal"].reduce(0) { total, file in
+            total + ((try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0)
+        }
     }
 
-    private func fetch(_ sql: String, _ arguments: StatementArguments) throws -> [StoredEvent] {
-        try database.read { db in
+    private func fetch(_ sql: String, _ arguments: StatementArguments) async throws -> [StoredEvent] {
+        try await database.read { db in
             try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
                 StoredEvent(
                     sequence: row["sequence"],
@@ -147,8 +154,8 @@ public final class EventStore: Sendable {
 
     /// Tries to change a stored event, which the store refuses: used to show
     /// (and test) that the log is append-only.
-    public func attemptUpdate(sequence: Int64) throws {
-        try database.write { db in
+    public func attemptUpdate(sequence: Int64) async throws {
+        try await database.write { db in
             try db.execute(sql: "UPDATE events SET kind = 'edited' WHERE sequence = ?", arguments: [sequence])
         }
     }

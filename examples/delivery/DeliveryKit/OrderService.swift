@@ -100,7 +100,7 @@ public struct OrderService: Sendable {
                 try bus.publish(pointer, to: pointer.topic)
                 return OrderReply(accepted: true, orderID: orderID, sequence: appended.sequence, error: nil)
             } catch {
-                logger.error("order not placed", metadata: ["error": "\(error)"])
+                if !Task.isCancelled { logger.error("order not placed", metadata: ["error": "\(error)"]) }
                 return .failure(reason: "order not placed: \(error)")
             }
         }

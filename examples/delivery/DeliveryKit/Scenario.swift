@@ -93,8 +93,8 @@ public struct Scenario: Sendable {
                 if let failure = failures.value.first {
                     throw DeliveryError.failed(service: "scenario", reason: failure)
                 }
-                let delivered = try store.countsByKind()[.delivered] ?? 0
-                let head = try store.head()
+                let delivered = try await store.countsByKind()[.delivered] ?? 0
+                let head = try await store.head()
                 let checkpoint = tracking.model.checkpoint
                 progress(
                     "placed \(placed.count)/\(orders) · delivered \(delivered) · redelivered \(dispatcher.book.redeliveries)"
@@ -108,7 +108,7 @@ public struct Scenario: Sendable {
                 try await Task.sleep(for: .milliseconds(100))
             }
             group.cancelAll()
-            let report = try ScenarioReport(
+            let report = try await ScenarioReport(
                 settled: settled, placed: placed, store: store, live: tracking.model, progress: tracking.progress,
                 dispatcher: dispatcher, notifier: notifier, storeService: storeService, wire: meter.snapshot,
                 crashed: crashed.value, commandWaits: commandWaits, elapsed: ContinuousClock.now - started)

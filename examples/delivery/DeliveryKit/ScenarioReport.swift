@@ -56,7 +56,7 @@ public struct ScenarioReport: Sendable {
         settled: Bool, placed: [Int], store: EventStore, live: TrackingModel, progress: TrackingProjection.Progress,
         dispatcher: Dispatcher, notifier: Notifier, storeService: StoreService, wire: [String: WireMeter.Tally],
         crashed: [Int: Int], commandWaits: [Duration], elapsed: Duration
-    ) throws {
+    ) async throws {
         self.commandWaits = commandWaits.sorted()
         consumed = [
             ("event store", storeService.received.value), ("dispatcher", dispatcher.pointerLookups.value),
@@ -76,7 +76,7 @@ public struct ScenarioReport: Sendable {
         var history: [String] = []
         var redelivered: (order: Int, events: [StoredEvent])?
         for order in placed {
-            let events = try store.history(ofOrder: order)
+            let events = try await store.history(ofOrder: order)
             let deliveries = events.filter { $0.event.kind == .delivered }.count
             if deliveries == 1 { once += 1 } else { notOnce.append(order) }
             if redelivered == nil, !History.holdersBeforeRedelivery(of: events).isEmpty {
@@ -87,8 +87,8 @@ public struct ScenarioReport: Sendable {
         notDeliveredOnce = notOnce
         customersNotified = notifier.notified.value
         notificationsSkipped = notifier.duplicatesSkipped.value
-        eventsStored = try store.head()
-        storedByKind = try store.countsByKind()
+        eventsStored = try await store.head()
+        storedByKind = try await store.countsByKind()
         storeFileBytes = store.fileSize()
         duplicateFactsIgnored = storeService.duplicatesIgnored.value
         redeliveries = dispatcher.book.redeliveries
@@ -96,7 +96,7 @@ public struct ScenarioReport: Sendable {
         crashedCouriers = crashed
         projectionLag = eventsStored - live.checkpoint
         var all: [StoredEvent] = []
-        while case let batch = try store.events(after: all.last?.sequence ?? 0), !batch.isEmpty { all += batch }
+        while case let batch = try await store.events(after: all.last?.sequence ?? 0), !batch.isEmpty { all += batch }
         projectionMatchesReplay = (try? TrackingModel(replaying: all)) == live
         projection = progress
 
@@ -125,7 +125,10 @@ public struct ScenarioReport: Sendable {
         }
         pointerRoundTrips = dispatcher.pointerLookups.value + notifier.storeLookups.value
 
-        let (order, events) = try redelivered ?? (placed.first ?? 0, store.history(ofOrder: placed.first ?? 0))
+        let shown = redelivered?.order ?? placed.first ?? 0
+        var events = redelivered?.events ?? []
+        if redelivered == nil { events = try await store.history(ofOrder: shown) }
+        let order = shown
         let statuses = History.statuses(of: events).map(\.rawValue)
         history.append("order #\(order) went \(statuses.joined(separator: " → ")) in \(events.count) events")
         if let previous = History.previousStatus(of: events) {
@@ -137,7 +140,7 @@ public struct ScenarioReport: Sendable {
             )
         }
         if let courier = events.compactMap(\.event.courierID).last {
-            let positions = History.positions(of: try store.history(ofCourier: courier))
+            let positions = History.positions(of: try await store.history(ofCourier: courier))
             if positions.count >= 2 {
                 history.append(
                     "courier \(courier) is at \(positions[positions.count - 1]); before that it was at \(positions[positions.count - 2])"

@@ -59,7 +59,7 @@ public struct StoreService: Sendable {
                     context: context, bind: Addresses.bindable(addresses.store, allInterfaces: bindAllInterfaces),
                     StoreRequest.self
                 ) { (request: StoreRequest) -> StoreReply in
-                    let reply = answer(request)
+                    let reply = await answer(request)
                     if case .appended(let result) = reply, result.isNew { signal.yield() }
                     return reply
                 }
@@ -75,7 +75,7 @@ public struct StoreService: Sendable {
             context: context, .connect(addresses.busSubscribe), topics: ["delivery"], logger: logger)
         for try await fact in subscriber.events {
             received.add()
-            if try store.append(fact.event).isNew {
+            if try await store.append(fact.event).isNew {
                 appended.yield()
             } else {
                 duplicatesIgnored.add()
@@ -88,9 +88,9 @@ public struct StoreService: Sendable {
     private func publishFeed(_ appended: AsyncStream<Void>) async throws {
         let feed = try Publisher<StoredEvent>(context: context, .connect(addresses.busPublish), logger: logger)
         try feed.socket.set(.sendHighWaterMark, 100_000)
-        var published = try store.head()
+        var published = try await store.head()
         for await _ in appended {
-            while case let batch = try store.events(after: published), !batch.isEmpty {
+            while case let batch = try await store.events(after: published), !batch.isEmpty {
                 for stored in batch {
                     // A drop shows up as a gap at the projection, which refills from the store.
                     try feed.publish(stored, to: FeedTopic.of(stored.event.kind))
@@ -100,17 +100,17 @@ public struct StoreService: Sendable {
         }
     }
 
-    private func answer(_ request: StoreRequest) -> StoreReply {
+    private func answer(_ request: StoreRequest) async -> StoreReply {
         do {
             switch request {
-            case .append(let event): return .appended(try store.append(event))
-            case .order(let id): return .order(order: try store.order(id))
-            case .orderHistory(let id): return .events(events: try store.history(ofOrder: id))
-            case .courierHistory(let id): return .events(events: try store.history(ofCourier: id))
+            case .append(let event): return .appended(try await store.append(event))
+            case .order(let id): return .order(order: try await store.order(id))
+            case .orderHistory(let id): return .events(events: try await store.history(ofOrder: id))
+            case .courierHistory(let id): return .events(events: try await store.history(ofCourier: id))
             case .events(let after, let limit):
-                return .events(events: try store.events(after: after, limit: min(limit, 5_000)))
-            case .head: return .number(value: try store.head())
-            case .lastOrderID: return .number(value: Int64(try store.lastOrderID()))
+                return .events(events: try await store.events(after: after, limit: min(limit, 5_000)))
+            case .head: return .number(value: try await store.head())
+            case .lastOrderID: return .number(value: Int64(try await store.lastOrderID()))
             }
         } catch {
             logger.error("store query failed", metadata: ["error": "\(error)"])
