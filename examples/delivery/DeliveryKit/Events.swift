@@ -16,10 +16,18 @@ public struct Position: Codable, Sendable, Hashable, CustomStringConvertible {
     }
 }
 
+/// What every delivery fact carries: its own id and the order it is about.
+public protocol Fact: Codable, Sendable, Hashable {
+    /// The fact's id: the store and the consumers deduplicate by it.
+    var eventID: UUID { get }
+    /// The order the fact is about.
+    var orderID: Int { get }
+}
+
 /// A placed order with everything about it: the **complete** form, which the
 /// order service appends to the event store. The bus carries only an
 /// ``OrderPointer`` to it.
-public struct OrderPlaced: Codable, Sendable, Hashable {
+public struct OrderPlaced: Fact {
     public var eventID: UUID
     public var orderID: Int
     public var customer: String
@@ -54,7 +62,7 @@ public struct OrderPlaced: Codable, Sendable, Hashable {
 /// need the customer or the addresses fetch the order from the event store,
 /// which costs them a round trip but keeps the bus small and the data in one
 /// place.
-public struct OrderPointer: Codable, Sendable, Hashable {
+public struct OrderPointer: Fact {
     /// The id of the stored ``OrderPlaced`` event this points at.
     public var eventID: UUID
     public var orderID: Int
@@ -66,7 +74,7 @@ public struct OrderPointer: Codable, Sendable, Hashable {
 }
 
 /// A courier took a job (each attempt of a redelivered job is assigned again).
-public struct CourierAssigned: Codable, Sendable, Hashable {
+public struct CourierAssigned: Fact {
     public var eventID: UUID
     public var orderID: Int
     public var courierID: Int
@@ -81,7 +89,7 @@ public struct CourierAssigned: Codable, Sendable, Hashable {
 }
 
 /// A courier collected the order at the pickup address.
-public struct PickedUp: Codable, Sendable, Hashable {
+public struct PickedUp: Fact {
     public var eventID: UUID
     public var orderID: Int
     public var courierID: Int
@@ -95,7 +103,7 @@ public struct PickedUp: Codable, Sendable, Hashable {
 
 /// A courier's position on the way: a **complete** event, carrying all its
 /// data so that trackers need nothing else.
-public struct LocationUpdated: Codable, Sendable, Hashable {
+public struct LocationUpdated: Fact {
     public var eventID: UUID
     public var orderID: Int
     public var courierID: Int
@@ -126,7 +134,7 @@ public struct LocationUpdated: Codable, Sendable, Hashable {
 /// (``DeliveryEvent/deliveredEventID(orderID:)``), so a second courier that
 /// delivers a redelivered job produces the *same* event, which the store and
 /// every consumer recognise and ignore: delivery is idempotent.
-public struct Delivered: Codable, Sendable, Hashable {
+public struct Delivered: Fact {
     public var eventID: UUID
     public var orderID: Int
     public var courierID: Int
@@ -140,7 +148,7 @@ public struct Delivered: Codable, Sendable, Hashable {
 
 /// The dispatcher gave up waiting for a courier's acknowledgement and handed
 /// the job out again.
-public struct JobRedelivered: Codable, Sendable, Hashable {
+public struct JobRedelivered: Fact {
     public var eventID: UUID
     public var orderID: Int
     public var attempt: Int
@@ -167,31 +175,24 @@ public enum DeliveryEvent: Codable, Sendable, Hashable {
     case delivered(Delivered)
     case jobRedelivered(JobRedelivered)
 
-    /// The fact's own id: the store and the consumers deduplicate by it.
-    public var eventID: UUID {
+    /// The fact inside, whatever its kind.
+    public var fact: any Fact {
         switch self {
-        case .orderPlaced(let e): e.eventID
-        case .orderPointer(let e): e.eventID
-        case .courierAssigned(let e): e.eventID
-        case .pickedUp(let e): e.eventID
-        case .locationUpdated(let e): e.eventID
-        case .delivered(let e): e.eventID
-        case .jobRedelivered(let e): e.eventID
+        case .orderPlaced(let fact): fact
+        case .orderPointer(let fact): fact
+        case .courierAssigned(let fact): fact
+        case .pickedUp(let fact): fact
+        case .locationUpdated(let fact): fact
+        case .delivered(let fact): fact
+        case .jobRedelivered(let fact): fact
         }
     }
 
+    /// The fact's own id: the store and the consumers deduplicate by it.
+    public var eventID: UUID { fact.eventID }
+
     /// The order the fact is about.
-    public var orderID: Int {
-        switch self {
-        case .orderPlaced(let e): e.orderID
-        case .orderPointer(let e): e.orderID
-        case .courierAssigned(let e): e.orderID
-        case .pickedUp(let e): e.orderID
-        case .locationUpdated(let e): e.orderID
-        case .delivered(let e): e.orderID
-        case .jobRedelivered(let e): e.orderID
-        }
-    }
+    public var orderID: Int { fact.orderID }
 
     /// The courier the fact is about, if any.
     public var courierID: Int? {
@@ -223,14 +224,19 @@ public enum DeliveryEvent: Codable, Sendable, Hashable {
     /// JSON with the case as the only key: `{"delivered":{"orderID":7,…}}`.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(fact, forKey: key)
+    }
+
+    /// The JSON key of this case.
+    private var key: CodingKeys {
         switch self {
-        case .orderPlaced(let e): try container.encode(e, forKey: .orderPlaced)
-        case .orderPointer(let e): try container.encode(e, forKey: .orderPointer)
-        case .courierAssigned(let e): try container.encode(e, forKey: .courierAssigned)
-        case .pickedUp(let e): try container.encode(e, forKey: .pickedUp)
-        case .locationUpdated(let e): try container.encode(e, forKey: .locationUpdated)
-        case .delivered(let e): try container.encode(e, forKey: .delivered)
-        case .jobRedelivered(let e): try container.encode(e, forKey: .jobRedelivered)
+        case .orderPlaced: .orderPlaced
+        case .orderPointer: .orderPointer
+        case .courierAssigned: .courierAssigned
+        case .pickedUp: .pickedUp
+        case .locationUpdated: .locationUpdated
+        case .delivered: .delivered
+        case .jobRedelivered: .jobRedelivered
         }
     }
 
