@@ -112,6 +112,17 @@ struct ProcessTests {
         #expect(try await store.order(1) != nil)
     }
 
+    @Test func sigintStopsARoleAlsoWhenStartedAsABackgroundJob() async throws {
+        let addresses = Addresses.tcp(firstPort: try freeFirstPort())
+        let bus = try RoleProcess("bus", ["bus", "--bus", addresses.bus], sigintIgnored: true)
+        let deadline = ContinuousClock.now + .seconds(20)
+        while !bus.errors.contains("bus: publish to") && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(bus.stop(SIGINT) == 0)
+        #expect(bus.errors.contains("bus: stopped"))
+    }
+
     @Test func badArgumentsAndUnreachableServicesGiveOneLineAndANonZeroExit() async throws {
         let noOrder = try RoleProcess("history", ["history", "--db", "/nonexistent/store.sqlite", "--order", "1"])
         #expect(noOrder.waitForExit(timeout: .seconds(20)) == 64)

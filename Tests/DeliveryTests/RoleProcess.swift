@@ -22,7 +22,9 @@ final class RoleProcess {
     private let outputFile: URL
     private let errorFile: URL
 
-    init(_ name: String, _ arguments: [String]) throws {
+    /// Starts `delivery ARGUMENTS`; with `sigintIgnored`, with SIGINT ignored,
+    /// as a shell starts a background job.
+    init(_ name: String, _ arguments: [String], sigintIgnored: Bool = false) throws {
         self.name = name
         let binary = try #require(deliveryBinary, "no delivery binary: `swift build --product delivery` first")
         let directory = FileManager.default.temporaryDirectory
@@ -30,8 +32,13 @@ final class RoleProcess {
         errorFile = directory.appendingPathComponent("delivery-\(name)-\(UUID()).err")
         FileManager.default.createFile(atPath: outputFile.path, contents: nil)
         FileManager.default.createFile(atPath: errorFile.path, contents: nil)
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
+        if sigintIgnored {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "trap '' INT; exec \"$0\" \"$@\"", binary] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = arguments
+        }
         process.standardOutput = try FileHandle(forWritingTo: outputFile)
         process.standardError = try FileHandle(forWritingTo: errorFile)
         process.standardInput = FileHandle.nullDevice

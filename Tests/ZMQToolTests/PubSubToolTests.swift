@@ -95,6 +95,15 @@ extension ZMQToolSuite {
             #expect(result.stderr.isEmpty)
         }
 
+        @Test func sigintStopsSubAlsoWhenStartedAsABackgroundJob() throws {
+            let sub = try ToolProcess(["sub", ipcEndpoint()], sigintIgnored: true)
+            Thread.sleep(forTimeInterval: 0.3)
+            sub.send(SIGINT)
+            let result = sub.finish(timeout: .seconds(10))
+            #expect(!result.timedOut)
+            #expect(result.status == 0)
+        }
+
         @Test func pubWaitingForSubscribersGivesUpAtTheTimeout() throws {
             let result = try runTool(["pub", ipcEndpoint(), "--wait-subscribers", "2", "--timeout", "300ms", "x"])
             #expect(result.status == 1)

@@ -46,12 +46,18 @@ final class ToolProcess: Sendable {
     private let readersDone = DispatchGroup()
 
     /// Starts `zmq ARGUMENTS`, with `input` as its standard input (then closed)
-    /// or, without it, an empty standard input.
-    init(_ arguments: [String], input: Data? = nil) throws {
+    /// or, without it, an empty standard input. With `sigintIgnored`, it starts
+    /// with SIGINT ignored, as a shell starts a background job (`zmq sub … &`).
+    init(_ arguments: [String], input: Data? = nil, sigintIgnored: Bool = false) throws {
         let path = try #require(zmqToolPath, "no zmq binary: build it with `swift build --product zmq` first")
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
+        if sigintIgnored {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "trap '' INT; exec \"$0\" \"$@\"", path] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: path)
+            process.arguments = arguments
+        }
         let stdout = Pipe()
         let stderr = Pipe()
         let stdin = Pipe()

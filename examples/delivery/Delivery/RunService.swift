@@ -60,6 +60,12 @@ private func onTerminationSignals(_ handler: @escaping @Sendable () -> Void) {
     action.sa_flags = SA_RESTART
     sigaction(SIGINT, &action, nil)
     sigaction(SIGTERM, &action, nil)
+    // A parent may have started us with them blocked (Foundation's Process does).
+    var signals = sigset_t()
+    sigemptyset(&signals)
+    sigaddset(&signals, SIGINT)
+    sigaddset(&signals, SIGTERM)
+    pthread_sigmask(SIG_UNBLOCK, &signals, nil)
     let readEnd = ends[0]
     Thread.detachNewThread {
         var byte: UInt8 = 0
