@@ -89,6 +89,7 @@ public struct Scenario: Sendable {
             let (placed, commandWaits) = try await placeOrders(context)
             let deadline = ContinuousClock.now + timeout
             var settled = false
+            var largestLag: Int64 = 0
             while ContinuousClock.now < deadline {
                 if let failure = failures.value.first {
                     throw DeliveryError.failed(service: "scenario", reason: failure)
@@ -96,6 +97,7 @@ public struct Scenario: Sendable {
                 let delivered = try await store.countsByKind()[.delivered] ?? 0
                 let head = try await store.head()
                 let checkpoint = tracking.model.checkpoint
+                largestLag = max(largestLag, head - checkpoint)
                 progress(
                     "placed \(placed.count)/\(orders) · delivered \(delivered) · redelivered \(dispatcher.book.redeliveries)"
                         + " · stored \(head) · projection at \(checkpoint) (lag \(head - checkpoint))")
@@ -111,7 +113,7 @@ public struct Scenario: Sendable {
             let report = try await ScenarioReport(
                 settled: settled, placed: placed, store: store, live: tracking.model, progress: tracking.progress,
                 dispatcher: dispatcher, notifier: notifier, storeService: storeService, wire: meter.snapshot,
-                crashed: crashed.value, commandWaits: commandWaits, elapsed: ContinuousClock.now - started)
+                crashed: crashed.value, commandWaits: commandWaits, largestLag: largestLag, elapsed: ContinuousClock.now - started)
             bus.stop()
             context.shutdown()
             return report

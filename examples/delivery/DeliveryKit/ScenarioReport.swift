@@ -27,6 +27,8 @@ public struct ScenarioReport: Sendable {
     public var duplicateCompletions: Int
     public var crashedCouriers: [Int: Int]
     public var projectionLag: Int64
+    /// The most events the projection trailed the store by, sampled every 100 ms during the run.
+    public var largestLag: Int64
     public var projectionMatchesReplay: Bool
     public var projection: TrackingProjection.Progress
     public var wire: [WireRow]
@@ -55,7 +57,7 @@ public struct ScenarioReport: Sendable {
     init(
         settled: Bool, placed: [Int], store: EventStore, live: TrackingModel, progress: TrackingProjection.Progress,
         dispatcher: Dispatcher, notifier: Notifier, storeService: StoreService, wire: [String: WireMeter.Tally],
-        crashed: [Int: Int], commandWaits: [Duration], elapsed: Duration
+        crashed: [Int: Int], commandWaits: [Duration], largestLag: Int64, elapsed: Duration
     ) async throws {
         self.commandWaits = commandWaits.sorted()
         consumed = [
@@ -95,6 +97,7 @@ public struct ScenarioReport: Sendable {
         duplicateCompletions = dispatcher.book.duplicateCompletions
         crashedCouriers = crashed
         projectionLag = eventsStored - live.checkpoint
+        self.largestLag = largestLag
         var all: [StoredEvent] = []
         while case let batch = try await store.events(after: all.last?.sequence ?? 0), !batch.isEmpty { all += batch }
         projectionMatchesReplay = (try? TrackingModel(replaying: all)) == live
@@ -192,7 +195,7 @@ public struct ScenarioReport: Sendable {
             "event store: \(eventsStored) events appended, none updated (\(kinds))"
                 + (storeFileBytes > 0 ? ", \(storeFileBytes) bytes on disk" : ", in memory"))
         lines.append(
-            "projection: lag \(projectionLag) events, \(projection.replayed) replayed + \(projection.live) live, "
+            "projection: lag \(projectionLag) events at the end (at most \(largestLag) behind the store during the run), \(projection.replayed) replayed + \(projection.live) live, "
                 + "\(projection.duplicatesSkipped) duplicates skipped, \(projection.gapsFilled) gaps filled; "
                 + "rebuilt from the store: \(projectionMatchesReplay ? "identical" : "DIFFERENT")")
         lines.append(
