@@ -113,7 +113,8 @@ public struct Scenario: Sendable {
             let report = try await ScenarioReport(
                 settled: settled, placed: placed, store: store, live: tracking.model, progress: tracking.progress,
                 dispatcher: dispatcher, notifier: notifier, storeService: storeService, wire: meter.snapshot,
-                crashed: crashed.value, commandWaits: commandWaits, largestLag: largestLag, elapsed: ContinuousClock.now - started)
+                crashed: crashed.value, commandWaits: commandWaits, largestLag: largestLag,
+                elapsed: ContinuousClock.now - started)
             bus.stop()
             context.shutdown()
             return report
