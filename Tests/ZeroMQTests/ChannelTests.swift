@@ -67,6 +67,41 @@ struct ChannelTests {
         }
     }
 
+    @Test func channelEndsTakeSocketOptionsBeforeTheyAttach() async throws {
+        let context = try Context()
+        let server = try CurveKeyPair.generate()
+        let client = try CurveKeyPair.generate()
+        let publisher = try Publisher<OrderPlaced>(context: context, .bind("tcp://127.0.0.1:*")) {
+            (socket) throws(ZMQError) in try socket.makeCurveServer(server)
+        }
+        let subscriber = try Subscriber<OrderPlaced>(context: context, .connect(publisher.endpoint)) {
+            (socket) throws(ZMQError) in
+            try socket.makeCurveClient(serverPublicKey: server.publicKey, keyPair: client)
+        }
+        // A client that has the wrong server key never completes the handshake.
+        let stranger = try Subscriber<OrderPlaced>(context: context, .connect(publisher.endpoint)) {
+            (socket) throws(ZMQError) in
+            try socket.makeCurveClient(serverPublicKey: client.publicKey, keyPair: try CurveKeyPair.generate())
+        }
+        try await publisher.waitForSubscribers(1, timeout: testTimeout)
+        await #expect(throws: ChannelError.self) {
+            try await publisher.waitForSubscribers(2, timeout: .milliseconds(300))
+        }
+        try publisher.publish(OrderPlaced(id: 1, item: "sealed"), to: "orders")
+        #expect(try await subscriber.next()?.event.item == "sealed")
+        #expect(try subscriber.socket.get(.curveServerKey) == server.publicKey.bytes)
+        #expect(stranger.counters.received == 0)
+
+        let pusher = try Pusher<OrderPlaced>(context: context, .bind(uniqueInproc())) { (socket) throws(ZMQError) in
+            try socket.set(.sendHighWaterMark, 1)
+        }
+        let puller = try Puller<OrderPlaced>(context: context, .connect(pusher.endpoint)) {
+            (socket) throws(ZMQError) in try socket.set(.receiveHighWaterMark, 1)
+        }
+        #expect(try pusher.socket.get(.sendHighWaterMark) == 1)
+        #expect(try puller.socket.get(.receiveHighWaterMark) == 1)
+    }
+
     @Test func waitingForSubscribersWhoNeverComeTimesOut() async throws {
         let context = try Context()
         let publisher = try Publisher<OrderPlaced>(context: context, .bind(uniqueInproc()))

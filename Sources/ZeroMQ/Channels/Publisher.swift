@@ -35,15 +35,19 @@ public final class Publisher<Event: Encodable & Sendable> {
     /// - Parameters:
     ///   - eventType: the type name written into each envelope; the Swift type's name by default.
     ///   - schemaVersion: the version of `Event`'s schema, for consumers.
+    ///   - configure: sets options on the socket before it binds or connects,
+    ///     for those that only apply to new connections, such as
+    ///     ``SocketOption/sendHighWaterMark`` or CURVE keys.
     public init(
         context: Context, _ endpoint: ChannelEndpoint, codec: any EventCodec = JSONEventCodec(),
         eventType: String? = nil, schemaVersion: UInt16 = 1, publisherID: UUID = UUID(),
-        logger: Logger? = nil
+        logger: Logger? = nil, configure: (Socket) throws(ZMQError) -> Void = { _ in }
     ) throws(ZMQError) {
         let logger = logger ?? defaultChannelLogger
         socket = try context.socket(.xpub)
         try socket.set(.xpubVerbose, true)
         try socket.set(.xpubNoDrop, true)
+        try configure(socket)
         self.logger = logger
         self.endpoint = try endpoint.attach(socket, logger: logger, role: "publisher")
         writer = EventWriter(

@@ -18,7 +18,7 @@ public final class Pusher<Event: Encodable & Sendable> {
     /// What this pusher has sent.
     public private(set) var counters = ChannelCounters()
 
-    /// Creates a pusher; see ``Publisher/init(context:_:codec:eventType:schemaVersion:publisherID:logger:)``.
+    /// Creates a pusher; see ``Publisher/init(context:_:codec:eventType:schemaVersion:publisherID:logger:configure:)``.
     /// - Parameter configure: sets options on the socket before it binds or
     ///   connects, for those that only apply to new connections, such as
     ///   ``SocketOption/sendHighWaterMark`` or CURVE keys.
