@@ -43,7 +43,8 @@ struct ServiceTests {
             group.addTask { try await storeService.run() }
             group.addTask { try await orders.run() }
             let client = try Requester<PlaceOrder, OrderReply>(
-                context: harness.context, connect: harness.addresses.orders, service: "order service")
+                context: harness.context, connect: harness.addresses.orders, service: "order service",
+                timeout: .seconds(30))
             let empty = try await client.call(
                 PlaceOrder(customer: "Ada", pickup: "Pizza Roma", dropoff: "12 Elm St", items: [], totalCents: 900))
             #expect(empty == .failure(reason: "items must not be empty"))
@@ -120,7 +121,8 @@ struct ServiceTests {
             group.addTask { try await storeService.run() }
             group.addTask { try await projection.run() }
             let client = try Requester<TrackingQuery, TrackingReply>(
-                context: harness.context, connect: harness.addresses.tracking, service: "tracking")
+                context: harness.context, connect: harness.addresses.tracking, service: "tracking",
+                timeout: .seconds(30))
             #expect(try await harness.eventually { projection.model.checkpoint == 2 })
             guard case .order(let view) = try await client.call(.order(order: 1)) else {
                 Issue.record("not an order reply")
