@@ -58,9 +58,9 @@ public struct Scenario: Sendable {
                 do {
                     try await body()
                     if !Task.isCancelled { failures.modify { $0.append("\(name) stopped") } }
-                } catch where !Task.isCancelled {
-                    failures.modify { $0.append("\(name): \(error)") }
-                } catch {}
+                } catch {
+                    if !Task.isCancelled { failures.modify { $0.append("\(name): \(error)") } }
+                }
             }
         }
 
