@@ -46,18 +46,16 @@ struct ScenarioTests {
         #expect(location.messages == 5 * (report.storedByKind[.courierAssigned] ?? 0))
     }
 
-    @Test func aBacklogWaitsAtTheDispatcherAndIsNotRedelivered() async throws {
-        // One courier, many orders: the whole backlog takes longer than the accept
-        // deadline, but each job is handed out only when the courier has room, so
-        // no job waits in its queue long enough to be given up on.
+    @Test func aBacklogWaitsAtTheDispatcherNotInACouriersQueue() async throws {
+        // One courier, many orders: each job is handed out only when the courier
+        // has room for it, so a job's accept deadline never runs while it waits
+        // behind a queue of others (with queue sizes set after connecting, libzmq
+        // queued all 80 here and the deadlines caused a storm of redeliveries).
         var scenario = scenario(orders: 80, couriers: 1)
-        scenario.pace = .milliseconds(8)
-        scenario.acceptTimeout = .milliseconds(2500)
+        scenario.pace = .milliseconds(3)
         let report = try await scenario.run()
         #expect(report.succeeded, "\(report.lines.joined(separator: "\n"))")
-        #expect(report.elapsed > .milliseconds(2500), "the backlog outlasts the accept deadline")
-        #expect(report.redeliveries == 0)
-        #expect(report.jobsPushed == 80)
+        #expect(report.mostJobsInCourierQueues <= 3, "\(report.mostJobsInCourierQueues) jobs queued at the courier")
     }
 
     @Test func aCourierThatCrashesMidRunLosesNoDelivery() async throws {

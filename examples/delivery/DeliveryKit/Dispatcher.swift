@@ -161,6 +161,7 @@ public final class JobBook: Sendable {
         var duplicateCompletions = 0
         var acceptances = 0
         var completions = 0
+        var mostInCourierQueues = 0
     }
 
     private let state = Shared(State())
@@ -189,6 +190,8 @@ public final class JobBook: Sendable {
             else { return }
             entry.deadline = deadline
             state.open[job.orderID] = entry
+            let inQueues = state.open.values.count { $0.deadline != nil && $0.acceptedBy == nil }
+            state.mostInCourierQueues = max(state.mostInCourierQueues, inQueues)
         }
     }
 
@@ -243,6 +246,9 @@ public final class JobBook: Sendable {
         let state = state.value
         return (state.acceptances, state.completions)
     }
+    /// The most jobs at once that were handed to the couriers' socket and not
+    /// yet accepted: what waited in couriers' queues rather than at the dispatcher.
+    public var mostJobsInCourierQueues: Int { state.value.mostInCourierQueues }
     /// Jobs handed out again after a missed deadline.
     public var redeliveries: Int { state.value.redeliveries }
     /// Completions of an order already completed (a slow courier finishing a redelivered job).

@@ -45,6 +45,8 @@ public struct ScenarioReport: Sendable {
     /// Messages on the store's feed (`stored.*`) and their bytes.
     public var feed: WireMeter.Tally
     public var jobsPushed: Int
+    /// The most jobs that waited in couriers' queues at once.
+    public var mostJobsInCourierQueues: Int
     public var acknowledgements: (accepted: Int, completed: Int)
 
     /// Every order delivered exactly once, every customer told once, and the
@@ -70,6 +72,7 @@ public struct ScenarioReport: Sendable {
             $0.bytes += $1.bytes
         }
         jobsPushed = dispatcher.jobsPushed.value
+        mostJobsInCourierQueues = dispatcher.book.mostJobsInCourierQueues
         acknowledgements = dispatcher.book.acknowledgements
         self.settled = settled
         ordersPlaced = placed.count
@@ -184,8 +187,8 @@ public struct ScenarioReport: Sendable {
                 + "; no producer knew or waited for them")
         lines.append(
             "work queue: \(jobsPushed) jobs pushed to couriers, \(acknowledgements.accepted) accepted and "
-                + "\(acknowledgements.completed) completed acknowledgements, \(redeliveries) redelivered after a missed deadline"
-        )
+                + "\(acknowledgements.completed) completed acknowledgements, \(redeliveries) redelivered after a missed "
+                + "deadline, at most \(mostJobsInCourierQueues) waiting in couriers' queues at once")
         lines.append(
             "idempotency: \(duplicateFactsIgnored) facts the store already had (the bus's order.placed pointers), "
                 + "\(duplicateCompletions) repeated completions, \(notificationsSkipped) repeated notifications skipped"
