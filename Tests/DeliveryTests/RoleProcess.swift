@@ -30,8 +30,8 @@ final class RoleProcess {
         let directory = FileManager.default.temporaryDirectory
         outputFile = directory.appendingPathComponent("delivery-\(name)-\(UUID()).out")
         errorFile = directory.appendingPathComponent("delivery-\(name)-\(UUID()).err")
-        FileManager.default.createFile(atPath: outputFile.path, contents: nil)
-        FileManager.default.createFile(atPath: errorFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outputFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
         if sigintIgnored {
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
             process.arguments = ["-c", "trap '' INT; exec \"$0\" \"$@\"", binary] + arguments
