@@ -33,11 +33,6 @@ struct Pull: ParsableCommand {
         let security = try curve.resolve()
         let session = try Session()
         let socket = try session.socket(.pull, curve: security)
-        let watch = try receive.connectTimeout.map { _ throws(ToolError) in try PeerWatch(socket, endpoint: endpoint) }
-        try endpoint.attach(socket)
-        try ReceiveLoop(
-            socket: socket, endpoint: endpoint, options: receive,
-            renderer: MessageRenderer(format: receive.output.format, hasTopicFrame: false), watch: watch
-        ).run()
+        try ReceiveLoop.attachAndRun(socket, to: endpoint, options: receive, hasTopicFrame: false)
     }
 }

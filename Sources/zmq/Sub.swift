@@ -52,11 +52,6 @@ struct Sub: ParsableCommand {
         } catch {
             throw ToolError.zmq(error, while: "subscribe")
         }
-        let watch = try receive.connectTimeout.map { _ throws(ToolError) in try PeerWatch(socket, endpoint: endpoint) }
-        try endpoint.attach(socket)
-        try ReceiveLoop(
-            socket: socket, endpoint: endpoint, options: receive,
-            renderer: MessageRenderer(format: receive.output.format, hasTopicFrame: true), watch: watch
-        ).run()
+        try ReceiveLoop.attachAndRun(socket, to: endpoint, options: receive, hasTopicFrame: true)
     }
 }

@@ -107,6 +107,8 @@ extension Socket {
         do {
             try Task.checkCancellation()
             if let count = try receiveMultipart(into: &frames, flags: .dontWait) { return count }
+            // Nothing was waiting: wait before trying again, rather than try twice.
+            try await waitFor(.readable)
             return try await receiveMultipart(into: &frames)
         } catch let error as ZMQError where error.isTerminated || error.code == ZMQError.Code.notSocket {
             return nil

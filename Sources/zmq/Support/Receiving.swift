@@ -65,3 +65,19 @@ struct ReceiveLoop {
         }
     }
 }
+
+extension ReceiveLoop {
+    /// Attaches `socket` to `endpoint` and prints what arrives, as `sub` and
+    /// `pull` do. The peer watch for `--connect-timeout` is made first, since
+    /// it must see the socket's first connection.
+    static func attachAndRun(
+        _ socket: Socket, to endpoint: Endpoint, options: ReceiveOptions, hasTopicFrame: Bool
+    ) throws(ToolError) {
+        let watch = try options.connectTimeout.map { _ throws(ToolError) in try PeerWatch(socket, endpoint: endpoint) }
+        try endpoint.attach(socket)
+        try ReceiveLoop(
+            socket: socket, endpoint: endpoint, options: options,
+            renderer: MessageRenderer(format: options.output.format, hasTopicFrame: hasTopicFrame), watch: watch
+        ).run()
+    }
+}

@@ -239,8 +239,6 @@ public final class JobBook: Sendable {
 
     /// Jobs handed out and not completed.
     public var openJobs: Int { state.value.open.count }
-    /// Orders whose delivery was acknowledged.
-    public var completedJobs: Int { state.value.completed.count }
     /// Acknowledgements received, by stage.
     public var acknowledgements: (accepted: Int, completed: Int) {
         let state = state.value

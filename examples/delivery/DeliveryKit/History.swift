@@ -8,16 +8,9 @@ public enum History {
     public static func statuses(of orderHistory: [StoredEvent]) -> [OrderStatus] {
         var statuses: [OrderStatus] = []
         for stored in orderHistory {
-            let status: OrderStatus? =
-                switch stored.event {
-                case .orderPlaced, .jobRedelivered: .placed
-                case .courierAssigned: .assigned
-                case .pickedUp: .pickedUp
-                case .locationUpdated: .inTransit
-                case .delivered: .delivered
-                case .orderPointer: nil
-                }
-            if let status, status != statuses.last, statuses.last != .delivered { statuses.append(status) }
+            if let status = stored.event.orderStatus, status != statuses.last, statuses.last != .delivered {
+                statuses.append(status)
+            }
         }
         return statuses
     }

@@ -20,8 +20,6 @@ public final class Requester<Request: Encodable & Sendable, Reply: FailableReply
     private let service: String
     private let timeout: Duration
     private var socket: Socket
-    /// Calls made: each one a network round trip.
-    public private(set) var roundTrips = 0
 
     public init(context: Context, connect endpoint: String, service: String, timeout: Duration = .seconds(5)) throws {
         self.context = context
@@ -42,7 +40,6 @@ public final class Requester<Request: Encodable & Sendable, Reply: FailableReply
 
     /// Sends `request` and waits for the reply.
     public func call(_ request: Request) async throws -> Reply {
-        roundTrips += 1
         try await socket.send(try JSONEncoder().encode(request))
         guard try await socket.waitFor(.readable, deadline: .now + timeout) else {
             socket.close(linger: .zero)

@@ -127,9 +127,6 @@ public final class StoreClient {
         requester = try Requester(context: context, connect: addresses.store, service: "event store", timeout: timeout)
     }
 
-    /// Queries made: each one a round trip to the store.
-    public var roundTrips: Int { requester.roundTrips }
-
     public func append(_ event: DeliveryEvent) async throws -> EventStore.Appended {
         guard case .appended(let result) = try await call(.append(event)) else { throw unexpected("append") }
         return result

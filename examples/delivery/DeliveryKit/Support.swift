@@ -1,17 +1,5 @@
 import Foundation
 
-/// A count shared between tasks.
-public final class Counter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var count = 0
-
-    public init() {}
-
-    public func add(_ amount: Int = 1) { lock.withLock { count += amount } }
-
-    public var value: Int { lock.withLock { count } }
-}
-
 /// A value shared between tasks, read and replaced under a lock.
 public final class Shared<Value: Sendable>: @unchecked Sendable {
     private let lock = NSLock()
@@ -25,6 +13,16 @@ public final class Shared<Value: Sendable>: @unchecked Sendable {
     public func modify<Result>(_ change: (inout Value) throws -> Result) rethrows -> Result {
         try lock.withLock { try change(&stored) }
     }
+}
+
+/// A count shared between tasks.
+public typealias Counter = Shared<Int>
+
+extension Shared where Value == Int {
+    /// A count from zero.
+    public convenience init() { self.init(0) }
+
+    public func add(_ amount: Int = 1) { modify { $0 += amount } }
 }
 
 /// A small deterministic random number generator (SplitMix64), so that a

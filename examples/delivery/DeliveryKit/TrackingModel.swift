@@ -76,56 +76,49 @@ public struct TrackingModel: Codable, Sendable, Hashable {
             throw OutOfOrder(expected: checkpoint + 1, got: stored.sequence)
         }
         checkpoint = stored.sequence
-        let sequence = stored.sequence
-        switch stored.event {
-        case .orderPlaced(let placed):
-            orders[placed.orderID] = OrderView(
-                orderID: placed.orderID, status: .placed, courierID: nil, attempts: 0, position: placed.pickupPosition,
-                lastSequence: sequence)
-        case .orderPointer:
-            break  // the store keeps the complete OrderPlaced under the same id
-        case .courierAssigned(let assigned):
-            updateOrder(assigned.orderID, sequence) {
-                $0.status = .assigned
-                $0.courierID = assigned.courierID
-                $0.attempts = max($0.attempts, assigned.attempt)
+        let event = stored.event
+        // Read before the order changes: the courier a redelivery takes the job from.
+        let previousCourier = orders[event.orderID]?.courierID
+        if let status = event.orderStatus {
+            updateOrder(event.orderID, stored.sequence, to: status) { view in
+                switch event {
+                case .orderPlaced(let placed): view.position = placed.pickupPosition
+                case .courierAssigned(let assigned):
+                    view.courierID = assigned.courierID
+                    view.attempts = max(view.attempts, assigned.attempt)
+                case .locationUpdated(let location): view.position = location.position
+                case .delivered(let delivered): view.courierID = delivered.courierID
+                case .jobRedelivered: view.courierID = nil
+                case .pickedUp, .orderPointer: break
+                }
             }
-            updateCourier(assigned.courierID) { $0.currentOrder = assigned.orderID }
-        case .pickedUp(let pickedUp):
-            updateOrder(pickedUp.orderID, sequence) { $0.status = .pickedUp }
-        case .locationUpdated(let location):
-            updateOrder(location.orderID, sequence) {
-                $0.status = .inTransit
-                $0.position = location.position
-            }
-            updateCourier(location.courierID) { $0.position = location.position }
+        }
+        switch event {
+        case .courierAssigned(let assigned): updateCourier(assigned.courierID) { $0.currentOrder = assigned.orderID }
+        case .locationUpdated(let location): updateCourier(location.courierID) { $0.position = location.position }
         case .delivered(let delivered):
-            var view = orders[delivered.orderID] ?? placeholder(delivered.orderID)
-            view.status = .delivered
-            view.courierID = delivered.courierID
-            view.lastSequence = sequence
-            orders[delivered.orderID] = view
             updateCourier(delivered.courierID) {
                 if $0.currentOrder == delivered.orderID { $0.currentOrder = nil }
                 $0.deliveries += 1
             }
         case .jobRedelivered(let redelivered):
-            let previous = orders[redelivered.orderID]?.courierID
-            updateOrder(redelivered.orderID, sequence) {
-                $0.status = .placed
-                $0.courierID = nil
+            if let previousCourier {
+                updateCourier(previousCourier) { if $0.currentOrder == redelivered.orderID { $0.currentOrder = nil } }
             }
-            if let previous {
-                updateCourier(previous) { if $0.currentOrder == redelivered.orderID { $0.currentOrder = nil } }
-            }
+        case .orderPlaced, .orderPointer, .pickedUp: break
         }
     }
 
-    /// Changes an order's view, unless it is delivered (late news of an
-    /// abandoned attempt does not undo a delivery).
-    private mutating func updateOrder(_ orderID: Int, _ sequence: Int64, _ change: (inout OrderView) -> Void) {
-        var view = orders[orderID] ?? placeholder(orderID)
+    /// Moves an order's view to `status` and applies `change`, unless it is
+    /// delivered (late news of an abandoned attempt does not undo a delivery).
+    private mutating func updateOrder(
+        _ orderID: Int, _ sequence: Int64, to status: OrderStatus, _ change: (inout OrderView) -> Void
+    ) {
+        var view =
+            orders[orderID]
+            ?? OrderView(orderID: orderID, status: status, courierID: nil, attempts: 0, position: nil, lastSequence: 0)
         guard view.status != .delivered else { return }
+        view.status = status
         change(&view)
         view.lastSequence = sequence
         orders[orderID] = view
@@ -138,7 +131,19 @@ public struct TrackingModel: Codable, Sendable, Hashable {
         couriers[courierID] = view
     }
 
-    private func placeholder(_ orderID: Int) -> OrderView {
-        OrderView(orderID: orderID, status: .placed, courierID: nil, attempts: 0, position: nil, lastSequence: 0)
+}
+
+extension DeliveryEvent {
+    /// The status an event puts its order in, or `nil` for one that does not
+    /// move it (a pointer to an order already stored).
+    public var orderStatus: OrderStatus? {
+        switch self {
+        case .orderPlaced, .jobRedelivered: .placed
+        case .courierAssigned: .assigned
+        case .pickedUp: .pickedUp
+        case .locationUpdated: .inTransit
+        case .delivered: .delivered
+        case .orderPointer: nil
+        }
     }
 }
