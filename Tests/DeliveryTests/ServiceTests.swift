@@ -94,8 +94,8 @@ struct ServiceTests {
 
             group.addTask { try await projection.run() }
             #expect(try await harness.eventually { projection.model.checkpoint == 100 })
-            // Let the projection's live subscription reach the bus before more events flow.
-            try await Task.sleep(for: .milliseconds(300))
+            // The projection's live subscription reaches this producer through the bus.
+            try await producer.waitForSubscribers(2, timeout: .seconds(20))
             try publish(101...200)
             #expect(try await harness.eventually { projection.model.checkpoint == 200 })
 
