@@ -151,14 +151,15 @@ struct CodecTests {
     }
 
     /// Fixed-seed fuzzing: at least 100,000 random and mutated frames go to the
-    /// envelope decoder, the topic reader (through a subscriber) and both codecs.
+    /// envelope decoder, the topic reader (through a subscriber), both codecs,
+    /// and a value that reads itself (``BinaryPayloadCodable``).
     /// Each must answer with a value or a thrown error, never a crash.
     /// Run longer with `ZEROMQ_FUZZ_ITERATIONS=10000000 swift test --filter fuzz`.
     @Test(.timeLimit(.minutes(5)))
     func fuzzedFramesNeverCrashTheDecoders() async throws {
         // CPU-bound: run it on a thread of its own, not the cooperative pool.
         let (accepted, rejected, iterations) = try await onThread { try Self.fuzz() }
-        #expect(accepted + rejected == iterations * 4)
+        #expect(accepted + rejected == iterations * 5)
         #expect(rejected > iterations)  // the mutations did reach the error paths
         #expect(accepted > 0)  // and some mutated frames still decode
     }
@@ -174,17 +175,19 @@ struct CodecTests {
         let seeds: [[UInt8]] = [
             envelope, try BinaryEventCodec().encode(sample), try JSONEventCodec().encode(sample),
             try BinaryEventCodec().encode([[1, 2], [3]] as [[Int]]),
+            try BinaryEventCodec().encode(SelfCodedParcel(BinaryPayloadTests.parcels[1])),
         ]
         var accepted = 0
         var rejected = 0
         func feed(_ bytes: [UInt8]) {
             bytes.withUnsafeBytes { buffer in
-                for attempt in 0..<4 {
+                for attempt in 0..<5 {
                     do {
                         switch attempt {
                         case 0: _ = try EventEnvelope(decoding: buffer)
                         case 1: _ = try BinaryEventCodec().decode(Shipment.self, from: buffer)
                         case 2: _ = try BinaryEventCodec().decode([[Int]].self, from: buffer)
+                        case 3: _ = try BinaryEventCodec().decode(SelfCodedParcel.self, from: buffer)
                         default: _ = try JSONEventCodec().decode(Shipment.self, from: buffer)
                         }
                         accepted += 1

@@ -81,7 +81,8 @@ extension Socket {
 
     /// Tries the non-blocking `attempt` until it returns a value, waiting for
     /// `wanted` readiness in between: the one loop behind every async call.
-    private func retry<Result>(
+    @usableFromInline
+    func retry<Result>(
         _ wanted: PollEvents, _ attempt: () throws(ZMQError) -> Result?
     ) async throws -> Result {
         while true {
@@ -92,7 +93,8 @@ extension Socket {
     }
 
     /// ``retry(_:_:)`` for operations that answer "done" (`true`) or "would block" (`false`).
-    private func whenReady(_ wanted: PollEvents, _ attempt: () throws(ZMQError) -> Bool) async throws {
+    @usableFromInline
+    func whenReady(_ wanted: PollEvents, _ attempt: () throws(ZMQError) -> Bool) async throws {
         try await retry(wanted) { () throws(ZMQError) in try attempt() ? () : nil }
     }
 

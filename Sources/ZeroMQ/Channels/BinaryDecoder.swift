@@ -1,64 +1,57 @@
 /// The `Decoder` behind ``BinaryEventCodec``: reads tagged values in order.
 ///
-/// Primitive values (``BinaryPrimitive``) are read by the containers directly,
-/// as ``BinaryEncoder`` writes them, with no dynamic cast.
-@usableFromInline
+/// Values that read themselves (``BinaryPayloadCodable``) are read by the
+/// containers directly from the ``BinaryPayloadReader``, as ``BinaryEncoder``
+/// writes them, with no dynamic cast.
 final class BinaryDecoder: Decoder {
     /// The bytes and the read position. Only this decoder and its containers
     /// touch it, one call at a time, so the runtime exclusivity check is left out.
-    @exclusivity(unchecked) var reader = BinaryReader(bytes: UnsafeRawBufferPointer(start: nil, count: 0))
+    @exclusivity(unchecked) var reader = BinaryPayloadReader(UnsafeRawBufferPointer(start: nil, count: 0))
     // Fields are written without keys, so there is no path to track.
-    @usableFromInline var codingPath: [any CodingKey] { [] }
-    @usableFromInline var userInfo: [CodingUserInfoKey: Any] { [:] }
+    var codingPath: [any CodingKey] { [] }
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
     private var depth = 0
     @exclusivity(unchecked) private var keyedContainers = KeyedContainerCache()
 
     /// A decoder to ``start(_:)`` on payloads, one after another.
-    @usableFromInline init() {}
+    init() {}
 
     /// Prepares to read a value from `bytes`.
     func start(_ bytes: UnsafeRawBufferPointer) {
-        reader = BinaryReader(bytes: bytes)
+        reader = BinaryPayloadReader(bytes)
         depth = 0
     }
 
-    @usableFromInline func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
+    func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
         try reader.expect(.object)
         return keyedContainers.container(keyedBy: type) { KeyedDecodingContainer(KeyedContainer<Key>(decoder: self)) }
     }
 
-    @usableFromInline func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
-        try reader.expect(.array)
-        let count = Int(try reader.littleEndian(UInt32.self))
-        // Every element takes at least one byte: a larger count is a lie.
-        guard count <= reader.remaining else { throw BinaryCodingError("array of \(count) elements overruns the data") }
+    func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
+        let count = try reader.arrayCount()
         return UnkeyedContainer(decoder: self, count: count)
     }
 
-    @usableFromInline func singleValueContainer() throws -> any SingleValueDecodingContainer {
+    func singleValueContainer() throws -> any SingleValueDecodingContainer {
         SingleValue(decoder: self)
     }
 
-    /// Reads one value of any kind: primitives directly, the rest through `Decodable`.
+    /// Reads one value of any kind: those that read themselves directly, the rest through `Decodable`.
     func read<T: Decodable>(_ type: T.Type) throws -> T {
         switch type {
-        case let primitive as any BinaryPrimitive.Type: return try primitive.read(from: self) as! T
+        case let direct as any BinaryPayloadCodable.Type: return try direct.read(from: &reader) as! T
         case let dictionary as any BinaryDecodableDictionary.Type: return try dictionary.decodeBinary(from: self) as! T
         default:
             // Deeply nested garbage must fail, not overflow the stack.
             depth += 1
             defer { depth -= 1 }
-            guard depth <= 64 else { throw BinaryCodingError("nested more than 64 levels deep") }
+            guard depth <= 64 else { throw BinaryPayloadError("nested more than 64 levels deep") }
             return try T(from: self)
         }
     }
 
     /// Consumes a null tag if one is next.
-    func readNil() throws -> Bool {
-        guard try reader.peekTag() == .null else { return false }
-        reader.offset += 1
-        return true
-    }
+    func readNil() throws -> Bool { try reader.readNil() }
 
     private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
         // Unretained: the decoder keeps this container (see KeyedContainerCache),
@@ -70,8 +63,8 @@ final class BinaryDecoder: Decoder {
 
         func contains(_ key: Key) -> Bool { true }
         func decodeNil(forKey key: Key) throws -> Bool { try decoder.readNil() }
-        @inline(__always) func decode<T: BinaryPrimitive>(_ type: T.Type, forKey key: Key) throws -> T {
-            try T.read(from: decoder)
+        @inline(__always) func decode<T: BinaryPayloadCodable>(_ type: T.Type, forKey key: Key) throws -> T {
+            try T.read(from: &decoder.reader)
         }
         func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T { try decoder.read(type) }
         func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
@@ -94,8 +87,8 @@ final class BinaryDecoder: Decoder {
         func decodeIfPresent(_ type: UInt32.Type, forKey key: Key) throws -> UInt32? { try present(type) }
         func decodeIfPresent(_ type: UInt64.Type, forKey key: Key) throws -> UInt64? { try present(type) }
 
-        @inline(__always) private func present<T: BinaryPrimitive>(_ type: T.Type) throws -> T? {
-            try decoder.readNil() ? nil : try T.read(from: decoder)
+        @inline(__always) private func present<T: BinaryPayloadCodable>(_ type: T.Type) throws -> T? {
+            try decoder.readNil() ? nil : try T.read(from: &decoder.reader)
         }
 
         func nestedContainer<NestedKey: CodingKey>(
@@ -123,19 +116,19 @@ final class BinaryDecoder: Decoder {
         var isAtEnd: Bool { currentIndex >= total }
 
         private mutating func next() throws {
-            guard !isAtEnd else { throw BinaryCodingError("array has only \(total) elements") }
+            guard !isAtEnd else { throw BinaryPayloadError("array has only \(total) elements") }
             currentIndex += 1
         }
 
         mutating func decodeNil() throws -> Bool {
-            guard !isAtEnd else { throw BinaryCodingError("array has only \(total) elements") }
+            guard !isAtEnd else { throw BinaryPayloadError("array has only \(total) elements") }
             let isNil = try decoder.readNil()
             if isNil { currentIndex += 1 }
             return isNil
         }
-        @inline(__always) mutating func decode<T: BinaryPrimitive>(_ type: T.Type) throws -> T {
+        @inline(__always) mutating func decode<T: BinaryPayloadCodable>(_ type: T.Type) throws -> T {
             try next()
-            return try T.read(from: decoder)
+            return try T.read(from: &decoder.reader)
         }
         mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
             try next()
@@ -162,7 +155,9 @@ final class BinaryDecoder: Decoder {
         var codingPath: [any CodingKey] { decoder.codingPath }
 
         func decodeNil() -> Bool { (try? decoder.readNil()) ?? false }
-        @inline(__always) func decode<T: BinaryPrimitive>(_ type: T.Type) throws -> T { try T.read(from: decoder) }
+        @inline(__always) func decode<T: BinaryPayloadCodable>(_ type: T.Type) throws -> T {
+            try T.read(from: &decoder.reader)
+        }
         func decode<T: Decodable>(_ type: T.Type) throws -> T { try decoder.read(type) }
     }
 }
@@ -174,11 +169,8 @@ protocol BinaryDecodableDictionary {
 
 extension Dictionary: BinaryDecodableDictionary where Key == String, Value: Decodable {
     static func decodeBinary(from decoder: BinaryDecoder) throws -> Self {
-        try decoder.reader.expect(.array)
-        let count = Int(try decoder.reader.littleEndian(UInt32.self))
-        guard count * 2 <= decoder.reader.remaining else {
-            throw BinaryCodingError("dictionary of \(count) entries overruns the data")
-        }
+        // Every entry is a key and a value, at least a byte each.
+        let count = try decoder.reader.arrayCount(minimumElementSize: 2)
         var result: [String: Value] = [:]
         for _ in 0..<count {
             let key = try decoder.reader.string()

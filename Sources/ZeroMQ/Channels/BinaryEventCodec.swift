@@ -18,46 +18,106 @@ public struct BinaryEventCodec: EventCodec {
 
     public func encode<Event: Encodable>(_ event: Event) throws(ChannelError) -> [UInt8] {
         var bytes: [UInt8] = []
-        try encode(event, into: &bytes, with: BinaryEncoder())
+        var encoder = makeEncoder(for: Event.self)
+        try encoder.encode(event, into: &bytes)
         return bytes
     }
 
     public func decode<Event: Decodable>(_ type: Event.Type, from bytes: UnsafeRawBufferPointer) throws(ChannelError)
         -> Event
     {
-        try decode(type, from: bytes, with: BinaryDecoder())
+        var decoder = makeDecoder(for: type)
+        return try decoder.decode(from: bytes)
     }
 
-    /// Replaces `bytes` with the payload of `event`, reusing their storage and
-    /// `encoder`: how a producer encodes event after event without allocating.
-    func encode<Event: Encodable>(
-        _ event: Event, into bytes: inout [UInt8], with encoder: BinaryEncoder
-    ) throws(ChannelError) {
+    /// An encoder that keeps its memory from event to event, and writes a
+    /// ``BinaryPayloadCodable`` event directly rather than through `Codable`.
+    public func makeEncoder<Event: Encodable>(for type: Event.Type) -> any EventEncoder<Event> {
+        if let direct = type as? any BinaryPayloadCodable.Type { return direct.directEncoder(as: type) }
+        return CodableBinaryEncoder<Event>()
+    }
+
+    /// A decoder that keeps its state from event to event, and reads a
+    /// ``BinaryPayloadCodable`` event directly rather than through `Codable`.
+    public func makeDecoder<Event: Decodable>(for type: Event.Type) -> any EventDecoder<Event> {
+        if let direct = type as? any BinaryPayloadCodable.Type { return direct.directDecoder(as: type) }
+        return CodableBinaryDecoder<Event>()
+    }
+}
+
+/// Encodes events through `Codable`, with one ``BinaryEncoder`` for all of them.
+final class CodableBinaryEncoder<Event: Encodable>: EventEncoder {
+    private let encoder = BinaryEncoder()
+    /// A string-keyed dictionary is written as key and value pairs, not through its `encode(to:)`.
+    private let isDictionary = Event.self is any BinaryEncodableDictionary.Type
+
+    func encode(_ event: Event, into payload: inout [UInt8]) throws(ChannelError) {
         encoder.reset()
         do {
-            try event.encode(to: encoder)
+            if isDictionary { try encoder.write(event) } else { try event.encode(to: encoder) }
         } catch {
             throw .codec(eventType: String(describing: Event.self), reason: "\(error)")
         }
-        bytes.removeAll(keepingCapacity: true)
-        bytes.append(contentsOf: encoder.bytes)
+        payload.removeAll(keepingCapacity: true)
+        payload.append(contentsOf: encoder.bytes)
     }
+}
 
-    /// Decodes a payload with `decoder`, which a consumer keeps from event to event.
-    @usableFromInline
-    func decode<Event: Decodable>(
-        _ type: Event.Type, from bytes: UnsafeRawBufferPointer, with decoder: BinaryDecoder
-    ) throws(ChannelError) -> Event {
+/// Decodes events through `Codable`, with one ``BinaryDecoder`` for all of them.
+final class CodableBinaryDecoder<Event: Decodable>: EventDecoder {
+    private let decoder = BinaryDecoder()
+    /// A string-keyed dictionary is read as key and value pairs, not through its `init(from:)`.
+    private let isDictionary = Event.self is any BinaryDecodableDictionary.Type
+
+    func decode(from bytes: UnsafeRawBufferPointer) throws(ChannelError) -> Event {
         decoder.start(bytes)
         do {
-            let value = try Event(from: decoder)
+            let value = isDictionary ? try decoder.read(Event.self) : try Event(from: decoder)
             guard decoder.reader.isAtEnd else {
-                throw BinaryCodingError("\(decoder.reader.remaining) bytes left over")
+                throw BinaryPayloadError("\(decoder.reader.remaining) bytes left over")
             }
             return value
         } catch {
             throw .codec(eventType: String(describing: Event.self), reason: "\(error)")
         }
+    }
+}
+
+/// Encodes events that write themselves, with one writer for all of them.
+final class DirectBinaryEncoder<Event: BinaryPayloadCodable>: EventEncoder {
+    private var writer = BinaryPayloadWriter()
+
+    func encode(_ event: Event, into payload: inout [UInt8]) throws(ChannelError) {
+        writer.reset()
+        writer.write(event)
+        payload.removeAll(keepingCapacity: true)
+        payload.append(contentsOf: writer.bytes)
+    }
+}
+
+/// Decodes events that read themselves.
+struct DirectBinaryDecoder<Event: BinaryPayloadCodable>: EventDecoder {
+    func decode(from bytes: UnsafeRawBufferPointer) throws(ChannelError) -> Event {
+        var reader = BinaryPayloadReader(bytes)
+        do {
+            let value = try reader.read(Event.self)
+            guard reader.isAtEnd else { throw BinaryPayloadError("\(reader.remaining) bytes left over") }
+            return value
+        } catch {
+            throw .codec(eventType: String(describing: Event.self), reason: "\(error)")
+        }
+    }
+}
+
+extension BinaryPayloadCodable {
+    /// A ``DirectBinaryEncoder`` for `Event`, which is `Self` (the codec found that out).
+    static func directEncoder<Event>(as type: Event.Type) -> any EventEncoder<Event> {
+        DirectBinaryEncoder<Self>() as! any EventEncoder<Event>
+    }
+
+    /// A ``DirectBinaryDecoder`` for `Event`, which is `Self`.
+    static func directDecoder<Event>(as type: Event.Type) -> any EventDecoder<Event> {
+        DirectBinaryDecoder<Self>() as! any EventDecoder<Event>
     }
 }
 
@@ -86,185 +146,4 @@ struct KeyedContainerCache {
         if entries.count < 16 { entries.append((id, Holder(container))) }
         return container
     }
-}
-
-/// A failure of the binary format, with what was wrong.
-struct BinaryCodingError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
-/// The tags of the binary format.
-enum BinaryTag: UInt8 {
-    case null = 0, `false` = 1, `true` = 2, signed = 3, unsigned = 4, float = 5, double = 6
-    case string = 7, array = 8, object = 9
-}
-
-/// A value the binary format writes and reads itself (numbers, `Bool`,
-/// `String`), without going through `Codable`.
-protocol BinaryPrimitive: Codable {
-    func write(to encoder: BinaryEncoder)
-    static func read(from decoder: BinaryDecoder) throws -> Self
-}
-
-extension BinaryPrimitive where Self: FixedWidthInteger & SignedInteger {
-    func write(to encoder: BinaryEncoder) { encoder.signed(Int64(self)) }
-    static func read(from decoder: BinaryDecoder) throws -> Self { try exactly(decoder.reader.signed(), as: Self.self) }
-}
-
-extension BinaryPrimitive where Self: FixedWidthInteger & UnsignedInteger {
-    func write(to encoder: BinaryEncoder) { encoder.unsigned(UInt64(self)) }
-    static func read(from decoder: BinaryDecoder) throws -> Self {
-        try exactly(decoder.reader.unsigned(), as: Self.self)
-    }
-}
-
-extension Int: BinaryPrimitive {}
-extension Int8: BinaryPrimitive {}
-extension Int16: BinaryPrimitive {}
-extension Int32: BinaryPrimitive {}
-extension Int64: BinaryPrimitive {}
-extension UInt: BinaryPrimitive {}
-extension UInt8: BinaryPrimitive {}
-extension UInt16: BinaryPrimitive {}
-extension UInt32: BinaryPrimitive {}
-extension UInt64: BinaryPrimitive {}
-
-extension Bool: BinaryPrimitive {
-    func write(to encoder: BinaryEncoder) { encoder.tag(self ? .true : .false) }
-    static func read(from decoder: BinaryDecoder) throws -> Bool { try decoder.reader.bool() }
-}
-
-extension String: BinaryPrimitive {
-    func write(to encoder: BinaryEncoder) { encoder.string(self) }
-    static func read(from decoder: BinaryDecoder) throws -> String { try decoder.reader.string() }
-}
-
-extension Double: BinaryPrimitive {
-    func write(to encoder: BinaryEncoder) {
-        encoder.tag(.double)
-        encoder.littleEndian(bitPattern)
-    }
-    static func read(from decoder: BinaryDecoder) throws -> Double { try decoder.reader.double() }
-}
-
-extension Float: BinaryPrimitive {
-    func write(to encoder: BinaryEncoder) {
-        encoder.tag(.float)
-        encoder.littleEndian(bitPattern)
-    }
-    static func read(from decoder: BinaryDecoder) throws -> Float { try decoder.reader.float() }
-}
-
-/// Reads the binary format, bounds-checked.
-struct BinaryReader {
-    let bytes: UnsafeRawBufferPointer
-    var offset = 0
-
-    var isAtEnd: Bool { offset == bytes.count }
-    var remaining: Int { bytes.count - offset }
-
-    mutating func byte() throws -> UInt8 {
-        guard offset < bytes.count else { throw BinaryCodingError("unexpected end of data at byte \(offset)") }
-        defer { offset += 1 }
-        return bytes[offset]
-    }
-
-    func peekTag() throws -> BinaryTag {
-        guard offset < bytes.count else { throw BinaryCodingError("unexpected end of data at byte \(offset)") }
-        guard let tag = BinaryTag(rawValue: bytes[offset]) else {
-            throw BinaryCodingError("unknown tag \(bytes[offset]) at byte \(offset)")
-        }
-        return tag
-    }
-
-    /// Consumes `tag`, which must come next. Checks the byte first and
-    /// describes a mismatch only when there is one.
-    mutating func expect(_ tag: BinaryTag) throws {
-        guard offset < bytes.count, bytes[offset] == tag.rawValue else { throw mismatch(expecting: tag) }
-        offset += 1
-    }
-
-    private func mismatch(expecting tag: BinaryTag) -> any Error {
-        do {
-            return BinaryCodingError("expected \(tag) at byte \(offset), found \(try peekTag())")
-        } catch {
-            return error
-        }
-    }
-
-    mutating func varint() throws -> UInt64 {
-        // Most numbers of an event fit in one byte.
-        if offset < bytes.count, bytes[offset] < 0x80 {
-            offset += 1
-            return UInt64(bytes[offset - 1])
-        }
-        var value: UInt64 = 0
-        var shift: UInt64 = 0
-        while true {
-            let next = try byte()
-            guard shift < 64, shift < 63 || next <= 1 else {
-                throw BinaryCodingError("varint too long at byte \(offset)")
-            }
-            value |= UInt64(next & 0x7F) << shift
-            if next & 0x80 == 0 { return value }
-            shift += 7
-        }
-    }
-
-    mutating func littleEndian<T: FixedWidthInteger>(_ type: T.Type) throws -> T {
-        let size = MemoryLayout<T>.size
-        guard remaining >= size else { throw BinaryCodingError("unexpected end of data at byte \(offset)") }
-        let value = bytes.loadUnaligned(fromByteOffset: offset, as: T.self)
-        offset += size
-        return T(littleEndian: value)
-    }
-
-    mutating func string() throws -> String {
-        try expect(.string)
-        let length = try varint()
-        guard length <= UInt64(remaining) else {
-            throw BinaryCodingError("string of \(length) bytes overruns the data")
-        }
-        let slice = UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + Int(length))])
-        offset += Int(length)
-        guard let text = utf8String(slice) else {
-            throw BinaryCodingError("string is not UTF-8")
-        }
-        return text
-    }
-
-    mutating func signed() throws -> Int64 {
-        try expect(.signed)
-        let raw = try varint()
-        return Int64(bitPattern: raw >> 1) ^ -Int64(bitPattern: raw & 1)
-    }
-
-    mutating func unsigned() throws -> UInt64 {
-        try expect(.unsigned)
-        return try varint()
-    }
-
-    mutating func bool() throws -> Bool {
-        switch try peekTag() {
-        case .true: offset += 1; return true
-        case .false: offset += 1; return false
-        case let other: throw BinaryCodingError("expected a Bool at byte \(offset), found \(other)")
-        }
-    }
-
-    mutating func float() throws -> Float {
-        try expect(.float)
-        return Float(bitPattern: try littleEndian(UInt32.self))
-    }
-
-    mutating func double() throws -> Double {
-        try expect(.double)
-        return Double(bitPattern: try littleEndian(UInt64.self))
-    }
-}
-
-func exactly<T: FixedWidthInteger, S: BinaryInteger>(_ value: S, as type: T.Type) throws -> T {
-    guard let result = T(exactly: value) else { throw BinaryCodingError("\(value) does not fit in \(T.self)") }
-    return result
 }

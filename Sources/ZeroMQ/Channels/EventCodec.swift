@@ -1,7 +1,11 @@
-import Foundation
-
 /// Turns events into payload bytes and back. The codec's ``id`` travels in the
 /// envelope, so a consumer can tell which codec wrote a payload.
+///
+/// A channel end asks its codec once for an ``EventEncoder`` or an
+/// ``EventDecoder`` of its event type and keeps it: that is where a codec keeps
+/// what it reuses from event to event (buffers, coders), or a faster way it
+/// found for that type. A codec that needs neither implements only ``encode(_:)``
+/// and ``decode(_:from:)``; the default encoder and decoder call them.
 public protocol EventCodec: Sendable {
     /// The id written into ``EventEnvelope/codecID``.
     var id: UInt8 { get }
@@ -11,45 +15,55 @@ public protocol EventCodec: Sendable {
     func encode<Event: Encodable>(_ event: Event) throws(ChannelError) -> [UInt8]
     /// Decodes a payload into an event of `type`.
     func decode<Event: Decodable>(_ type: Event.Type, from bytes: UnsafeRawBufferPointer) throws(ChannelError) -> Event
+    /// The encoder one producer keeps for its events of `type`.
+    func makeEncoder<Event: Encodable>(for type: Event.Type) -> any EventEncoder<Event>
+    /// The decoder one consumer keeps for its events of `type`.
+    func makeDecoder<Event: Decodable>(for type: Event.Type) -> any EventDecoder<Event>
 }
 
-/// JSON payloads: readable with `zmq sub`, and easy for any peer to write.
-/// The default codec of every channel.
-public struct JSONEventCodec: EventCodec {
-    public var id: UInt8 { 1 }
-    public var name: String { "json" }
-    private let encoder: JSONEncoder
-    private let decoder: JSONDecoder
+/// Encodes one producer's events, one after another; made by
+/// ``EventCodec/makeEncoder(for:)``. Used by one task or thread at a time.
+public protocol EventEncoder<Event> {
+    /// The type of event it encodes.
+    associatedtype Event
+    /// Replaces the contents of `payload` with the bytes of `event`; reusing
+    /// `payload`'s storage saves an allocation per event.
+    mutating func encode(_ event: Event, into payload: inout [UInt8]) throws(ChannelError)
+}
 
-    /// A JSON codec; pass your own encoder and decoder for date or key strategies.
-    public init(encoder: JSONEncoder = JSONEncoder(), decoder: JSONDecoder = JSONDecoder()) {
-        self.encoder = encoder
-        self.decoder = decoder
+/// Decodes one consumer's events, one after another; made by
+/// ``EventCodec/makeDecoder(for:)``. Used by one task or thread at a time.
+public protocol EventDecoder<Event> {
+    /// The type of event it decodes.
+    associatedtype Event
+    /// Decodes the payload `bytes`, which are valid only during the call.
+    mutating func decode(from bytes: UnsafeRawBufferPointer) throws(ChannelError) -> Event
+}
+
+extension EventCodec {
+    /// An encoder that calls ``encode(_:)`` for each event.
+    public func makeEncoder<Event: Encodable>(for type: Event.Type) -> any EventEncoder<Event> {
+        EachEventEncoder(codec: self)
     }
 
-    public func encode<Event: Encodable>(_ event: Event) throws(ChannelError) -> [UInt8] {
-        do {
-            return Array(try encoder.encode(event))
-        } catch {
-            throw .codec(eventType: String(describing: Event.self), reason: "\(error)")
-        }
-    }
-
-    public func decode<Event: Decodable>(_ type: Event.Type, from bytes: UnsafeRawBufferPointer) throws(ChannelError)
-        -> Event
-    {
-        do {
-            return try decoder.decode(type, from: Data(bytes))
-        } catch {
-            throw .codec(eventType: String(describing: Event.self), reason: "\(error)")
-        }
+    /// A decoder that calls ``decode(_:from:)`` for each event.
+    public func makeDecoder<Event: Decodable>(for type: Event.Type) -> any EventDecoder<Event> {
+        EachEventDecoder(codec: self)
     }
 }
 
-/// `bytes` as a string, or `nil` when they are not valid UTF-8. ASCII, the
-/// common case for names and short texts, is checked and copied in one pass;
-/// the standard library's validation is generic and costs more per call.
-func utf8String(_ bytes: UnsafeRawBufferPointer) -> String? {
-    if bytes.allSatisfy({ $0 < 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
-    return String(validating: bytes, as: UTF8.self)
+/// The default ``EventEncoder``: the codec's ``EventCodec/encode(_:)``, event by event.
+struct EachEventEncoder<Codec: EventCodec, Event: Encodable>: EventEncoder {
+    let codec: Codec
+    func encode(_ event: Event, into payload: inout [UInt8]) throws(ChannelError) {
+        payload = try codec.encode(event)
+    }
+}
+
+/// The default ``EventDecoder``: the codec's ``EventCodec/decode(_:from:)``, event by event.
+struct EachEventDecoder<Codec: EventCodec, Event: Decodable>: EventDecoder {
+    let codec: Codec
+    func decode(from bytes: UnsafeRawBufferPointer) throws(ChannelError) -> Event {
+        try codec.decode(Event.self, from: bytes)
+    }
 }

@@ -63,6 +63,7 @@ public struct EventEnvelope: Sendable, Hashable, Codable {
 
     /// Replaces `bytes` with the envelope frame, reusing their storage when
     /// the size is the same (as it is for every event of one producer).
+    @usableFromInline
     func encode(into bytes: inout [UInt8]) {
         var type = eventType
         type.withUTF8 { type in

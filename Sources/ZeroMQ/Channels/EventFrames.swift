@@ -23,60 +23,81 @@ public struct ReceivedEvent<Event: Sendable>: Sendable {
 
 /// Builds the frames `[topic][envelope][payload]` for one producer, numbering
 /// its events. The frames are rebuilt in place for each event: the topic frame
-/// only when the topic changes, the envelope frame in its old storage.
+/// only when the topic changes, the others in their old storage.
 ///
-/// Not generic over the event type (only ``prepare(_:topic:)`` is), so that a
-/// producer, itself generic, reaches it without looking up generic metadata.
-struct EventWriter {
-    let publisherID: UUID
-    let codec: any EventCodec
-    let eventType: String
-    let schemaVersion: UInt16
-    private(set) var sequence: UInt64 = 0
-    private var ids = EventIDGenerator()
+/// Its methods are inlinable so that they are specialized for the producer's
+/// `Event` type in the producer's module, rather than run generically.
+@usableFromInline
+struct EventWriter<Event: Encodable> {
+    @usableFromInline let publisherID: UUID
+    @usableFromInline let codecID: UInt8
+    @usableFromInline let eventType: String
+    @usableFromInline let schemaVersion: UInt16
+    @usableFromInline private(set) var sequence: UInt64 = 0
+    @usableFromInline var ids = EventIDGenerator()
     /// The last event's frames, to send after ``prepare(_:topic:)``.
-    private(set) var frames: [[UInt8]] = [[], [], []]
-    private var topic: Topic?
-    /// With the binary codec, the encoder kept from event to event.
-    private let binaryEncoder: BinaryEncoder?
+    @usableFromInline private(set) var frames: [[UInt8]] = [[], [], []]
+    @usableFromInline var topic: Topic?
+    /// The codec's encoder for this producer's events.
+    @usableFromInline var encoder: any EventEncoder<Event>
 
     /// A writer of `Event`s; `eventType` is the name in their envelopes, the type's name by default.
-    init<Event>(
-        of: Event.Type, publisherID: UUID, codec: any EventCodec, eventType: String?, schemaVersion: UInt16
-    ) {
+    init(publisherID: UUID, codec: any EventCodec, eventType: String?, schemaVersion: UInt16) {
         self.publisherID = publisherID
-        self.codec = codec
-        binaryEncoder = codec is BinaryEventCodec ? BinaryEncoder() : nil
+        codecID = codec.id
+        encoder = codec.makeEncoder(for: Event.self)
         self.eventType = eventType ?? String(describing: Event.self)
         self.schemaVersion = schemaVersion
     }
 
     /// Builds the next event's ``frames`` and returns its envelope. The
     /// sequence number is only consumed by ``commit()``, once the frames were queued.
-    mutating func prepare<Event: Encodable>(_ event: Event, topic: Topic) throws(ChannelError) -> EventEnvelope {
-        if let binaryEncoder {
-            try BinaryEventCodec().encode(event, into: &frames[2], with: binaryEncoder)
-        } else {
-            frames[2] = try codec.encode(event)
-        }
+    @inlinable
+    mutating func prepare(_ event: Event, topic: Topic) throws(ChannelError) -> EventEnvelope {
+        try encoder.encode(event, into: &frames[2])
         if topic != self.topic {
             frames[0] = topic.wireBytes
             self.topic = topic
         }
         let envelope = EventEnvelope(
             eventID: ids.next(), eventType: eventType, publisherID: publisherID, sequence: sequence + 1,
-            timestampNanoseconds: wallClockNanoseconds(), schemaVersion: schemaVersion, codecID: codec.id
+            timestampNanoseconds: wallClockNanoseconds(), schemaVersion: schemaVersion, codecID: codecID
         )
         envelope.encode(into: &frames[1])
         return envelope
     }
 
+    @inlinable
     mutating func commit() { sequence += 1 }
+
+    /// Sends the prepared ``frames`` as one message; `false` when the first
+    /// frame would block under ``SendFlags/dontWait``. Calls the non-generic
+    /// `send` once per frame, so the producer's module needs no generic code of the socket's.
+    @inlinable
+    func send(on socket: Socket, flags: SendFlags) throws(ZMQError) -> Bool {
+        var rest = flags
+        rest.remove(.dontWait)
+        for index in 0..<3 {
+            var frameFlags = index == 0 ? flags : rest
+            if index < 2 { frameFlags.insert(.sendMore) }
+            let sent = try frames[index].withUnsafeBytes { bytes in
+                Result { () throws(ZMQError) in try socket.send(bytes, flags: frameFlags) }
+            }.get()
+            if !sent {
+                if index == 0 { return false }
+                // Cannot happen with libzmq's atomic multipart guarantee, but
+                // never report a half-sent message as unsent.
+                throw ZMQError(code: EAGAIN, operation: "send of channel frame \(index) on \(socket.type)")
+            }
+        }
+        return true
+    }
 }
 
 /// Nanoseconds since 1970-01-01 UTC, read from the clock directly (cheaper
 /// than `Date()` for a timestamp on every event).
-private func wallClockNanoseconds() -> Int64 {
+@usableFromInline
+func wallClockNanoseconds() -> Int64 {
     var now = timespec()
     clock_gettime(CLOCK_REALTIME, &now)
     return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
@@ -91,6 +112,8 @@ private func wallClockNanoseconds() -> Int64 {
 @usableFromInline
 struct EventReader<Event: Decodable & Sendable> {
     @usableFromInline let codec: any EventCodec
+    /// The codec's id, read once rather than through the existential for every event.
+    @usableFromInline let codecID: UInt8
     @usableFromInline let policy: UndecodablePolicy
     @usableFromInline let logger: Logger
     /// Off for PULL: round-robin hands each puller only some of a pusher's numbers.
@@ -99,12 +122,13 @@ struct EventReader<Event: Decodable & Sendable> {
     @usableFromInline var frames: [Message] = [Message(), Message(), Message()]
     @usableFromInline var lastTopic = LastWireTopic()
     @usableFromInline var counters = ChannelCounters()
-    /// With the binary codec, the decoder kept from event to event.
-    @usableFromInline let binaryDecoder: BinaryDecoder?
+    /// The codec's decoder for this consumer's events.
+    @usableFromInline var decoder: any EventDecoder<Event>
 
     init(codec: any EventCodec, policy: UndecodablePolicy, logger: Logger, countsGaps: Bool) {
         self.codec = codec
-        binaryDecoder = codec is BinaryEventCodec ? BinaryDecoder() : nil
+        codecID = codec.id
+        decoder = codec.makeDecoder(for: Event.self)
         self.policy = policy
         self.logger = logger
         self.countsGaps = countsGaps
@@ -157,17 +181,11 @@ struct EventReader<Event: Decodable & Sendable> {
         // The frames stay untouched until the next receive, so their bytes can be read directly.
         let topic = try lastTopic.topic(in: frames[0].unsafeBytes)
         let envelope = try EventEnvelope(decoding: frames[1].unsafeBytes)
-        guard envelope.codecID == codec.id else {
+        guard envelope.codecID == codecID else {
             throw .malformedMessage(
                 "payload codec id \(envelope.codecID), this consumer reads \(codec.name) (\(codec.id))")
         }
-        let payload = frames[2].unsafeBytes
-        let event: Event
-        if let binaryDecoder {
-            event = try BinaryEventCodec().decode(Event.self, from: payload, with: binaryDecoder)
-        } else {
-            event = try codec.decode(Event.self, from: payload)
-        }
+        let event = try decoder.decode(from: frames[2].unsafeBytes)
         return (topic, envelope, event)
     }
 }
@@ -201,15 +219,18 @@ struct PublisherSequences {
 /// Random (version 4) UUIDs for event ids, from a generator seeded once from the
 /// system's random source: Foundation's `UUID()` reads the kernel's random
 /// device on every call, which costs more than publishing the event.
+@usableFromInline
 struct EventIDGenerator {
     private var state: (UInt64, UInt64, UInt64, UInt64)
 
+    @usableFromInline
     init() {
         var system = SystemRandomNumberGenerator()
         state = (system.next(), system.next(), system.next(), system.next() | 1)
     }
 
     /// The next id (xoshiro256** output, with the UUID version and variant bits set).
+    @usableFromInline
     mutating func next() -> UUID {
         let high = nextWord()
         let low = nextWord()

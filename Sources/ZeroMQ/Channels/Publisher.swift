@@ -24,12 +24,13 @@ public final class Publisher<Event: Encodable & Sendable> {
     public let endpoint: String
     // Used by one task at a time (the class is not Sendable), so accesses
     // cannot overlap and the runtime exclusivity check is left out.
-    @exclusivity(unchecked) private var writer: EventWriter
+    @exclusivity(unchecked) @usableFromInline var writer: EventWriter<Event>
     private var joined = Set<[UInt8]>()
-    private var publishesSinceDrain = 0
+    @usableFromInline var publishesSinceDrain = 0
     private let logger: Logger
     /// What this publisher has sent and dropped.
-    public private(set) var counters = ChannelCounters()
+    public var counters: ChannelCounters { tally }
+    @usableFromInline var tally = ChannelCounters()
 
     /// Creates a publisher.
     /// - Parameters:
@@ -51,7 +52,7 @@ public final class Publisher<Event: Encodable & Sendable> {
         self.logger = logger
         self.endpoint = try endpoint.attach(socket, logger: logger, role: "publisher")
         writer = EventWriter(
-            of: Event.self, publisherID: publisherID, codec: codec, eventType: eventType, schemaVersion: schemaVersion)
+            publisherID: publisherID, codec: codec, eventType: eventType, schemaVersion: schemaVersion)
     }
 
     /// This publisher's id, in every envelope it sends.
@@ -59,17 +60,17 @@ public final class Publisher<Event: Encodable & Sendable> {
 
     /// Publishes `event` to `topic` without blocking.
     /// - Returns: the envelope sent, or `nil` when the event was dropped at the high-water mark.
-    @discardableResult
+    @inlinable @discardableResult
     public func publish(_ event: Event, to topic: Topic) throws -> EventEnvelope? {
         publishesSinceDrain += 1
         if publishesSinceDrain >= 1024 { try drainSubscriptions() }
         let envelope = try writer.prepare(event, topic: topic)
-        guard try socket.sendMultipart(writer.frames, flags: .dontWait) else {
-            counters.dropped += 1
+        guard try writer.send(on: socket, flags: .dontWait) else {
+            tally.dropped += 1
             return nil
         }
         writer.commit()
-        counters.sent += 1
+        tally.sent += 1
         return envelope
     }
 
@@ -96,7 +97,8 @@ public final class Publisher<Event: Encodable & Sendable> {
         logger.info("subscribers joined", metadata: ["endpoint": "\(endpoint)", "count": "\(joined.count)"])
     }
 
-    private func drainSubscriptions() throws {
+    @usableFromInline
+    func drainSubscriptions() throws {
         publishesSinceDrain = 0
         let prefix = Array("_zmq.join.".utf8)
         while let frame = try socket.receive(flags: .dontWait) {

@@ -14,9 +14,10 @@ public final class Pusher<Event: Encodable & Sendable> {
     public let endpoint: String
     // Used by one task at a time (the class is not Sendable), so accesses
     // cannot overlap and the runtime exclusivity check is left out.
-    @exclusivity(unchecked) private var writer: EventWriter
+    @exclusivity(unchecked) @usableFromInline var writer: EventWriter<Event>
     /// What this pusher has sent.
-    public private(set) var counters = ChannelCounters()
+    public var counters: ChannelCounters { tally }
+    @usableFromInline var tally = ChannelCounters()
 
     /// Creates a pusher; see ``Publisher/init(context:_:codec:eventType:schemaVersion:publisherID:logger:configure:)``.
     /// - Parameter configure: sets options on the socket before it binds or
@@ -31,7 +32,7 @@ public final class Pusher<Event: Encodable & Sendable> {
         try configure(socket)
         self.endpoint = try endpoint.attach(socket, logger: logger ?? defaultChannelLogger, role: "pusher")
         writer = EventWriter(
-            of: Event.self, publisherID: publisherID, codec: codec, eventType: eventType, schemaVersion: schemaVersion)
+            publisherID: publisherID, codec: codec, eventType: eventType, schemaVersion: schemaVersion)
     }
 
     /// This pusher's id, in every envelope it sends.
@@ -39,12 +40,12 @@ public final class Pusher<Event: Encodable & Sendable> {
 
     /// Sends `event` under `topic` to one puller, suspending while every
     /// puller's queue is full. Returns the envelope sent.
-    @discardableResult
+    @inlinable @discardableResult
     public func push(_ event: Event, to topic: Topic) async throws -> EventEnvelope {
         let envelope = try writer.prepare(event, topic: topic)
-        try await socket.sendMultipart(writer.frames)
+        try await socket.whenReady(.writable) { () throws(ZMQError) in try writer.send(on: socket, flags: .dontWait) }
         writer.commit()
-        counters.sent += 1
+        tally.sent += 1
         return envelope
     }
 }
