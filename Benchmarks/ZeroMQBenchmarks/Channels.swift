@@ -4,8 +4,9 @@ import Foundation
 import ZeroMQ
 
 /// A courier's position: 64 bytes of data (six 8-byte numbers and a
-/// 16-character status), the "64-byte event" of the channel rows.
-struct CourierLocation: Codable, Sendable {
+/// 16-character status), the "64-byte event" of the channel rows, encoded
+/// through `Codable`.
+struct CourierLocation: LocationEvent {
     var orderID: Int64
     var courierID: Int64
     var sequence: Int64
@@ -13,6 +14,44 @@ struct CourierLocation: Codable, Sendable {
     var longitude: Double
     var accuracy: Double
     var status: String
+}
+
+/// The same event, writing and reading its binary payload itself (the same bytes).
+struct SelfCodedCourierLocation: LocationEvent, BinaryPayloadCodable {
+    var orderID: Int64
+    var courierID: Int64
+    var sequence: Int64
+    var latitude: Double
+    var longitude: Double
+    var accuracy: Double
+    var status: String
+
+    func write(to writer: inout BinaryPayloadWriter) {
+        writer.beginStruct()
+        writer.write(orderID)
+        writer.write(courierID)
+        writer.write(sequence)
+        writer.write(latitude)
+        writer.write(longitude)
+        writer.write(accuracy)
+        writer.write(status)
+    }
+
+    static func read(from reader: inout BinaryPayloadReader) throws(BinaryPayloadError) -> Self {
+        try reader.beginStruct()
+        return Self(
+            orderID: try reader.read(), courierID: try reader.read(), sequence: try reader.read(),
+            latitude: try reader.read(), longitude: try reader.read(), accuracy: try reader.read(),
+            status: try reader.read())
+    }
+}
+
+/// What the channel rows need of an event type.
+protocol LocationEvent: Codable, Sendable {
+    init(
+        orderID: Int64, courierID: Int64, sequence: Int64, latitude: Double, longitude: Double, accuracy: Double,
+        status: String)
+    var sequence: Int64 { get set }
 }
 
 /// One row of the async and channel table: a rate against a baseline measured
@@ -39,14 +78,28 @@ func measureChannels(_ plan: Plan) -> [ChannelRow] {
         ChannelRow(
             name: "async `receive(into:)` (PUSH/PULL inproc, 64 B)", baselineName: "blocking `receive(into:flags:)`",
             baseline: receives.c, measured: receives.swift))
-    for codec in [JSONEventCodec() as any EventCodec, BinaryEventCodec()] {
-        progress("typed events, \(codec.name) codec: \(eventCount) events over inproc, \(plan.reps) reps")
+    let kinds: [(name: String, codec: any EventCodec, rate: (Int, any EventCodec, Bool) -> Double)] = [
+        (
+            "json codec, `Codable` event", JSONEventCodec(),
+            { eventRate(CourierLocation.self, count: $0, codec: $1, typed: $2) }
+        ),
+        (
+            "binary codec, `Codable` event", BinaryEventCodec(),
+            { eventRate(CourierLocation.self, count: $0, codec: $1, typed: $2) }
+        ),
+        (
+            "binary codec, `BinaryPayloadCodable` event", BinaryEventCodec(),
+            { eventRate(SelfCodedCourierLocation.self, count: $0, codec: $1, typed: $2) }
+        ),
+    ]
+    for kind in kinds {
+        progress("typed events, \(kind.name): \(eventCount) events over inproc, \(plan.reps) reps")
         let events = interleaved(
-            reps: plan.reps, c: { eventRate(count: eventCount, codec: codec, typed: false) },
-            swift: { eventRate(count: eventCount, codec: codec, typed: true) })
+            reps: plan.reps, c: { kind.rate(eventCount, kind.codec, false) },
+            swift: { kind.rate(eventCount, kind.codec, true) })
         rows.append(
             ChannelRow(
-                name: "`Publisher`→`Subscriber`, \(codec.name) codec (inproc, 64-byte event)",
+                name: "`Publisher`→`Subscriber`, \(kind.name) (inproc, 64 bytes)",
                 baselineName: "raw 3-frame messages of the same bytes, async receive",
                 baseline: events.c, measured: events.swift))
     }
@@ -104,17 +157,19 @@ private func streamRate(count: Int, asyncReceiver: Bool) -> Double {
 }
 
 /// Events (or raw messages) per second received by an awaiting subscriber.
-private func eventRate(count: Int, codec: any EventCodec, typed: Bool) -> Double {
+private func eventRate<Event: LocationEvent>(
+    _ type: Event.Type, count: Int, codec: any EventCodec, typed: Bool
+) -> Double {
     let context = try! Context(defaultLinger: .zero)
     let endpoint = "inproc://bench-events-\(UUID().uuidString)"
     let result = Shared<Double>(0)
     let done = DispatchSemaphore(value: 0)
     Thread {
         let topic: Topic = "delivery.courier.7.location"
-        var event = CourierLocation(
+        var event = Event(
             orderID: 1, courierID: 7, sequence: 0, latitude: 52.37, longitude: 4.89, accuracy: 5,
             status: "en-route-to-drop")
-        let publisher = try! Publisher<CourierLocation>(context: context, .bind(endpoint), codec: codec)
+        let publisher = try! Publisher<Event>(context: context, .bind(endpoint), codec: codec)
         while try! publisher.subscriberCount < 1 { Thread.sleep(forTimeInterval: 0.001) }
         // A warm-up event, before the subscriber starts its clock.
         let envelope = try! publisher.publish(event, to: topic)!
@@ -131,7 +186,7 @@ private func eventRate(count: Int, codec: any EventCodec, typed: Bool) -> Double
         done.signal()
     }.start()
     Task.detached {
-        let subscriber = try! Subscriber<CourierLocation>(
+        let subscriber = try! Subscriber<Event>(
             context: context, .connect(endpoint), topics: ["delivery.courier"], codec: codec)
         _ = try! await subscriber.next()
         let start = cb_nowSeconds()
