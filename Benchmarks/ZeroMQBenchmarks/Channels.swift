@@ -97,6 +97,7 @@ func measureChannels(_ plan: Plan) -> [ChannelRow] {
         let events = interleaved(
             reps: plan.reps, c: { kind.rate(eventCount, kind.codec, false) },
             swift: { kind.rate(eventCount, kind.codec, true) })
+        progress("  events/s, raw: \(events.c.map(formatRate)), typed: \(events.swift.map(formatRate))")
         rows.append(
             ChannelRow(
                 name: "`Publisher`→`Subscriber`, \(kind.name) (inproc, 64 bytes)",
@@ -212,11 +213,21 @@ func channelTable(_ rows: [ChannelRow]) -> String {
         "| measured | per second | baseline (same run) | per second | ratio | spread baseline / measured |",
         "|---|---:|---|---:|---:|---:|",
     ]
+    var anyNoisy = false
     for row in rows {
+        let noisy = max(spread(row.baseline), spread(row.measured)) > noisySpread
+        anyNoisy = anyNoisy || noisy
+        let ratio = formatRatio(pairedRatio(row.baseline, row.measured)) + (noisy ? " †" : "")
         lines.append(
             "| \(row.name) | \(formatRate(median(row.measured))) | \(row.baselineName) | "
-                + "\(formatRate(median(row.baseline))) | \(formatRatio(pairedRatio(row.baseline, row.measured))) | "
+                + "\(formatRate(median(row.baseline))) | \(ratio) | "
                 + "\(formatSpread(row.baseline)) / \(formatSpread(row.measured)) |")
+    }
+    if anyNoisy {
+        lines.append(
+            "\n† Spread over \(Int(noisySpread * 100))%: some repetitions of this row ran in the machine's slow "
+                + "regime (thread placement and wake-ups on 2 cores), baseline and measured alike; the ratio, "
+                + "paired repetition by repetition, still compares them.")
     }
     return lines.joined(separator: "\n")
 }

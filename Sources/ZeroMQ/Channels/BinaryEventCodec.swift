@@ -124,7 +124,7 @@ extension BinaryPayloadCodable {
 /// The keyed containers a coder has made, one per key type. Making one looks
 /// up generic metadata twice and allocates, while a container holds nothing
 /// but its coder, so a coder reused from event to event (see
-/// ``EventWriter`` and ``EventReader``) makes each kind once.
+/// ``CodableBinaryEncoder`` and ``CodableBinaryDecoder``) makes each kind once.
 struct KeyedContainerCache {
     private var entries: [(type: ObjectIdentifier, holder: AnyObject)] = []
 

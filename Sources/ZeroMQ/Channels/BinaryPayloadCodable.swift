@@ -26,7 +26,7 @@
 public protocol BinaryPayloadCodable: Codable {
     /// Writes this value.
     func write(to writer: inout BinaryPayloadWriter)
-    /// Reads a value; read nested values with ``BinaryPayloadReader/read(_:)-(Value.Type)``,
+    /// Reads a value; read nested values with the reader's `read(_:)`,
     /// which bounds how deeply they nest.
     static func read(from reader: inout BinaryPayloadReader) throws(BinaryPayloadError) -> Self
 }

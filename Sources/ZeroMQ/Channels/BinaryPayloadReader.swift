@@ -32,7 +32,7 @@ public struct BinaryPayloadReader {
         return try Value.read(from: &self)
     }
 
-    /// Reads a value of `type` or `nil`, as ``BinaryPayloadWriter/write(_:)-(Value?)`` wrote it.
+    /// Reads a value of `type` or `nil`, as the writer's optional `write(_:)` wrote it.
     @inlinable
     public mutating func read<Value: BinaryPayloadCodable>(_ type: Value?.Type = Value?.self)
         throws(BinaryPayloadError) -> Value?
