@@ -213,21 +213,17 @@ func channelTable(_ rows: [ChannelRow]) -> String {
         "| measured | per second | baseline (same run) | per second | ratio | spread baseline / measured |",
         "|---|---:|---|---:|---:|---:|",
     ]
-    var anyNoisy = false
+    var noisy = NoisyRows()
     for row in rows {
-        let noisy = max(spread(row.baseline), spread(row.measured)) > noisySpread
-        anyNoisy = anyNoisy || noisy
-        let ratio = formatRatio(pairedRatio(row.baseline, row.measured)) + (noisy ? " †" : "")
+        let ratio = noisy.ratio(row.baseline, row.measured)
         lines.append(
             "| \(row.name) | \(formatRate(median(row.measured))) | \(row.baselineName) | "
                 + "\(formatRate(median(row.baseline))) | \(ratio) | "
                 + "\(formatSpread(row.baseline)) / \(formatSpread(row.measured)) |")
     }
-    if anyNoisy {
-        lines.append(
-            "\n† Spread over \(Int(noisySpread * 100))%: some repetitions of this row ran in the machine's slow "
-                + "regime (thread placement and wake-ups on 2 cores), baseline and measured alike; the ratio, "
-                + "paired repetition by repetition, still compares them.")
-    }
+    lines += noisy.note(
+        "some repetitions of this row ran in the machine's slow regime (thread placement and wake-ups "
+            + "on 2 cores), baseline and measured alike; the ratio, paired repetition by repetition, still compares them."
+    )
     return lines.joined(separator: "\n")
 }

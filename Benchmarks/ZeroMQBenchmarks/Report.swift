@@ -42,6 +42,24 @@ func formatSpread(_ values: [Double]) -> String {
 /// runs fell into different regimes, and the ratio says little.
 let noisySpread = 0.5
 
+/// The marks of one table's noisy rows: each row's paired ratio, with † when
+/// its repetitions spread over ``noisySpread``, and the note under the table.
+struct NoisyRows {
+    private(set) var any = false
+
+    /// The paired ratio of `measured` to `baseline`, marked when either spreads too wide.
+    mutating func ratio(_ baseline: [Double], _ measured: [Double]) -> String {
+        let noisy = max(spread(baseline), spread(measured)) > noisySpread
+        any = any || noisy
+        return formatRatio(pairedRatio(baseline, measured)) + (noisy ? " †" : "")
+    }
+
+    /// The note for the table, `why` saying what the mark means there; empty when no row is marked.
+    func note(_ why: String) -> [String] {
+        any ? ["\n† Spread over \(Int(noisySpread * 100))%: \(why)"] : []
+    }
+}
+
 /// The report's header: what machine, kernel and libzmq produced it, and when.
 func machineHeader(_ plan: Plan) -> String {
     var system = utsname()
@@ -68,23 +86,18 @@ func throughputTable(_ rows: [ThroughputRow]) -> String {
         "| pattern | transport | size | C msgs/s | Swift msgs/s | Swift/C | spread C / Swift |",
         "|---|---|---:|---:|---:|---:|---:|",
     ]
-    var anyNoisy = false
+    var noisy = NoisyRows()
     for row in rows {
-        let noisy = max(spread(row.c), spread(row.swift)) > noisySpread
-        anyNoisy = anyNoisy || noisy
-        let ratio = formatRatio(pairedRatio(row.c, row.swift)) + (noisy ? " †" : "")
+        let ratio = noisy.ratio(row.c, row.swift)
         lines.append(
             "| \(row.pattern.label) | \(row.transport.label) | \(row.size) | \(formatRate(median(row.c))) "
                 + "| \(formatRate(median(row.swift))) | \(ratio) "
                 + "| \(formatSpread(row.c)) / \(formatSpread(row.swift)) |"
         )
     }
-    if anyNoisy {
-        lines.append(
-            "\n† Spread over \(Int(noisySpread * 100))%: the repetitions of this row fell into different throughput "
-                + "regimes (thread placement and wake-ups on 2 cores), so its ratio does not measure the Swift layer."
-        )
-    }
+    lines += noisy.note(
+        "the repetitions of this row fell into different throughput "
+            + "regimes (thread placement and wake-ups on 2 cores), so its ratio does not measure the Swift layer.")
     return lines.joined(separator: "\n")
 }
 
