@@ -117,20 +117,15 @@ struct ChannelTests {
     /// duplicate and the garbage, and the stream goes on.
     @Test func subscribersCountGapsSkipDuplicatesAndSurviveGarbage() async throws {
         let context = try Context()
-        let endpoint = uniqueInproc()
-        let raw = try context.boundedSocket(.xpub)
-        try raw.set(.xpubVerbose, true)
-        try raw.bind(endpoint)
-        let subscriber = try Subscriber<OrderPlaced>(context: context, .connect(endpoint))
-        _ = try #require(try raw.receive(flags: []))  // the join subscription
-        _ = try #require(try raw.receive(flags: []))  // "everything"
+        let channel = try HandMadeChannel.publisher(context)
+        let raw = channel.raw
+        let subscriber = try Subscriber<OrderPlaced>(context: context, .connect(channel.endpoint))
+        try channel.awaitSubscriber()
         let publisherID = UUID()
         func send(_ sequence: UInt64, id: Int) throws {
-            let envelope = EventEnvelope(
-                eventID: UUID(), eventType: "OrderPlaced", publisherID: publisherID, sequence: sequence,
-                timestampNanoseconds: 0, schemaVersion: 1, codecID: JSONEventCodec().id)
+            let envelope = HandMadeChannel.envelope(sequence: sequence, publisherID: publisherID)
             let payload = try JSONEncoder().encode(OrderPlaced(id: id, item: "x"))
-            try raw.sendMultipart([Topic("orders").wireBytes, envelope.encoded(), Array(payload)])
+            try raw.sendMultipart([Topic("orders").wireBytes, envelope, Array(payload)])
         }
         try send(1, id: 1)
         try await raw.sendMultipart(["orders.", "not an envelope", "{}"])
@@ -139,13 +134,8 @@ struct ChannelTests {
         try send(5, id: 5)
         try send(5, id: 55)
         try await raw.sendMultipart([
-            Array("orders.".utf8),
-            try #require(
-                Optional(
-                    EventEnvelope(
-                        eventID: UUID(), eventType: "OrderPlaced", publisherID: publisherID, sequence: 6,
-                        timestampNanoseconds: 0, schemaVersion: 1, codecID: 1
-                    ).encoded())), Array("{\"id\":".utf8),
+            Array("orders.".utf8), HandMadeChannel.envelope(sequence: 6, publisherID: publisherID),
+            Array("{\"id\":".utf8),
         ])
         try send(7, id: 7)
         var seen: [(Int, UInt64)] = []
@@ -166,22 +156,16 @@ struct ChannelTests {
     /// whenever the topic changes.
     @Test func aRepeatedTopicFrameIsReusedOnlyWhileItsBytesRepeat() async throws {
         let context = try Context()
-        let endpoint = uniqueInproc()
-        let raw = try context.boundedSocket(.xpub)
-        try raw.set(.xpubVerbose, true)
-        try raw.bind(endpoint)
-        let subscriber = try Subscriber<OrderPlaced>(context: context, .connect(endpoint))
-        _ = try #require(try raw.receive(flags: []))  // the join subscription
-        _ = try #require(try raw.receive(flags: []))  // "everything"
+        let channel = try HandMadeChannel.publisher(context)
+        let subscriber = try Subscriber<OrderPlaced>(context: context, .connect(channel.endpoint))
+        try channel.awaitSubscriber()
         let publisherID = UUID()
         var sequence: UInt64 = 0
         func send(topicFrame: String) throws {
             sequence += 1
-            let envelope = EventEnvelope(
-                eventID: UUID(), eventType: "OrderPlaced", publisherID: publisherID, sequence: sequence,
-                timestampNanoseconds: 0, schemaVersion: 1, codecID: JSONEventCodec().id)
+            let envelope = HandMadeChannel.envelope(sequence: sequence, publisherID: publisherID)
             let payload = try JSONEncoder().encode(OrderPlaced(id: Int(sequence), item: topicFrame))
-            try raw.sendMultipart([Array(topicFrame.utf8), envelope.encoded(), Array(payload)])
+            try channel.raw.sendMultipart([Array(topicFrame.utf8), envelope, Array(payload)])
         }
         let frames = [
             "orders.a.", "orders.a.", "orders.b.", "orders.ab.", "orders..", "orders..", "orders.b.", "orders.b",
@@ -211,17 +195,13 @@ struct ChannelTests {
     /// several publishers interleave.
     @Test func gapsAndDuplicatesAreCountedPerPublisherWhenPublishersInterleave() async throws {
         let context = try Context()
-        let endpoint = uniqueInproc()
-        let raw = try context.boundedSocket(.push)
-        try raw.bind(endpoint)
-        let puller = try Puller<OrderPlaced>(context: context, .connect(endpoint))
+        let channel = try HandMadeChannel.pusher(context)
+        let puller = try Puller<OrderPlaced>(context: context, .connect(channel.endpoint))
         let (first, second) = (UUID(), UUID())
         func send(_ publisher: UUID, _ sequence: UInt64) async throws {
-            let envelope = EventEnvelope(
-                eventID: UUID(), eventType: "OrderPlaced", publisherID: publisher, sequence: sequence,
-                timestampNanoseconds: 0, schemaVersion: 1, codecID: JSONEventCodec().id)
+            let envelope = HandMadeChannel.envelope(sequence: sequence, publisherID: publisher)
             let payload = try JSONEncoder().encode(OrderPlaced(id: Int(sequence), item: "x"))
-            try await raw.sendMultipart([Topic("orders").wireBytes, envelope.encoded(), Array(payload)])
+            try await channel.raw.sendMultipart([Topic("orders").wireBytes, envelope, Array(payload)])
         }
         let sent = [(first, 1), (second, 1), (first, 2), (second, 3), (first, 2), (second, 2), (first, 3), (first, 1)]
         for (publisher, sequence) in sent { try await send(publisher, UInt64(sequence)) }
@@ -240,16 +220,10 @@ struct ChannelTests {
     /// more or fewer frames than a channel message in between change nothing.
     @Test func messagesWithMoreOrFewerFramesDoNotDisturbTheNextEvent() async throws {
         let context = try Context()
-        let endpoint = uniqueInproc()
-        let raw = try context.boundedSocket(.push)
-        try raw.bind(endpoint)
-        let puller = try Puller<OrderPlaced>(context: context, .connect(endpoint))
-        func envelope(_ sequence: UInt64) -> [UInt8] {
-            EventEnvelope(
-                eventID: UUID(), eventType: "OrderPlaced", publisherID: UUID(), sequence: sequence,
-                timestampNanoseconds: 0, schemaVersion: 1, codecID: JSONEventCodec().id
-            ).encoded()
-        }
+        let channel = try HandMadeChannel.pusher(context)
+        let raw = channel.raw
+        let puller = try Puller<OrderPlaced>(context: context, .connect(channel.endpoint))
+        func envelope(_ sequence: UInt64) -> [UInt8] { HandMadeChannel.envelope(sequence: sequence) }
         let event = Array(#"{"id":1,"item":"ok"}"#.utf8)
         try await raw.sendMultipart([Array("orders.".utf8), envelope(1), event, Array("extra".utf8), []])
         try await raw.sendMultipart([Array("orders.".utf8), envelope(1), event])
@@ -263,18 +237,15 @@ struct ChannelTests {
 
     @Test func theThrowingPolicyReportsABadMessageAndTheStreamGoesOn() async throws {
         let context = try Context()
-        let endpoint = uniqueInproc()
-        let raw = try context.boundedSocket(.push)
-        try raw.bind(endpoint)
-        let puller = try Puller<OrderPlaced>(context: context, .connect(endpoint), undecodable: .throwError)
+        let channel = try HandMadeChannel.pusher(context)
+        let raw = channel.raw
+        let puller = try Puller<OrderPlaced>(context: context, .connect(channel.endpoint), undecodable: .throwError)
         try await raw.sendMultipart(["orders.", "garbage", "{}"])
         let pusher = try Pusher<OrderPlaced>(context: context, .connect(uniqueInproc("unused")))
         _ = pusher
         await #expect(throws: ChannelError.self) { _ = try await puller.next() }
-        let envelope = EventEnvelope(
-            eventID: UUID(), eventType: "OrderPlaced", publisherID: UUID(), sequence: 1,
-            timestampNanoseconds: 0, schemaVersion: 1, codecID: 1)
-        try await raw.sendMultipart([Array("orders.".utf8), envelope.encoded(), Array(#"{"id":9,"item":"ok"}"#.utf8)])
+        let envelope = HandMadeChannel.envelope(sequence: 1)
+        try await raw.sendMultipart([Array("orders.".utf8), envelope, Array(#"{"id":9,"item":"ok"}"#.utf8)])
         #expect(try await puller.next()?.event.id == 9)
     }
 

@@ -118,22 +118,18 @@ struct CodecTests {
         #expect(received == shipments)
 
         // A truncated payload between good ones: skipped, and the decoder goes on.
-        let raw = try context.boundedSocket(.xpub)
-        try raw.set(.xpubVerbose, true)
-        try raw.bind(uniqueInproc())
-        let second = try Subscriber<Shipment>(
-            context: context, .connect(try raw.get(.lastEndpoint)), codec: BinaryEventCodec())
-        _ = try #require(try raw.receive(flags: []))  // the join subscription
-        _ = try #require(try raw.receive(flags: []))  // "everything"
+        let channel = try HandMadeChannel.publisher(context)
+        let second = try Subscriber<Shipment>(context: context, .connect(channel.endpoint), codec: BinaryEventCodec())
+        try channel.awaitSubscriber()
         let publisherID = UUID()
         for (sequence, payload) in [
             try BinaryEventCodec().encode(shipments[1]), Array(try BinaryEventCodec().encode(sample).dropLast(3)),
             try BinaryEventCodec().encode(shipments[4]),
         ].enumerated() {
-            let envelope = EventEnvelope(
-                eventID: UUID(), eventType: "Shipment", publisherID: publisherID, sequence: UInt64(sequence + 1),
-                timestampNanoseconds: 0, schemaVersion: 1, codecID: BinaryEventCodec().id)
-            try await raw.sendMultipart([Topic("shipments").wireBytes, envelope.encoded(), payload])
+            let envelope = HandMadeChannel.envelope(
+                sequence: UInt64(sequence + 1), publisherID: publisherID, codecID: BinaryEventCodec().id,
+                eventType: "Shipment")
+            try await channel.raw.sendMultipart([Topic("shipments").wireBytes, envelope, payload])
         }
         #expect(try await second.next()?.event == shipments[1])
         #expect(try await second.next()?.event == shipments[4])

@@ -80,3 +80,42 @@ func number(_ message: Message) -> Int {
         return Int(UInt64(littleEndian: value))
     }
 }
+
+/// A channel producer driven by hand: a raw socket that a typed end connects
+/// to, so a test can send what a `Publisher` or `Pusher` never would (gaps,
+/// duplicates, garbage, wrong frame counts).
+struct HandMadeChannel {
+    let raw: Socket
+    let endpoint: String
+
+    /// A raw XPUB for a `Subscriber`: it reports subscriptions, so a test can wait for them.
+    static func publisher(_ context: Context, name: String = #function) throws -> HandMadeChannel {
+        let raw = try context.boundedSocket(.xpub)
+        try raw.set(.xpubVerbose, true)
+        return HandMadeChannel(raw: raw, endpoint: try raw.bind(uniqueInproc(name)))
+    }
+
+    /// A raw PUSH for a `Puller`.
+    static func pusher(_ context: Context, name: String = #function) throws -> HandMadeChannel {
+        let raw = try context.boundedSocket(.push)
+        return HandMadeChannel(raw: raw, endpoint: try raw.bind(uniqueInproc(name)))
+    }
+
+    /// Waits until one `Subscriber` of every topic has joined: its join
+    /// subscription and its subscription to everything.
+    func awaitSubscriber() throws {
+        _ = try #require(try raw.receive(flags: []))
+        _ = try #require(try raw.receive(flags: []))
+    }
+
+    /// An envelope frame with the fields a test varies; the JSON codec's id by default.
+    static func envelope(
+        sequence: UInt64, publisherID: UUID = UUID(), codecID: UInt8 = JSONEventCodec().id,
+        eventType: String = "OrderPlaced"
+    ) -> [UInt8] {
+        EventEnvelope(
+            eventID: UUID(), eventType: eventType, publisherID: publisherID, sequence: sequence,
+            timestampNanoseconds: 0, schemaVersion: 1, codecID: codecID
+        ).encoded()
+    }
+}
