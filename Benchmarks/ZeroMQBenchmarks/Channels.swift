@@ -170,7 +170,9 @@ private func eventRate<Event: LocationEvent>(
         var event = Event(
             orderID: 1, courierID: 7, sequence: 0, latitude: 52.37, longitude: 4.89, accuracy: 5,
             status: "en-route-to-drop")
-        let publisher = try! Publisher<Event>(context: context, .bind(endpoint), codec: codec)
+        // One event type name for every row, so that envelopes are the same size.
+        let publisher = try! Publisher<Event>(
+            context: context, .bind(endpoint), codec: codec, eventType: "CourierLocation")
         while try! publisher.subscriberCount < 1 { Thread.sleep(forTimeInterval: 0.001) }
         // A warm-up event, before the subscriber starts its clock.
         let envelope = try! publisher.publish(event, to: topic)!

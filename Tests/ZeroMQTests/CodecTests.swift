@@ -155,7 +155,7 @@ struct CodecTests {
     func fuzzedFramesNeverCrashTheDecoders() async throws {
         // CPU-bound: run it on a thread of its own, not the cooperative pool.
         let (accepted, rejected, iterations) = try await onThread { try Self.fuzz() }
-        #expect(accepted + rejected == iterations * 5)
+        #expect(accepted + rejected == iterations * 6)
         #expect(rejected > iterations)  // the mutations did reach the error paths
         #expect(accepted > 0)  // and some mutated frames still decode
     }
@@ -172,18 +172,21 @@ struct CodecTests {
             envelope, try BinaryEventCodec().encode(sample), try JSONEventCodec().encode(sample),
             try BinaryEventCodec().encode([[1, 2], [3]] as [[Int]]),
             try BinaryEventCodec().encode(SelfCodedParcel(BinaryPayloadTests.parcels[1])),
+            try BinaryEventCodec().encode([sample.stops, []]),
         ]
         var accepted = 0
         var rejected = 0
         func feed(_ bytes: [UInt8]) {
             bytes.withUnsafeBytes { buffer in
-                for attempt in 0..<5 {
+                for attempt in 0..<6 {
                     do {
                         switch attempt {
                         case 0: _ = try EventEnvelope(decoding: buffer)
                         case 1: _ = try BinaryEventCodec().decode(Shipment.self, from: buffer)
                         case 2: _ = try BinaryEventCodec().decode([[Int]].self, from: buffer)
                         case 3: _ = try BinaryEventCodec().decode(SelfCodedParcel.self, from: buffer)
+                        // Nested arrays of a plain Codable struct: Codable's unkeyed containers.
+                        case 4: _ = try BinaryEventCodec().decode([[Shipment.Stop]].self, from: buffer)
                         default: _ = try JSONEventCodec().decode(Shipment.self, from: buffer)
                         }
                         accepted += 1

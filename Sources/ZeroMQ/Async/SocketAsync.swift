@@ -81,8 +81,7 @@ extension Socket {
 
     /// Tries the non-blocking `attempt` until it returns a value, waiting for
     /// `wanted` readiness in between: the one loop behind every async call.
-    @usableFromInline
-    func retry<Result>(
+    private func retry<Result>(
         _ wanted: PollEvents, _ attempt: () throws(ZMQError) -> Result?
     ) async throws -> Result {
         while true {

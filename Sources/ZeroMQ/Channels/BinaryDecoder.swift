@@ -1,8 +1,9 @@
 /// The `Decoder` behind ``BinaryEventCodec``: reads tagged values in order.
 ///
-/// Values that read themselves (``BinaryPayloadCodable``) are read by the
-/// containers directly from the ``BinaryPayloadReader``, as ``BinaryEncoder``
-/// writes them, with no dynamic cast.
+/// Numbers, `Bool` and `String` are read by the containers directly from the
+/// ``BinaryPayloadReader``, as ``BinaryEncoder`` writes them, with no dynamic
+/// cast; other values are checked once each for a direct form
+/// (``BinaryPayloadCodable``).
 final class BinaryDecoder: Decoder {
     /// The bytes and the read position. Only this decoder and its containers
     /// touch it, one call at a time, so the runtime exclusivity check is left out.
@@ -10,7 +11,6 @@ final class BinaryDecoder: Decoder {
     // Fields are written without keys, so there is no path to track.
     var codingPath: [any CodingKey] { [] }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
-    private var depth = 0
     @exclusivity(unchecked) private var keyedContainers = KeyedContainerCache()
 
     /// A decoder to ``start(_:)`` on payloads, one after another.
@@ -19,7 +19,6 @@ final class BinaryDecoder: Decoder {
     /// Prepares to read a value from `bytes`.
     func start(_ bytes: UnsafeRawBufferPointer) {
         reader = BinaryPayloadReader(bytes)
-        depth = 0
     }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
@@ -39,15 +38,18 @@ final class BinaryDecoder: Decoder {
     /// Reads one value of any kind: those that read themselves directly, the rest through `Decodable`.
     func read<T: Decodable>(_ type: T.Type) throws -> T {
         switch type {
-        case let direct as any BinaryPayloadCodable.Type: return try direct.read(from: &reader) as! T
+        case let direct as any BinaryPayloadCodable.Type: return try readDirect(direct) as! T
         case let dictionary as any BinaryDecodableDictionary.Type: return try dictionary.decodeBinary(from: self) as! T
         default:
-            // Deeply nested garbage must fail, not overflow the stack.
-            depth += 1
-            defer { depth -= 1 }
-            guard depth <= 64 else { throw BinaryPayloadError("nested more than 64 levels deep") }
+            // Nesting is counted by the reader, for these values and those that read themselves alike.
+            try reader.enter()
+            defer { reader.depth -= 1 }
             return try T(from: self)
         }
+    }
+
+    private func readDirect<Value: BinaryPayloadCodable>(_ type: Value.Type) throws -> Value {
+        try reader.read(type)
     }
 
     /// Consumes a null tag if one is next.

@@ -1,9 +1,10 @@
 /// The `Encoder` behind ``BinaryEventCodec``: writes tagged values in order.
 ///
-/// Primitive values (``BinaryPayloadCodable``) go straight from the containers
-/// to the ``BinaryPayloadWriter``: `Codable`'s per-type requirements
+/// Numbers, `Bool` and `String` go straight from the containers to the
+/// ``BinaryPayloadWriter``: `Codable`'s per-type requirements
 /// (`encode(_: Int64, forKey:)`, …) are all met by the one generic method
-/// constrained to `BinaryPayloadCodable`, so encoding a field costs no dynamic cast.
+/// constrained to ``BinaryPayloadCodable``, so encoding such a field costs no
+/// dynamic cast. Other values are checked once each for a direct form.
 /// It is reused from value to value: ``reset()`` starts over in the same memory.
 final class BinaryEncoder: Encoder {
     /// The bytes. Only this encoder and its containers touch it, one call at
@@ -15,9 +16,6 @@ final class BinaryEncoder: Encoder {
     @exclusivity(unchecked) private var keyedContainers = KeyedContainerCache()
 
     init() {}
-
-    /// The bytes written since the last ``reset()``, valid until the next write.
-    var bytes: UnsafeRawBufferPointer { writer.bytes }
 
     /// Starts a new value, keeping the memory.
     func reset() { writer.reset() }

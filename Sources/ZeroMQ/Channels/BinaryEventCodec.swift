@@ -33,14 +33,18 @@ public struct BinaryEventCodec: EventCodec {
     /// An encoder that keeps its memory from event to event, and writes a
     /// ``BinaryPayloadCodable`` event directly rather than through `Codable`.
     public func makeEncoder<Event: Encodable>(for type: Event.Type) -> any EventEncoder<Event> {
-        if let direct = type as? any BinaryPayloadCodable.Type { return direct.directEncoder(as: type) }
+        if let direct = Event.self as? any BinaryPayloadCodable.Type, let encoder = direct.directEncoder(as: type) {
+            return encoder
+        }
         return CodableBinaryEncoder<Event>()
     }
 
     /// A decoder that keeps its state from event to event, and reads a
     /// ``BinaryPayloadCodable`` event directly rather than through `Codable`.
     public func makeDecoder<Event: Decodable>(for type: Event.Type) -> any EventDecoder<Event> {
-        if let direct = type as? any BinaryPayloadCodable.Type { return direct.directDecoder(as: type) }
+        if let direct = Event.self as? any BinaryPayloadCodable.Type, let decoder = direct.directDecoder(as: type) {
+            return decoder
+        }
         return CodableBinaryDecoder<Event>()
     }
 }
@@ -59,7 +63,7 @@ final class CodableBinaryEncoder<Event: Encodable>: EventEncoder {
             throw .codec(eventType: String(describing: Event.self), reason: "\(error)")
         }
         payload.removeAll(keepingCapacity: true)
-        payload.append(contentsOf: encoder.bytes)
+        encoder.writer.append(to: &payload)
     }
 }
 
@@ -91,7 +95,7 @@ final class DirectBinaryEncoder<Event: BinaryPayloadCodable>: EventEncoder {
         writer.reset()
         writer.write(event)
         payload.removeAll(keepingCapacity: true)
-        payload.append(contentsOf: writer.bytes)
+        writer.append(to: &payload)
     }
 }
 
@@ -110,14 +114,14 @@ struct DirectBinaryDecoder<Event: BinaryPayloadCodable>: EventDecoder {
 }
 
 extension BinaryPayloadCodable {
-    /// A ``DirectBinaryEncoder`` for `Event`, which is `Self` (the codec found that out).
-    static func directEncoder<Event>(as type: Event.Type) -> any EventEncoder<Event> {
-        DirectBinaryEncoder<Self>() as! any EventEncoder<Event>
+    /// A ``DirectBinaryEncoder`` for `Event` when `Event` is `Self`.
+    static func directEncoder<Event>(as type: Event.Type) -> (any EventEncoder<Event>)? {
+        DirectBinaryEncoder<Self>() as? any EventEncoder<Event>
     }
 
-    /// A ``DirectBinaryDecoder`` for `Event`, which is `Self`.
-    static func directDecoder<Event>(as type: Event.Type) -> any EventDecoder<Event> {
-        DirectBinaryDecoder<Self>() as! any EventDecoder<Event>
+    /// A ``DirectBinaryDecoder`` for `Event` when `Event` is `Self`.
+    static func directDecoder<Event>(as type: Event.Type) -> (any EventDecoder<Event>)? {
+        DirectBinaryDecoder<Self>() as? any EventDecoder<Event>
     }
 }
 

@@ -1,13 +1,16 @@
 /// A value that writes and reads itself in the binary format of
 /// ``BinaryEventCodec``, without going through `Codable`'s containers.
 ///
-/// Numbers, `Bool`, `String`, and arrays of such values conform. An event
-/// type can conform too, to be encoded and decoded several times faster than
-/// through `Codable` (see the channel rows of the benchmark). It must write
-/// the same bytes as its `Codable` form: ``BinaryPayloadWriter/beginStruct()``,
-/// then each stored property in declaration order, the order `Codable`'s
-/// synthesized `encode(to:)` uses. Consumers without the conformance then read
-/// its payloads through `Codable`, and the other way round.
+/// Numbers, `Bool`, `String`, and optionals and arrays of such values conform.
+/// An event type can conform too, so that a channel encodes and decodes it
+/// without `Codable`'s type-erased containers (the benchmark's channel rows
+/// compare the two). It must write the same bytes as its `Codable` form:
+/// ``BinaryPayloadWriter/beginStruct()``, then its properties in the order of
+/// its `CodingKeys` (declaration order, when they are synthesized), each as its
+/// own `Codable` form writes it (a `Date` as its `Double`, a `UUID` as its
+/// string, an enum as its raw value). Consumers without the conformance then
+/// read its payloads through `Codable`, and the other way round. String-keyed
+/// dictionaries have no direct form: a type holding one stays with `Codable`.
 ///
 /// ```swift
 /// extension CourierLocation: BinaryPayloadCodable {
@@ -15,7 +18,7 @@
 ///         writer.beginStruct()
 ///         writer.write(courierID)
 ///         writer.write(latitude)
-///         writer.write(note)  // String?: written as a null when absent
+///         writer.write(note)  // a String?: a null when absent
 ///     }
 ///     static func read(from reader: inout BinaryPayloadReader) throws(BinaryPayloadError) -> Self {
 ///         try reader.beginStruct()
@@ -109,6 +112,18 @@ extension Float: BinaryPayloadCodable {
     }
 }
 
+/// An optional is a null or its value, as `Codable` writes it.
+extension Optional: BinaryPayloadCodable where Wrapped: BinaryPayloadCodable {
+    @inlinable
+    public func write(to writer: inout BinaryPayloadWriter) {
+        if let self { self.write(to: &writer) } else { writer.writeNil() }
+    }
+    @inlinable
+    public static func read(from reader: inout BinaryPayloadReader) throws(BinaryPayloadError) -> Wrapped? {
+        try reader.readNil() ? nil : try Wrapped.read(from: &reader)
+    }
+}
+
 /// An array is its element count (4 bytes, little-endian) and its elements,
 /// as `Codable`'s unkeyed container writes it.
 extension Array: BinaryPayloadCodable where Element: BinaryPayloadCodable {
@@ -121,7 +136,9 @@ extension Array: BinaryPayloadCodable where Element: BinaryPayloadCodable {
     public static func read(from reader: inout BinaryPayloadReader) throws(BinaryPayloadError) -> [Element] {
         let count = try reader.arrayCount()
         var elements: [Element] = []
-        elements.reserveCapacity(count)
+        // The count is only known not to exceed the bytes left: reserve no
+        // more than a bounded amount on its word.
+        elements.reserveCapacity(Swift.min(count, 1024))
         for _ in 0..<count { elements.append(try reader.read(Element.self)) }
         return elements
     }

@@ -21,23 +21,23 @@ public struct BinaryPayloadReader {
     /// How many bytes are left.
     public var remaining: Int { bytes.count - offset }
 
-    /// Reads a value of `type`, such as a field of a ``BinaryPayloadCodable`` struct.
+    /// Reads a value of `type`, such as a field of a ``BinaryPayloadCodable`` struct
+    /// (an optional one reads `nil` from a null).
     @inlinable
     public mutating func read<Value: BinaryPayloadCodable>(_ type: Value.Type = Value.self) throws(BinaryPayloadError)
         -> Value
     {
-        depth += 1
+        try enter()
         defer { depth -= 1 }
-        guard depth <= Self.maxDepth else { throw BinaryPayloadError("nested more than \(Self.maxDepth) levels deep") }
         return try Value.read(from: &self)
     }
 
-    /// Reads a value of `type` or `nil`, as the writer's optional `write(_:)` wrote it.
+    /// Goes one level deeper into nested values; undo with `depth -= 1`.
+    /// Deeply nested garbage must fail, not overflow the stack.
     @inlinable
-    public mutating func read<Value: BinaryPayloadCodable>(_ type: Value?.Type = Value?.self)
-        throws(BinaryPayloadError) -> Value?
-    {
-        try readNil() ? nil : try read(Value.self)
+    mutating func enter() throws(BinaryPayloadError) {
+        guard depth < Self.maxDepth else { throw BinaryPayloadError("nested more than \(Self.maxDepth) levels deep") }
+        depth += 1
     }
 
     /// Reads the start of a struct's fields, as ``BinaryPayloadWriter/beginStruct()`` wrote it.
@@ -174,11 +174,12 @@ public struct BinaryPayloadReader {
     @usableFromInline
     mutating func arrayCount(minimumElementSize: Int = 1) throws(BinaryPayloadError) -> Int {
         try expect(.array)
-        let count = Int(try littleEndian(UInt32.self))
-        guard count <= remaining / minimumElementSize else {
+        let count = try littleEndian(UInt32.self)
+        // Compared as 64-bit numbers, so a count over Int.max on a 32-bit platform fails here too.
+        guard UInt64(count) <= UInt64(remaining / minimumElementSize) else {
             throw BinaryPayloadError("array of \(count) elements overruns the data")
         }
-        return count
+        return Int(count)
     }
 }
 

@@ -20,21 +20,25 @@ public struct BinaryPayloadWriter: ~Copyable {
 
     deinit { start.deallocate() }
 
-    /// The bytes written since the last ``reset()``, valid until the next write.
-    public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: start, count: written) }
+    /// Calls `body` with the bytes written since the last ``reset()``, valid only during the call.
+    public func withBytes<Result, Failure: Error>(
+        _ body: (UnsafeRawBufferPointer) throws(Failure) -> Result
+    ) throws(Failure) -> Result {
+        try body(UnsafeRawBufferPointer(start: start, count: written))
+    }
+
+    /// Appends the bytes written since the last ``reset()`` to `bytes`.
+    func append(to bytes: inout [UInt8]) {
+        bytes.append(contentsOf: UnsafeRawBufferPointer(start: start, count: written))
+    }
 
     /// Starts a new payload, keeping the memory.
     public mutating func reset() { written = 0 }
 
-    /// Writes `value`, such as a field of a ``BinaryPayloadCodable`` struct.
+    /// Writes `value`, such as a field of a ``BinaryPayloadCodable`` struct
+    /// (an optional one writes a null for `nil`, which keeps its place).
     @inlinable
     public mutating func write<Value: BinaryPayloadCodable>(_ value: Value) { value.write(to: &self) }
-
-    /// Writes `value` or, for `nil`, a null that keeps its place.
-    @inlinable
-    public mutating func write<Value: BinaryPayloadCodable>(_ value: Value?) {
-        if let value { value.write(to: &self) } else { writeNil() }
-    }
 
     /// Starts a struct's fields, as a `Codable` struct's keyed container does;
     /// the fields follow in order, without their keys.

@@ -25,18 +25,19 @@ public struct ReceivedEvent<Event: Sendable>: Sendable {
 /// its events. The frames are rebuilt in place for each event: the topic frame
 /// only when the topic changes, the others in their old storage.
 ///
-/// Its methods are inlinable so that they are specialized for the producer's
-/// `Event` type in the producer's module, rather than run generically.
+/// Its methods are inlinable so that they are compiled for the producer's
+/// `Event` type in the producer's module: no generic metadata is looked up per
+/// event. (The codec's encoder is still called through its protocol.)
 @usableFromInline
 struct EventWriter<Event: Encodable> {
     @usableFromInline let publisherID: UUID
     @usableFromInline let codecID: UInt8
     @usableFromInline let eventType: String
     @usableFromInline let schemaVersion: UInt16
-    @usableFromInline private(set) var sequence: UInt64 = 0
+    @usableFromInline var sequence: UInt64 = 0
     @usableFromInline var ids = EventIDGenerator()
     /// The last event's frames, to send after ``prepare(_:topic:)``.
-    @usableFromInline private(set) var frames: [[UInt8]] = [[], [], []]
+    @usableFromInline var frames: [[UInt8]] = [[], [], []]
     @usableFromInline var topic: Topic?
     /// The codec's encoder for this producer's events.
     @usableFromInline var encoder: any EventEncoder<Event>
@@ -70,27 +71,17 @@ struct EventWriter<Event: Encodable> {
     @inlinable
     mutating func commit() { sequence += 1 }
 
-    /// Sends the prepared ``frames`` as one message; `false` when the first
-    /// frame would block under ``SendFlags/dontWait``. Calls the non-generic
-    /// `send` once per frame, so the producer's module needs no generic code of the socket's.
+    /// Sends the prepared ``frames`` as one multipart message; `false` when
+    /// the first frame would block under ``SendFlags/dontWait``. The
+    /// corresponding C function is `zmq_send` with `ZMQ_SNDMORE`, through
+    /// the socket's non-generic `send`, so nothing generic of the socket's runs per event.
     @inlinable
     func send(on socket: Socket, flags: SendFlags) throws(ZMQError) -> Bool {
-        var rest = flags
-        rest.remove(.dontWait)
-        for index in 0..<3 {
-            var frameFlags = index == 0 ? flags : rest
-            if index < 2 { frameFlags.insert(.sendMore) }
-            let sent = try frames[index].withUnsafeBytes { bytes in
+        try socket.sendFrames(frames.count, flags) { (index, frameFlags) throws(ZMQError) -> Bool in
+            try frames[index].withUnsafeBytes { bytes in
                 Result { () throws(ZMQError) in try socket.send(bytes, flags: frameFlags) }
             }.get()
-            if !sent {
-                if index == 0 { return false }
-                // Cannot happen with libzmq's atomic multipart guarantee, but
-                // never report a half-sent message as unsent.
-                throw ZMQError(code: EAGAIN, operation: "send of channel frame \(index) on \(socket.type)")
-            }
         }
-        return true
     }
 }
 
@@ -111,9 +102,9 @@ func wallClockNanoseconds() -> Int64 {
 /// `Event` type in the consumer's module, rather than run generically.
 @usableFromInline
 struct EventReader<Event: Decodable & Sendable> {
-    @usableFromInline let codec: any EventCodec
-    /// The codec's id, read once rather than through the existential for every event.
+    /// The codec's id and name, read once rather than through the existential for every event.
     @usableFromInline let codecID: UInt8
+    @usableFromInline let codecName: String
     @usableFromInline let policy: UndecodablePolicy
     @usableFromInline let logger: Logger
     /// Off for PULL: round-robin hands each puller only some of a pusher's numbers.
@@ -126,8 +117,8 @@ struct EventReader<Event: Decodable & Sendable> {
     @usableFromInline var decoder: any EventDecoder<Event>
 
     init(codec: any EventCodec, policy: UndecodablePolicy, logger: Logger, countsGaps: Bool) {
-        self.codec = codec
         codecID = codec.id
+        codecName = codec.name
         decoder = codec.makeDecoder(for: Event.self)
         self.policy = policy
         self.logger = logger
@@ -183,7 +174,7 @@ struct EventReader<Event: Decodable & Sendable> {
         let envelope = try EventEnvelope(decoding: frames[1].unsafeBytes)
         guard envelope.codecID == codecID else {
             throw .malformedMessage(
-                "payload codec id \(envelope.codecID), this consumer reads \(codec.name) (\(codec.id))")
+                "payload codec id \(envelope.codecID), this consumer reads \(codecName) (\(codecID))")
         }
         let event = try decoder.decode(from: frames[2].unsafeBytes)
         return (topic, envelope, event)
@@ -223,7 +214,6 @@ struct PublisherSequences {
 struct EventIDGenerator {
     private var state: (UInt64, UInt64, UInt64, UInt64)
 
-    @usableFromInline
     init() {
         var system = SystemRandomNumberGenerator()
         state = (system.next(), system.next(), system.next(), system.next() | 1)

@@ -93,7 +93,12 @@ extension Socket {
         }
     }
 
-    private func sendFrames(
+    /// Sends `count` frames as one multipart message, `sendOne` sending each
+    /// with the flags given: `.sendMore` on all but the last, and `.dontWait`
+    /// (if asked) on the first only, since libzmq queues the rest of a message
+    /// whose first frame it took. `false` when the first frame would block.
+    @usableFromInline
+    func sendFrames(
         _ count: Int, _ flags: SendFlags, _ sendOne: (Int, SendFlags) throws(ZMQError) -> Bool
     ) throws(ZMQError) -> Bool {
         guard count > 0 else {
