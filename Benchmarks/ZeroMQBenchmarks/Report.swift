@@ -17,6 +17,11 @@ func formatMicros(_ value: Double) -> String {
     String(format: "%.1f", value)
 }
 
+/// Whole nanoseconds.
+func formatNanoseconds(_ value: Double) -> String {
+    String(format: "%.0f", value)
+}
+
 /// A ratio with two decimals.
 func formatRatio(_ value: Double) -> String {
     String(format: "%.2f", value)

@@ -77,4 +77,10 @@ if options.tables.contains(.channels) {
             + "senders on threads)\n"
     )
     print(channelTable(rows))
+    let costs = measureChannelCosts(plan)
+    print(
+        "\n## Per-event cost of a typed channel on one thread (a publisher fills an unread subscriber, "
+            + "high-water marks 0, then the subscriber drains it with `next()`; baseline: raw 3-frame messages of "
+            + "the same bytes, `sendMultipart` and async `receiveMultipart`)\n")
+    print(channelCostTable(costs))
 }
