@@ -48,7 +48,9 @@ public struct Courier: Sendable {
         }
         var delivered: Set<Int> = []
         var pickups = 0
-        func publish(_ event: DeliveryEvent) throws { try bus.publish(event, to: event.topic) }
+        func publish(_ event: DeliveryEvent) async throws {
+            try await bus.publishWaitingForRoom(event, to: event.topic)
+        }
         func acknowledge(_ job: DeliveryJob, _ stage: JobAck.Stage) async throws {
             try await acks.push(
                 JobAck(orderID: job.orderID, attempt: job.attempt, courierID: id, stage: stage), to: "acks")
@@ -61,11 +63,11 @@ public struct Courier: Sendable {
                 try await acknowledge(job, .completed)
                 continue
             }
-            try publish(
+            try await publish(
                 .courierAssigned(
                     CourierAssigned(eventID: UUID(), orderID: job.orderID, courierID: id, attempt: job.attempt)))
             try await Task.sleep(for: pace)
-            try publish(.pickedUp(PickedUp(eventID: UUID(), orderID: job.orderID, courierID: id)))
+            try await publish(.pickedUp(PickedUp(eventID: UUID(), orderID: job.orderID, courierID: id)))
             pickups += 1
             if pickups == crashAfterPickups {
                 logger.warning("courier crashed", metadata: ["courier": "\(id)", "order": "\(job.orderID)"])
@@ -75,9 +77,10 @@ public struct Courier: Sendable {
             }
             for step in 1...steps {
                 try await Task.sleep(for: pace)
-                try publish(.locationUpdated(location(of: job, step: step)))
+                let position = DeliveryEvent.locationUpdated(location(of: job, step: step))
+                try bus.publish(position, to: position.topic)
             }
-            try publish(
+            try await publish(
                 .delivered(
                     Delivered(
                         eventID: DeliveryEvent.deliveredEventID(orderID: job.orderID), orderID: job.orderID,

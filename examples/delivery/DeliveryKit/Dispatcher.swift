@@ -138,7 +138,7 @@ public struct Dispatcher: Sendable {
                 logger.notice("redelivering", metadata: ["order": "\(job.orderID)", "attempt": "\(job.attempt)"])
                 let event = DeliveryEvent.jobRedelivered(
                     JobRedelivered(eventID: UUID(), orderID: job.orderID, attempt: job.attempt, reason: reason))
-                try bus.publish(event, to: event.topic)
+                try await bus.publishWaitingForRoom(event, to: event.topic)
                 handOut.yield(job)
             }
         }

@@ -62,3 +62,18 @@ public final class WireMeter: Sendable {
         }
     }
 }
+
+extension Publisher {
+    /// Publishes a fact the store must get. At the high-water mark a publisher
+    /// drops (PUB's design) and says so by returning `nil`: this waits a
+    /// millisecond for room and tries again, so back-pressure slows the
+    /// producer instead of losing the fact. (Positions, superseded by the next
+    /// one, are published with plain `publish` and may drop.)
+    @discardableResult
+    public func publishWaitingForRoom(_ event: Event, to topic: Topic) async throws -> EventEnvelope {
+        while true {
+            if let envelope = try publish(event, to: topic) { return envelope }
+            try await Task.sleep(for: .milliseconds(1))
+        }
+    }
+}

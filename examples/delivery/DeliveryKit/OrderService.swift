@@ -97,7 +97,8 @@ public struct OrderService: Sendable {
                 let appended = try await store.append(.orderPlaced(order))
                 lastOrderID = orderID
                 let pointer = DeliveryEvent.orderPointer(OrderPointer(eventID: order.eventID, orderID: orderID))
-                try bus.publish(pointer, to: pointer.topic)
+                // Without its pointer an order would never be dispatched: wait for room rather than drop it.
+                try await bus.publishWaitingForRoom(pointer, to: pointer.topic)
                 return OrderReply(accepted: true, orderID: orderID, sequence: appended.sequence, error: nil)
             } catch {
                 if !Task.isCancelled { logger.error("order not placed", metadata: ["error": "\(error)"]) }
