@@ -71,8 +71,12 @@ public struct Courier: Sendable {
             pickups += 1
             if pickups == crashAfterPickups {
                 logger.warning("courier crashed", metadata: ["courier": "\(id)", "order": "\(job.orderID)"])
-                // Like a process that died: whatever is queued is lost.
-                for socket in [jobs.socket, acks.socket, bus.socket] { socket.close(linger: .zero) }
+                // Like a process that died: the jobs and acknowledgements queued
+                // here are lost. The facts it published before (its assignment and
+                // pickup) had left it, so the bus gets them; a linger of zero would
+                // drop them too whenever the bus was slower than the courier.
+                for socket in [jobs.socket, acks.socket] { socket.close(linger: .zero) }
+                bus.socket.close(linger: .seconds(2))
                 return .crashed(holding: job.orderID)
             }
             for step in 1...steps {
