@@ -52,7 +52,7 @@ struct ProcessTests {
         #expect(notifications.count == 6, "\(notifier.output)\n\(logs())")
         for id in placed { #expect(notifications.filter { $0.contains("order #\(id) ") }.count == 1) }
 
-        #expect(crashing.waitForExit(timeout: .seconds(10)) == 1)
+        #expect(await crashing.waitForExit(timeout: .seconds(10)) == 1)
         #expect(crashing.errors.contains("crashed holding order #"))
 
         let query = try Requester<TrackingQuery, TrackingReply>(
@@ -67,7 +67,7 @@ struct ProcessTests {
         #expect(summary == .summary(orders: 6, delivered: 6, checkpoint: summaryCheckpoint(summary)))
 
         for role in roles.reversed() {
-            #expect(role.stop(SIGINT) == 0, "\(role.name) did not stop cleanly on SIGINT: \(role.errors)")
+            #expect(await role.stop(SIGINT) == 0, "\(role.name) did not stop cleanly on SIGINT: \(role.errors)")
             #expect(role.errors.contains("\(role.name == "courier-2" ? "courier 2" : role.name): stopped"))
         }
 
@@ -82,14 +82,14 @@ struct ProcessTests {
         }
         let crashedOrder = try #require(redelivered.first, "one order was redelivered after courier 1 crashed")
         let history = try RoleProcess("history", ["history", "--db", database, "--order", "\(crashedOrder)"])
-        #expect(history.waitForExit(timeout: .seconds(20)) == 0)
+        #expect(await history.waitForExit(timeout: .seconds(20)) == 0)
         #expect(history.output.contains("held by courier 1 (attempt 1) before it was redelivered"), "\(history.output)")
     }
 
     @Test func theWholeScenarioRunsAsOneCommandAndStopsCleanlyOnSIGINT() async throws {
         let complete = try RoleProcess(
             "run", ["run", "--orders", "8", "--couriers", "2", "--in-memory", "--pace-ms", "2"])
-        #expect(complete.waitForExit(timeout: .seconds(60)) == 0, "\(complete.errors)")
+        #expect(await complete.waitForExit(timeout: .seconds(60)) == 0, "\(complete.errors)")
         #expect(complete.output.split(separator: "\n").filter { $0.hasPrefix("notify ") }.count == 8)
         #expect(complete.output.contains("orders placed 8, delivered exactly once 8, customers notified 8"))
         #expect(complete.output.hasSuffix("OK\n"))
@@ -104,7 +104,7 @@ struct ProcessTests {
             try await Task.sleep(for: .milliseconds(20))
         }
         let started = ContinuousClock.now
-        #expect(interrupted.stop(SIGINT, timeout: .seconds(10)) == 130)
+        #expect(await interrupted.stop(SIGINT, timeout: .seconds(10)) == 130)
         #expect(ContinuousClock.now - started < .seconds(10))
         #expect(interrupted.errors.contains("delivery: interrupted; the event store is consistent"))
         let store = try EventStore(path: database)
@@ -119,19 +119,19 @@ struct ProcessTests {
         while !bus.errors.contains("bus: publish to") && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))
         }
-        #expect(bus.stop(SIGINT) == 0)
+        #expect(await bus.stop(SIGINT) == 0)
         #expect(bus.errors.contains("bus: stopped"))
     }
 
     @Test func badArgumentsAndUnreachableServicesGiveOneLineAndANonZeroExit() async throws {
         let noOrder = try RoleProcess("history", ["history", "--db", "/nonexistent/store.sqlite", "--order", "1"])
-        #expect(noOrder.waitForExit(timeout: .seconds(20)) == 64)
+        #expect(await noOrder.waitForExit(timeout: .seconds(20)) == 64)
         #expect(noOrder.errors.contains("no event store at /nonexistent/store.sqlite"))
 
         let port = try freeFirstPort()
         let silent = try RoleProcess(
             "history", ["history", "--store", "tcp://127.0.0.1:\(port)", "--courier", "1", "--timeout-ms", "300"])
-        #expect(silent.waitForExit(timeout: .seconds(20)) == 1)
+        #expect(await silent.waitForExit(timeout: .seconds(20)) == 1)
         let lines = silent.errors.split(separator: "\n")
         #expect(lines.count == 1)
         #expect(

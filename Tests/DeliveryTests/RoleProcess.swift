@@ -57,15 +57,17 @@ final class RoleProcess {
 
     /// Sends `signal` and waits at most `timeout` for the exit; the exit
     /// status, or `nil` when the process had to be killed.
-    func stop(_ signal: Int32 = SIGINT, timeout: Duration = .seconds(10)) -> Int32? {
+    func stop(_ signal: Int32 = SIGINT, timeout: Duration = .seconds(10)) async -> Int32? {
         if process.isRunning { kill(process.processIdentifier, signal) }
-        return waitForExit(timeout: timeout)
+        return await waitForExit(timeout: timeout)
     }
 
-    /// Waits at most `timeout` for the process to end by itself.
-    func waitForExit(timeout: Duration) -> Int32? {
+    /// Waits at most `timeout` for the process to end by itself. It sleeps
+    /// between looks, so it never blocks a thread of Swift's cooperative pool,
+    /// which the other suites' async tests share.
+    func waitForExit(timeout: Duration) async -> Int32? {
         let deadline = ContinuousClock.now + timeout
-        while process.isRunning && ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()

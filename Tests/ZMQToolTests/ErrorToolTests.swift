@@ -26,8 +26,8 @@ extension ZMQToolSuite {
         ]
 
         @Test(arguments: usageErrors)
-        func badArgumentsAreOneLineAndExitCodeTwo(arguments: [String], named: String) throws {
-            let result = try runTool(arguments, timeout: .seconds(20))
+        func badArgumentsAreOneLineAndExitCodeTwo(arguments: [String], named: String) async throws {
+            let result = try await runTool(arguments, timeout: .seconds(20))
             #expect(result.status == 2, "\(arguments): \(result.errorText)")
             #expect(result.stdout.isEmpty)
             #expect(result.errorLines.count == 1, "\(result.errorText)")
@@ -36,29 +36,29 @@ extension ZMQToolSuite {
             #expect(!result.errorText.contains("Usage"))
         }
 
-        @Test func unreachableEndpointFailsAtTheConnectTimeout() throws {
+        @Test func unreachableEndpointFailsAtTheConnectTimeout() async throws {
             let endpoint = try tcpEndpoint()
-            let result = try runTool(["sub", endpoint, "--connect-timeout", "300ms"])
+            let result = try await runTool(["sub", endpoint, "--connect-timeout", "300ms"])
             #expect(result.status == 1)
             #expect(result.errorLines.count == 1)
             #expect(result.errorText.contains("no connection to \(endpoint)"))
         }
 
-        @Test func requestWithNobodyListeningFailsAtTheTimeout() throws {
+        @Test func requestWithNobodyListeningFailsAtTheTimeout() async throws {
             let endpoint = try tcpEndpoint()
-            let result = try runTool(["req", endpoint, "ping", "--timeout", "300ms"])
+            let result = try await runTool(["req", endpoint, "ping", "--timeout", "300ms"])
             #expect(result.status == 1)
             #expect(result.stdout.isEmpty)
             #expect(result.errorLines.count == 1)
             #expect(result.errorText.contains("no connection to \(endpoint)"))
         }
 
-        @Test func bindingAnAddressInUseIsARuntimeFailure() throws {
+        @Test func bindingAnAddressInUseIsARuntimeFailure() async throws {
             let context = try Context()
             let holder = try context.socket(.pull)
             try holder.set(.linger, .zero)
             let endpoint = try holder.bind("tcp://127.0.0.1:*")
-            let result = try runTool(["push", endpoint, "x"])
+            let result = try await runTool(["push", endpoint, "x"])
             #expect(result.status == 1)
             #expect(result.errorLines.count == 1)
             #expect(result.errorText.contains("Address already in use"))
@@ -66,8 +66,8 @@ extension ZMQToolSuite {
         }
 
         @Test(arguments: [["--help"], ["sub", "--help"], ["help", "pub"], ["bench", "-h"]])
-        func helpGoesToStandardOutputWithExitCodeZero(arguments: [String]) throws {
-            let result = try runTool(arguments)
+        func helpGoesToStandardOutputWithExitCodeZero(arguments: [String]) async throws {
+            let result = try await runTool(arguments)
             #expect(result.status == 0)
             #expect(result.output.contains("USAGE: zmq"))
             #expect(result.output.contains("Examples:"))

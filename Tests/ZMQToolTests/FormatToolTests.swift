@@ -9,14 +9,14 @@ let awkwardBytes: [UInt8] = [0x00, 0xFF, 0x80, UInt8(ascii: "a"), UInt8(ascii: "
 extension ZMQToolSuite {
     @Suite("Output formats", .timeLimit(.minutes(3)))
     struct FormatToolTests {
-        @Test func textEscapesWhatIsNotPrintableText() throws {
-            let result = try receiveFromTestPublisher([Array("bin".utf8), awkwardBytes], format: "text")
+        @Test func textEscapesWhatIsNotPrintableText() async throws {
+            let result = try await receiveFromTestPublisher([Array("bin".utf8), awkwardBytes], format: "text")
             #expect(result.output == "bin\t\\x00\\xff\\x80a\\\\\\t\\n\\x1bé\n")
             #expect(try unescapeText(result.lines[0].split(separator: "\t")[1]) == awkwardBytes)
         }
 
-        @Test func jsonSaysWhichFramesAreTextAndWhichBase64() throws {
-            let result = try receiveFromTestPublisher([Array("bin".utf8), awkwardBytes], format: "json")
+        @Test func jsonSaysWhichFramesAreTextAndWhichBase64() async throws {
+            let result = try await receiveFromTestPublisher([Array("bin".utf8), awkwardBytes], format: "json")
             #expect(result.lines.count == 1)
             let message = try jsonObject(result.lines[0])
             #expect(message["topic"] as? String == "bin")
@@ -29,14 +29,15 @@ extension ZMQToolSuite {
             #expect(Data(base64Encoded: encoded).map(Array.init) == awkwardBytes)
         }
 
-        @Test func jsonKeepsTextWithNULAsText() throws {
-            let result = try receiveFromTestPublisher([Array("t".utf8), Array("a\u{0}b\"c\n".utf8)], format: "json")
+        @Test func jsonKeepsTextWithNULAsText() async throws {
+            let result = try await receiveFromTestPublisher(
+                [Array("t".utf8), Array("a\u{0}b\"c\n".utf8)], format: "json")
             let message = try jsonObject(result.lines[0])
             #expect(texts(of: message) == ["t", "a\u{0}b\"c\n"])
         }
 
-        @Test func hexDumpsEachFrame() throws {
-            let result = try receiveFromTestPublisher([Array("bin".utf8), awkwardBytes], format: "hex")
+        @Test func hexDumpsEachFrame() async throws {
+            let result = try await receiveFromTestPublisher([Array("bin".utf8), awkwardBytes], format: "hex")
             #expect(
                 result.output == """
                     frame 1/2: 3 bytes
@@ -48,8 +49,8 @@ extension ZMQToolSuite {
                     """)
         }
 
-        @Test func rawWritesThePayloadAfterTheTopicAndNothingElse() throws {
-            let result = try receiveFromTestPublisher([Array("bin".utf8), awkwardBytes], format: "raw")
+        @Test func rawWritesThePayloadAfterTheTopicAndNothingElse() async throws {
+            let result = try await receiveFromTestPublisher([Array("bin".utf8), awkwardBytes], format: "raw")
             #expect(Array(result.stdout) == awkwardBytes)
         }
 
@@ -60,7 +61,7 @@ extension ZMQToolSuite {
             let sub = try ToolProcess(["sub", publisher.endpoint, "orders.", "--count", "1", "--format", "json"])
             try await publisher.waitForSubscribers(1, timeout: .seconds(20))
             let envelope = try #require(try publisher.publish(OrderPlaced(id: 42, item: "pizza"), to: "orders.placed"))
-            let result = sub.finish()
+            let result = await sub.finish()
             #expect(result.status == 0)
             let message = try jsonObject(try #require(result.lines.first))
             #expect(message["topic"] as? String == "orders.placed")
@@ -76,12 +77,12 @@ extension ZMQToolSuite {
             #expect(event["item"] as? String == "pizza")
         }
 
-        @Test func rawOfAChannelMessageIsItsPayload() throws {
+        @Test func rawOfAChannelMessageIsItsPayload() async throws {
             let envelope = EventEnvelope(
                 eventID: UUID(), eventType: "Ping", publisherID: UUID(), sequence: 1, timestampNanoseconds: 0,
                 schemaVersion: 1, codecID: 1)
             let payload = Array(#"{"ping":true}"#.utf8)
-            let result = try receiveFromTestPublisher(
+            let result = try await receiveFromTestPublisher(
                 [Array("ping.".utf8), envelope.encoded(), payload], format: "raw")
             #expect(Array(result.stdout) == payload)
         }
@@ -102,9 +103,9 @@ extension ZMQToolSuite {
         }()
 
         @Test(arguments: ["text", "json", "hex", "raw"])
-        func tenMebibyteMessagePrintsWhole(format: String) throws {
+        func tenMebibyteMessagePrintsWhole(format: String) async throws {
             // Generous: a debug build, let alone a sanitized one, takes seconds to escape 10 MiB.
-            let result = try receiveFromTestPusher([Self.tenMebibytes], format: format, timeout: .seconds(150))
+            let result = try await receiveFromTestPusher([Self.tenMebibytes], format: format, timeout: .seconds(150))
             #expect(result.status == 0)
             let output = Array(result.stdout)
             let payload: [UInt8]
@@ -131,31 +132,32 @@ extension ZMQToolSuite {
 
 /// Runs `zmq sub ENDPOINT --count 1 --format FORMAT` against an XPUB this test
 /// binds, which sends `frames` once the subscription arrived.
-func receiveFromTestPublisher(_ frames: [[UInt8]], format: String) throws -> ToolResult {
+func receiveFromTestPublisher(_ frames: [[UInt8]], format: String) async throws -> ToolResult {
     let context = try Context()
     let pub = try context.socket(.xpub)
     try pub.set(.receiveTimeout, processTimeout)
     try pub.set(.linger, .seconds(5))
     let endpoint = try pub.bind(ipcEndpoint())
     let sub = try ToolProcess(["sub", endpoint, "--count", "1", "--format", format])
-    let subscription = try pub.receive()
-    #expect(subscription != nil, "the subscriber never subscribed")
-    try pub.sendMultipart(frames)
-    return sub.finish()
+    let subscription = try await pub.waitFor(.readable, deadline: .now + processTimeout)
+    #expect(subscription, "the subscriber never subscribed")
+    try pub.sendMultipart(frames, flags: [])
+    return await sub.finish()
 }
 
 /// Runs `zmq pull ENDPOINT --count 1 --format FORMAT` against a PUSH this test binds.
 func receiveFromTestPusher(
     _ frames: [[UInt8]], format: String, timeout: Duration = processTimeout
-) throws -> ToolResult {
+) async throws -> ToolResult {
     let context = try Context()
     let push = try context.socket(.push)
     try push.set(.sendTimeout, processTimeout)
     try push.set(.linger, .seconds(5))
     let endpoint = try push.bind(ipcEndpoint())
     let pull = try ToolProcess(["pull", endpoint, "--count", "1", "--format", format])
-    try push.sendMultipart(frames)
-    return pull.finish(timeout: timeout)
+    // Blocks until the puller has connected (bounded by the send timeout).
+    try push.sendMultipart(frames, flags: [])
+    return await pull.finish(timeout: timeout)
 }
 
 /// Undoes the text format's escaping of one frame.

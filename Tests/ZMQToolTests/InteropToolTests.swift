@@ -7,10 +7,10 @@ extension ZMQToolSuite {
     /// it into `.venv/`; `ZEROMQ_TEST_PYTHON` names another interpreter with `zmq`.
     @Suite("zmq against pyzmq", .timeLimit(.minutes(2)))
     struct InteropToolTests {
-        @Test func pyzmqPublisherToZmqSub() throws {
+        @Test func pyzmqPublisherToZmqSub() async throws {
             let peer = try PyzmqPeer("pub")
-            let endpoint = try peer.readLine()
-            let sub = try runTool(["sub", endpoint, "interop.", "--count", "3", "--format", "json"])
+            let endpoint = try await peer.readLine()
+            let sub = try await runTool(["sub", endpoint, "interop.", "--count", "3", "--format", "json"])
             #expect(sub.status == 0, "\(sub.errorText)")
             let messages = try sub.lines.map(jsonObject)
             #expect(messages.count == 3)
@@ -22,18 +22,20 @@ extension ZMQToolSuite {
             #expect(envelope["event_type"] as? String == "PythonEvent")
             #expect(envelope["sequence"] as? Int == 3)
             #expect((messages[2]["event"] as? [String: Any])?["from"] as? String == "python")
-            #expect(try peer.finish() == 0)
+            #expect(try await peer.finish() == 0)
         }
 
-        @Test func zmqPushToPyzmqPull() throws {
+        @Test func zmqPushToPyzmqPull() async throws {
             let peer = try PyzmqPeer("pull", "3")
-            let endpoint = try peer.readLine()
-            let push = try runTool(
+            let endpoint = try await peer.readLine()
+            let push = try await runTool(
                 ["push", "--connect", endpoint, "--multipart-separator", "|", "--timeout", "20s"],
                 input: Data("job|1\nsolo\n|\n".utf8))
             #expect(push.status == 0, "\(push.errorText)")
-            #expect(try [peer.readLine(), peer.readLine(), peer.readLine()] == ["6a6f62 31", "736f6c6f", " "])
-            #expect(try peer.finish() == 0)
+            var lines: [String] = []
+            for _ in 0..<3 { lines.append(try await peer.readLine()) }
+            #expect(lines == ["6a6f62 31", "736f6c6f", " "])
+            #expect(try await peer.finish() == 0)
         }
     }
 }
@@ -64,7 +66,7 @@ final class PyzmqPeer {
     }
 
     /// The next line the peer printed, waiting at most ``processTimeout``.
-    func readLine() throws -> String {
+    func readLine() async throws -> String {
         let deadline = ContinuousClock.now + processTimeout
         while true {
             if let newline = buffered.firstIndex(of: UInt8(ascii: "\n")) {
@@ -74,7 +76,10 @@ final class PyzmqPeer {
             }
             try #require(ContinuousClock.now < deadline, "the pyzmq peer printed no line in time")
             var descriptor = pollfd(fd: output.fileHandleForReading.fileDescriptor, events: Int16(POLLIN), revents: 0)
-            guard poll(&descriptor, 1, 100) > 0 else { continue }
+            guard poll(&descriptor, 1, 0) > 0 else {
+                await pause(.milliseconds(10))
+                continue
+            }
             let chunk = output.fileHandleForReading.availableData
             try #require(!chunk.isEmpty, "the pyzmq peer exited before printing a line")
             buffered.append(chunk)
@@ -82,7 +87,7 @@ final class PyzmqPeer {
     }
 
     /// Waits (bounded) for the peer to exit and returns its status.
-    func finish() throws -> Int32 {
+    func finish() async throws -> Int32 {
         let deadline = ContinuousClock.now + processTimeout
         while process.isRunning {
             if ContinuousClock.now >= deadline {
@@ -90,7 +95,7 @@ final class PyzmqPeer {
                 Issue.record("the pyzmq peer did not exit in time")
                 break
             }
-            Thread.sleep(forTimeInterval: 0.01)
+            await pause(.milliseconds(10))
         }
         process.waitUntilExit()
         return process.terminationStatus

@@ -5,8 +5,8 @@ import ZeroMQ
 extension ZMQToolSuite {
     @Suite("zmq keygen and CURVE", .timeLimit(.minutes(2)))
     struct KeygenToolTests {
-        @Test func keygenPrintsAMatchingKeyPairInZ85() throws {
-            let result = try runTool(["keygen"])
+        @Test func keygenPrintsAMatchingKeyPairInZ85() async throws {
+            let result = try await runTool(["keygen"])
             #expect(result.status == 0)
             #expect(result.lines.count == 2)
             let publicKey = try #require(result.lines.first?.split(separator: " = ").last.map(String.init))
@@ -15,45 +15,45 @@ extension ZMQToolSuite {
             #expect(result.lines[1].hasPrefix("secret-key = "))
             #expect(try Z85.decode(publicKey).count == 32)
             _ = try CurveKeyPair(publicKey: publicKey, secretKey: secretKey)  // throws unless they belong together
-            #expect(try runTool(["keygen"]).output != result.output)
+            #expect(try await runTool(["keygen"]).output != result.output)
         }
 
-        @Test func keygenOutputWritesAPrivateFileAndPrintsThePublicKey() throws {
+        @Test func keygenOutputWritesAPrivateFileAndPrintsThePublicKey() async throws {
             let path = NSTemporaryDirectory() + "zmq-tool-key-\(UUID().uuidString)"
             defer { try? FileManager.default.removeItem(atPath: path) }
-            let result = try runTool(["keygen", "--output", path])
+            let result = try await runTool(["keygen", "--output", path])
             #expect(result.status == 0)
             let attributes = try FileManager.default.attributesOfItem(atPath: path)
             #expect((attributes[.posixPermissions] as? Int) == 0o600)
             let file = try String(contentsOfFile: path, encoding: .utf8)
             #expect(file.contains(result.lines[0]))
             #expect(file.contains("secret-key = "))
-            let again = try runTool(["keygen", "--output", path])
+            let again = try await runTool(["keygen", "--output", path])
             #expect(again.status == 1)
             #expect(again.errorText.contains("--force"))
         }
 
-        @Test func curveSecuredPubSubWithAKeyFile() throws {
+        @Test func curveSecuredPubSubWithAKeyFile() async throws {
             let path = NSTemporaryDirectory() + "zmq-tool-key-\(UUID().uuidString)"
             defer { try? FileManager.default.removeItem(atPath: path) }
-            let publicLine = try runTool(["keygen", "--output", path]).lines[0]
+            let publicLine = try await runTool(["keygen", "--output", path]).lines[0]
             let serverKey = String(publicLine.dropFirst("public-key = ".count))
             let endpoint = try tcpEndpoint()
             let sub = try ToolProcess([
                 "sub", endpoint, "--count", "1", "--connect-timeout", "20s", "--curve-server-key=\(serverKey)",
             ])
-            let pub = try runTool([
+            let pub = try await runTool([
                 "pub", endpoint, "--curve-server", "--curve-key-file", path, "--wait-subscribers", "1", "--timeout",
                 "20s",
                 "secret",
             ])
             #expect(pub.status == 0, "\(pub.errorText)")
-            let received = sub.finish()
+            let received = await sub.finish()
             #expect(received.status == 0, "\(received.errorText)")
             #expect(received.output == "secret\n")
         }
 
-        @Test func aWrongServerKeyFailsTheHandshakeClearly() throws {
+        @Test func aWrongServerKeyFailsTheHandshakeClearly() async throws {
             let server = try CurveKeyPair.generate()
             let stranger = try CurveKeyPair.generate()
             let endpoint = ipcEndpoint()
@@ -61,14 +61,14 @@ extension ZMQToolSuite {
                 "rep", endpoint, "--echo", "--curve-server", "--curve-secret-key=\(server.secretKey.z85)", "--timeout",
                 "5s",
             ])
-            let result = try runTool([
+            let result = try await runTool([
                 "req", endpoint, "hello", "--timeout", "2s", "--curve-server-key=\(stranger.publicKey.z85)",
             ])
             #expect(result.status == 1)
             #expect(result.errorLines.count == 1)
             #expect(result.errorText.contains("handshake"), "\(result.errorText)")
             rep.send(SIGINT)
-            _ = rep.finish()
+            _ = await rep.finish()
         }
     }
 }

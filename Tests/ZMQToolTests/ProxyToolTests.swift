@@ -5,26 +5,26 @@ import ZeroMQ
 extension ZMQToolSuite {
     @Suite("zmq proxy", .timeLimit(.minutes(2)))
     struct ProxyToolTests {
-        @Test func forwardsFromPublishersToSubscribersUntilInterrupted() throws {
+        @Test func forwardsFromPublishersToSubscribersUntilInterrupted() async throws {
             let frontend = ipcEndpoint()
             let backend = ipcEndpoint()
             let proxy = try ToolProcess(["proxy", frontend, backend])
             let first = try ToolProcess(["sub", backend, "news.", "--count", "2"])
             let second = try ToolProcess(["sub", backend, "news.", "--count", "2"])
-            let pub = try runTool([
+            let pub = try await runTool([
                 "pub", "--connect", frontend, "--wait-subscribers", "2", "--timeout", "20s", "--topic", "news.today",
                 "a", "b",
             ])
             #expect(pub.status == 0, "\(pub.errorText)")
-            #expect(first.finish().lines == ["news.today\ta", "news.today\tb"])
-            #expect(second.finish().lines == ["news.today\ta", "news.today\tb"])
+            #expect(await first.finish().lines == ["news.today\ta", "news.today\tb"])
+            #expect(await second.finish().lines == ["news.today\ta", "news.today\tb"])
             proxy.send(SIGINT)
-            let stopped = proxy.finish(timeout: .seconds(10))
+            let stopped = await proxy.finish(timeout: .seconds(10))
             #expect(!stopped.timedOut)
             #expect(stopped.status == 0)
         }
 
-        @Test func pipelinePatternDealsJobsAndCapturesThem() throws {
+        @Test func pipelinePatternDealsJobsAndCapturesThem() async throws {
             let frontend = ipcEndpoint()
             let backend = ipcEndpoint()
             let capture = ipcEndpoint()
@@ -36,18 +36,18 @@ extension ZMQToolSuite {
             try tap.connect(capture)
             let pull = try ToolProcess(["pull", backend, "--count", "10"])
             // The tap is a subscriber: give it time to join before the jobs flow.
-            Thread.sleep(forTimeInterval: 0.5)
-            let push = try runTool(["push", "--connect", frontend, "--timeout", "20s", "--count", "10", "job"])
+            await pause(.milliseconds(500))
+            let push = try await runTool(["push", "--connect", frontend, "--timeout", "20s", "--count", "10", "job"])
             #expect(push.status == 0, "\(push.errorText)")
-            #expect(pull.finish().lines == Array(repeating: "job", count: 10))
+            #expect(await pull.finish().lines == Array(repeating: "job", count: 10))
             #expect(try tap.receive()?.string == "job")
             proxy.send(SIGTERM)
-            let stopped = proxy.finish(timeout: .seconds(10))
+            let stopped = await proxy.finish(timeout: .seconds(10))
             #expect(stopped.status == 0)
         }
 
-        @Test func badBackendIsAUsageError() throws {
-            let result = try runTool(["proxy", ipcEndpoint(), "nope://x"])
+        @Test func badBackendIsAUsageError() async throws {
+            let result = try await runTool(["proxy", ipcEndpoint(), "nope://x"])
             #expect(result.status == 2)
             #expect(result.errorLines.count == 1)
             #expect(result.errorText.contains("nope"))

@@ -4,108 +4,108 @@ import Testing
 extension ZMQToolSuite {
     @Suite("zmq sub and zmq pub", .timeLimit(.minutes(2)))
     struct PubSubToolTests {
-        @Test func subPrintsWhatPubSendsAfterWaitingForTheSubscriber() throws {
+        @Test func subPrintsWhatPubSendsAfterWaitingForTheSubscriber() async throws {
             let endpoint = ipcEndpoint()
             let sub = try ToolProcess(["sub", endpoint, "orders.", "--count", "2"])
-            let pub = try runTool([
+            let pub = try await runTool([
                 "pub", endpoint, "--topic", "orders.placed", "--wait-subscribers", "1", "--timeout", "10s", "first",
                 "second",
             ])
             #expect(pub.status == 0, "\(pub.errorText)")
-            let received = sub.finish()
+            let received = await sub.finish()
             #expect(received.status == 0)
             #expect(received.output == "orders.placed\tfirst\norders.placed\tsecond\n")
             #expect(received.stderr.isEmpty)
         }
 
-        @Test func subOnlyPrintsTheTopicsItSubscribedTo() throws {
+        @Test func subOnlyPrintsTheTopicsItSubscribedTo() async throws {
             let endpoint = ipcEndpoint()
             let sub = try ToolProcess(["sub", endpoint, "a.", "--count", "2"])
             let input = Data("b.|skipped\na.|kept\nab|skipped too\na.|again\n".utf8)
-            let pub = try runTool(
+            let pub = try await runTool(
                 ["pub", endpoint, "--multipart-separator", "|", "--wait-subscribers", "1", "--timeout", "10s"],
                 input: input
             )
             #expect(pub.status == 0, "\(pub.errorText)")
-            let received = sub.finish()
+            let received = await sub.finish()
             #expect(received.lines == ["a.\tkept", "a.\tagain"])
         }
 
-        @Test func pubReadsStandardInputOneMessagePerLine() throws {
+        @Test func pubReadsStandardInputOneMessagePerLine() async throws {
             let endpoint = ipcEndpoint()
             let sub = try ToolProcess(["sub", endpoint, "--count", "3"])
-            let pub = try runTool(
+            let pub = try await runTool(
                 ["pub", endpoint, "--wait-subscribers", "1", "--timeout", "10s"], input: Data("one\n\nthree".utf8))
             #expect(pub.status == 0)
-            #expect(sub.finish().output == "one\n\nthree\n")
+            #expect(await sub.finish().output == "one\n\nthree\n")
         }
 
-        @Test func pubRepeatsItsMessagesCountTimesAtTheGivenRate() throws {
+        @Test func pubRepeatsItsMessagesCountTimesAtTheGivenRate() async throws {
             let endpoint = ipcEndpoint()
             let sub = try ToolProcess(["sub", endpoint, "--count", "6"])
             let start = ContinuousClock.now
-            let pub = try runTool([
+            let pub = try await runTool([
                 "pub", endpoint, "--wait-subscribers", "1", "--timeout", "10s", "--count", "3", "--rate", "50", "x",
                 "y",
             ])
             #expect(pub.status == 0)
-            #expect(sub.finish().lines == ["x", "y", "x", "y", "x", "y"])
+            #expect(await sub.finish().lines == ["x", "y", "x", "y", "x", "y"])
             // Six messages at 50 a second take at least 100 ms.
             #expect(ContinuousClock.now - start >= .milliseconds(100))
         }
 
-        @Test func subCanBindAndPubConnect() throws {
+        @Test func subCanBindAndPubConnect() async throws {
             let endpoint = try tcpEndpoint()
             let sub = try ToolProcess(["sub", "--bind", endpoint, "--count", "1"])
-            let pub = try runTool([
+            let pub = try await runTool([
                 "pub", "--connect", endpoint, "--wait-subscribers", "1", "--timeout", "10s", "hello",
             ])
             #expect(pub.status == 0, "\(pub.errorText)")
-            let received = sub.finish()
+            let received = await sub.finish()
             #expect(received.output == "hello\n", "status \(received.status): \(received.errorText)")
         }
 
-        @Test func subTimeoutWithNothingReceivedExitsThree() throws {
-            let result = try runTool(["sub", ipcEndpoint(), "--timeout", "300ms"])
+        @Test func subTimeoutWithNothingReceivedExitsThree() async throws {
+            let result = try await runTool(["sub", ipcEndpoint(), "--timeout", "300ms"])
             #expect(result.status == 3)
             #expect(result.stdout.isEmpty)
             #expect(result.errorLines.count == 1)
             #expect(result.errorText.hasPrefix("zmq: "))
         }
 
-        @Test func subTimeoutAfterSomethingArrivedExitsZero() throws {
+        @Test func subTimeoutAfterSomethingArrivedExitsZero() async throws {
             let endpoint = ipcEndpoint()
             let sub = try ToolProcess(["sub", endpoint, "--timeout", "1s"])
-            let pub = try runTool(["pub", endpoint, "--wait-subscribers", "1", "--timeout", "10s", "only"])
+            let pub = try await runTool(["pub", endpoint, "--wait-subscribers", "1", "--timeout", "10s", "only"])
             #expect(pub.status == 0)
-            let received = sub.finish()
+            let received = await sub.finish()
             #expect(received.status == 0)
             #expect(received.output == "only\n")
             #expect(received.stderr.isEmpty)
         }
 
         @Test(arguments: [SIGINT, SIGTERM])
-        func aSignalStopsSubCleanly(signal: Int32) throws {
+        func aSignalStopsSubCleanly(signal: Int32) async throws {
             let sub = try ToolProcess(["sub", ipcEndpoint()])
-            Thread.sleep(forTimeInterval: 0.3)
+            await pause(.milliseconds(300))
             sub.send(signal)
-            let result = sub.finish(timeout: .seconds(10))
+            let result = await sub.finish(timeout: .seconds(10))
             #expect(!result.timedOut)
             #expect(result.status == 0)
             #expect(result.stderr.isEmpty)
         }
 
-        @Test func sigintStopsSubAlsoWhenStartedAsABackgroundJob() throws {
+        @Test func sigintStopsSubAlsoWhenStartedAsABackgroundJob() async throws {
             let sub = try ToolProcess(["sub", ipcEndpoint()], sigintIgnored: true)
-            Thread.sleep(forTimeInterval: 0.3)
+            await pause(.milliseconds(300))
             sub.send(SIGINT)
-            let result = sub.finish(timeout: .seconds(10))
+            let result = await sub.finish(timeout: .seconds(10))
             #expect(!result.timedOut)
             #expect(result.status == 0)
         }
 
-        @Test func pubWaitingForSubscribersGivesUpAtTheTimeout() throws {
-            let result = try runTool(["pub", ipcEndpoint(), "--wait-subscribers", "2", "--timeout", "300ms", "x"])
+        @Test func pubWaitingForSubscribersGivesUpAtTheTimeout() async throws {
+            let result = try await runTool(["pub", ipcEndpoint(), "--wait-subscribers", "2", "--timeout", "300ms", "x"])
             #expect(result.status == 1)
             #expect(result.errorLines.count == 1)
             #expect(result.errorText.contains("0 of 2 subscribers"))

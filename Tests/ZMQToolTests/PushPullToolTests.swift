@@ -4,56 +4,58 @@ import Testing
 extension ZMQToolSuite {
     @Suite("zmq push and zmq pull", .timeLimit(.minutes(2)))
     struct PushPullToolTests {
-        @Test func pullPrintsEveryPushedMessage() throws {
+        @Test func pullPrintsEveryPushedMessage() async throws {
             let endpoint = ipcEndpoint()
             let pull = try ToolProcess(["pull", endpoint, "--count", "3"])
-            let push = try runTool(["push", endpoint, "job-1", "job-2", "job-3"])
+            let push = try await runTool(["push", endpoint, "job-1", "job-2", "job-3"])
             #expect(push.status == 0, "\(push.errorText)")
-            let result = pull.finish()
+            let result = await pull.finish()
             #expect(result.status == 0)
             #expect(result.lines == ["job-1", "job-2", "job-3"])
         }
 
-        @Test func pushReadsStandardInputAndSplitsFrames() throws {
+        @Test func pushReadsStandardInputAndSplitsFrames() async throws {
             let endpoint = ipcEndpoint()
             let pull = try ToolProcess(["pull", endpoint, "--count", "3", "--format", "json"])
             let input = Data("a|b|c\nsingle\n|\n".utf8)
-            let push = try runTool(["push", endpoint, "--multipart-separator", "|"], input: input)
+            let push = try await runTool(["push", endpoint, "--multipart-separator", "|"], input: input)
             #expect(push.status == 0)
-            let messages = try pull.finish().lines.map(jsonObject)
+            let messages = try await pull.finish().lines.map(jsonObject)
             #expect(messages.map { $0["frame_count"] as? Int } == [3, 1, 2])
             #expect(texts(of: messages[0]) == ["a", "b", "c"])
             #expect(texts(of: messages[2]) == ["", ""])
         }
 
-        @Test func pushWithTopicSendsTwoFrames() throws {
+        @Test func pushWithTopicSendsTwoFrames() async throws {
             let endpoint = ipcEndpoint()
             let pull = try ToolProcess(["pull", "--bind", endpoint, "--count", "1"])
-            Thread.sleep(forTimeInterval: 0.2)
-            let push = try runTool(["push", "--connect", endpoint, "--topic", "jobs", "--timeout", "10s", "resize"])
+            await pause(.milliseconds(200))
+            let push = try await runTool([
+                "push", "--connect", endpoint, "--topic", "jobs", "--timeout", "10s", "resize",
+            ])
             #expect(push.status == 0, "\(push.errorText)")
-            #expect(pull.finish().output == "jobs\tresize\n")
+            #expect(await pull.finish().output == "jobs\tresize\n")
         }
 
-        @Test func pushWithoutPullerGivesUpAtTheTimeout() throws {
-            let result = try runTool(["push", ipcEndpoint(), "--timeout", "300ms", "lonely"])
+        @Test func pushWithoutPullerGivesUpAtTheTimeout() async throws {
+            let result = try await runTool(["push", ipcEndpoint(), "--timeout", "300ms", "lonely"])
             #expect(result.status == 1)
             #expect(result.errorLines.count == 1)
             #expect(result.errorText.contains("no puller"))
         }
 
-        @Test func pullTimeoutWithNothingReceivedExitsThree() throws {
-            let result = try runTool(["pull", ipcEndpoint(), "--timeout", "200ms"])
+        @Test func pullTimeoutWithNothingReceivedExitsThree() async throws {
+            let result = try await runTool(["pull", ipcEndpoint(), "--timeout", "200ms"])
             #expect(result.status == 3)
             #expect(result.stdout.isEmpty)
             #expect(result.errorLines.count == 1)
         }
 
-        @Test func aSignalStopsPullCleanly() throws {
+        @Test func aSignalStopsPullCleanly() async throws {
             let pull = try ToolProcess(["pull", "--bind", ipcEndpoint()])
-            Thread.sleep(forTimeInterval: 0.3)
+            await pause(.milliseconds(300))
             pull.send(SIGTERM)
-            let result = pull.finish(timeout: .seconds(10))
+            let result = await pull.finish(timeout: .seconds(10))
             #expect(result.status == 0)
             #expect(!result.timedOut)
         }

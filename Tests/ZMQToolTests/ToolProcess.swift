@@ -106,9 +106,12 @@ final class ToolProcess: Sendable {
     var outputSoFar: Data { collected.withLock { $0.stdout } }
 
     /// Waits, at most `timeout`, until `condition` holds for the output so far.
+    /// It sleeps between looks, so it never blocks a thread of Swift's
+    /// cooperative pool, which the library's async tests share.
     @discardableResult
-    func waitUntil(timeout: Duration = processTimeout, _ condition: (_ stdout: Data, _ stderr: String) -> Bool) -> Bool
-    {
+    func waitUntil(
+        timeout: Duration = processTimeout, _ condition: (_ stdout: Data, _ stderr: String) -> Bool
+    ) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             let (out, err) = collected.withLock { ($0.stdout, $0.stderr) }
@@ -117,33 +120,42 @@ final class ToolProcess: Sendable {
                 let (out, err) = collected.withLock { ($0.stdout, $0.stderr) }
                 return condition(out, String(decoding: err, as: UTF8.self))
             }
-            Thread.sleep(forTimeInterval: 0.01)
+            await pause(.milliseconds(10))
         }
         return false
     }
 
-    /// Waits for the process to exit (killing it after `timeout`) and returns what it did.
-    func finish(timeout: Duration = processTimeout) -> ToolResult {
+    /// Waits for the process to exit (killing it after `timeout`) and returns
+    /// what it did; like ``waitUntil(timeout:_:)``, without blocking a thread.
+    func finish(timeout: Duration = processTimeout) async -> ToolResult {
         let deadline = ContinuousClock.now + timeout
         var timedOut = false
         while process.isRunning {
             if ContinuousClock.now >= deadline {
                 timedOut = true
                 process.terminate()
-                Thread.sleep(forTimeInterval: 0.5)
+                await pause(.milliseconds(500))
                 if process.isRunning { kill(process.processIdentifier, SIGKILL) }
                 break
             }
-            Thread.sleep(forTimeInterval: 0.01)
+            await pause(.milliseconds(10))
         }
         process.waitUntilExit()
-        _ = readersDone.wait(timeout: .now() + 5)
+        // The readers finish once the pipes close, a moment after the exit.
+        for _ in 0..<500 where readersDone.wait(timeout: .now()) == .timedOut { await pause(.milliseconds(10)) }
         let (out, err) = collected.withLock { ($0.stdout, $0.stderr) }
         return ToolResult(status: process.terminationStatus, stdout: out, stderr: err, timedOut: timedOut)
     }
 }
 
 /// Runs `zmq ARGUMENTS` to the end (bounded) and returns what it did.
-func runTool(_ arguments: [String], input: Data? = nil, timeout: Duration = processTimeout) throws -> ToolResult {
-    try ToolProcess(arguments, input: input).finish(timeout: timeout)
+func runTool(
+    _ arguments: [String], input: Data? = nil, timeout: Duration = processTimeout
+) async throws -> ToolResult {
+    await (try ToolProcess(arguments, input: input)).finish(timeout: timeout)
+}
+
+/// Sleeps for `duration` without blocking a thread (a cancelled test just goes on).
+func pause(_ duration: Duration) async {
+    try? await Task.sleep(for: duration)
 }
