@@ -142,7 +142,10 @@ final class ToolProcess: Sendable {
         }
         process.waitUntilExit()
         // The readers finish once the pipes close, a moment after the exit.
-        for _ in 0..<500 where readersDone.wait(timeout: .now()) == .timedOut { await pause(.milliseconds(10)) }
+        let readersDeadline = ContinuousClock.now + .seconds(5)
+        while readersDone.wait(timeout: .now()) == .timedOut, ContinuousClock.now < readersDeadline {
+            await pause(.milliseconds(10))
+        }
         let (out, err) = collected.withLock { ($0.stdout, $0.stderr) }
         return ToolResult(status: process.terminationStatus, stdout: out, stderr: err, timedOut: timedOut)
     }
