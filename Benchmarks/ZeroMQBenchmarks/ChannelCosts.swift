@@ -50,20 +50,17 @@ private func sideCosts<Event: LocationEvent>(
     Task.detached {
         let context = try! Context(defaultLinger: .zero)
         let endpoint = "inproc://bench-costs-\(UUID().uuidString)"
-        let topic: Topic = "delivery.courier.7.location"
-        var event = Event(
-            orderID: 1, courierID: 7, sequence: 0, latitude: 52.37, longitude: 4.89, accuracy: 5,
-            status: "en-route-to-drop")
-        let publisher = try! Publisher<Event>(
-            context: context, .bind(endpoint), codec: codec, eventType: "CourierLocation"
-        ) { (socket) throws(ZMQError) in try socket.set(.sendHighWaterMark, 0) }
+        var event = Event.sample
+        let publisher = samplePublisher(Event.self, context: context, endpoint: endpoint, codec: codec) {
+            (socket) throws(ZMQError) in try socket.set(.sendHighWaterMark, 0)
+        }
         let subscriber = try! Subscriber<Event>(
             context: context, .connect(endpoint), topics: ["delivery.courier"], codec: codec
         ) { (socket) throws(ZMQError) in try socket.set(.receiveHighWaterMark, 0) }
         try! await publisher.waitForSubscribers(1, timeout: .seconds(10))
-        let envelope = try! publisher.publish(event, to: topic)!
+        let envelope = try! publisher.publish(event, to: sampleTopic)!
         _ = try! await subscriber.next()
-        let rawFrames = [topic.wireBytes, envelope.encoded(), try! codec.encode(event)]
+        let raw = rawFrames(of: event, envelope: envelope, codec: codec)
         let batch = min(count, 10_000)
         var (send, receive) = (0.0, 0.0)
         for round in 0..<(count / batch) {
@@ -71,9 +68,9 @@ private func sideCosts<Event: LocationEvent>(
             for index in 0..<batch {
                 if typed {
                     event.sequence = Int64(round * batch + index)
-                    _ = try! publisher.publish(event, to: topic)!
+                    _ = try! publisher.publish(event, to: sampleTopic)!
                 } else {
-                    _ = try! publisher.socket.sendMultipart(rawFrames, flags: .dontWait)
+                    _ = try! publisher.socket.sendMultipart(raw, flags: .dontWait)
                 }
             }
             send += cb_nowSeconds() - start

@@ -54,6 +54,33 @@ protocol LocationEvent: Codable, Sendable {
     var sequence: Int64 { get set }
 }
 
+extension LocationEvent {
+    /// The event every channel row sends: courier 7 on its way to a drop-off.
+    static var sample: Self {
+        Self(
+            orderID: 1, courierID: 7, sequence: 0, latitude: 52.37, longitude: 4.89, accuracy: 5,
+            status: "en-route-to-drop")
+    }
+}
+
+/// The topic every channel row publishes to.
+let sampleTopic: Topic = "delivery.courier.7.location"
+
+/// A publisher for the channel rows. Every row writes the same event type
+/// name, so that envelopes are the same size whatever the Swift type.
+func samplePublisher<Event: LocationEvent>(
+    _ type: Event.Type, context: Context, endpoint: String, codec: any EventCodec,
+    configure: (Socket) throws(ZMQError) -> Void = { _ in }
+) -> Publisher<Event> {
+    try! Publisher<Event>(
+        context: context, .bind(endpoint), codec: codec, eventType: "CourierLocation", configure: configure)
+}
+
+/// The raw baseline's frames: the bytes the typed publisher sent with `envelope`.
+func rawFrames<Event: LocationEvent>(of event: Event, envelope: EventEnvelope, codec: any EventCodec) -> [[UInt8]] {
+    [sampleTopic.wireBytes, envelope.encoded(), try! codec.encode(event)]
+}
+
 /// One row of the async and channel table: a rate against a baseline measured
 /// in the same run.
 struct ChannelRow {
@@ -166,24 +193,19 @@ private func eventRate<Event: LocationEvent>(
     let result = Shared<Double>(0)
     let done = DispatchSemaphore(value: 0)
     Thread {
-        let topic: Topic = "delivery.courier.7.location"
-        var event = Event(
-            orderID: 1, courierID: 7, sequence: 0, latitude: 52.37, longitude: 4.89, accuracy: 5,
-            status: "en-route-to-drop")
-        // One event type name for every row, so that envelopes are the same size.
-        let publisher = try! Publisher<Event>(
-            context: context, .bind(endpoint), codec: codec, eventType: "CourierLocation")
+        var event = Event.sample
+        let publisher = samplePublisher(Event.self, context: context, endpoint: endpoint, codec: codec)
         while try! publisher.subscriberCount < 1 { Thread.sleep(forTimeInterval: 0.001) }
         // A warm-up event, before the subscriber starts its clock.
-        let envelope = try! publisher.publish(event, to: topic)!
-        let rawFrames = [topic.wireBytes, envelope.encoded(), try! codec.encode(event)]
+        let envelope = try! publisher.publish(event, to: sampleTopic)!
+        let raw = rawFrames(of: event, envelope: envelope, codec: codec)
         for index in 0..<count {
             if typed {
                 event.sequence = Int64(index)
                 // The publisher drops at the high-water mark; retry until it is queued.
-                while try! publisher.publish(event, to: topic) == nil {}
+                while try! publisher.publish(event, to: sampleTopic) == nil {}
             } else {
-                while try! !publisher.socket.sendMultipart(rawFrames, flags: .dontWait) {}
+                while try! !publisher.socket.sendMultipart(raw, flags: .dontWait) {}
             }
         }
         done.signal()

@@ -93,40 +93,12 @@ final class ToolProcess: Sendable {
         }
     }
 
-    /// The process id, to send signals.
-    var pid: Int32 { process.processIdentifier }
-
     /// Sends `signal` (SIGINT, SIGTERM) to the process.
     func send(_ signal: Int32) { kill(process.processIdentifier, signal) }
 
-    /// Standard error so far.
-    var errorSoFar: String { String(decoding: collected.withLock { $0.stderr }, as: UTF8.self) }
-
-    /// Standard output so far.
-    var outputSoFar: Data { collected.withLock { $0.stdout } }
-
-    /// Waits, at most `timeout`, until `condition` holds for the output so far.
-    /// It sleeps between looks, so it never blocks a thread of Swift's
-    /// cooperative pool, which the library's async tests share.
-    @discardableResult
-    func waitUntil(
-        timeout: Duration = processTimeout, _ condition: (_ stdout: Data, _ stderr: String) -> Bool
-    ) async -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            let (out, err) = collected.withLock { ($0.stdout, $0.stderr) }
-            if condition(out, String(decoding: err, as: UTF8.self)) { return true }
-            if !process.isRunning {
-                let (out, err) = collected.withLock { ($0.stdout, $0.stderr) }
-                return condition(out, String(decoding: err, as: UTF8.self))
-            }
-            await pause(.milliseconds(10))
-        }
-        return false
-    }
-
     /// Waits for the process to exit (killing it after `timeout`) and returns
-    /// what it did; like ``waitUntil(timeout:_:)``, without blocking a thread.
+    /// what it did. It sleeps between looks, so it never blocks a thread of
+    /// Swift's cooperative pool, which the library's async tests share.
     func finish(timeout: Duration = processTimeout) async -> ToolResult {
         let deadline = ContinuousClock.now + timeout
         var timedOut = false

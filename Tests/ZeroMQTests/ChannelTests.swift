@@ -124,22 +124,20 @@ struct ChannelTests {
         let subscriber = try Subscriber<OrderPlaced>(context: context, .connect(channel.endpoint))
         try channel.awaitSubscriber()
         let publisherID = UUID()
-        func send(_ sequence: UInt64, id: Int) throws {
-            let envelope = HandMadeChannel.envelope(sequence: sequence, publisherID: publisherID)
-            let payload = try JSONEncoder().encode(OrderPlaced(id: id, item: "x"))
-            try raw.sendMultipart([Topic("orders").wireBytes, envelope, Array(payload)])
+        func send(_ sequence: UInt64, id: Int) async throws {
+            try await channel.send(OrderPlaced(id: id, item: "x"), sequence: sequence, publisherID: publisherID)
         }
-        try send(1, id: 1)
+        try await send(1, id: 1)
         try await raw.sendMultipart(["orders.", "not an envelope", "{}"])
         try await raw.sendMultipart(["just one frame"])
-        try send(2, id: 2)
-        try send(5, id: 5)
-        try send(5, id: 55)
+        try await send(2, id: 2)
+        try await send(5, id: 5)
+        try await send(5, id: 55)
         try await raw.sendMultipart([
             Array("orders.".utf8), HandMadeChannel.envelope(sequence: 6, publisherID: publisherID),
             Array("{\"id\":".utf8),
         ])
-        try send(7, id: 7)
+        try await send(7, id: 7)
         var seen: [(Int, UInt64)] = []
         while seen.count < 4, let received = try await subscriber.next() {
             seen.append((received.event.id, received.missedBefore))
@@ -163,17 +161,17 @@ struct ChannelTests {
         try channel.awaitSubscriber()
         let publisherID = UUID()
         var sequence: UInt64 = 0
-        func send(topicFrame: String) throws {
+        func send(topicFrame: String) async throws {
             sequence += 1
-            let envelope = HandMadeChannel.envelope(sequence: sequence, publisherID: publisherID)
-            let payload = try JSONEncoder().encode(OrderPlaced(id: Int(sequence), item: topicFrame))
-            try channel.raw.sendMultipart([Array(topicFrame.utf8), envelope, Array(payload)])
+            try await channel.send(
+                OrderPlaced(id: Int(sequence), item: topicFrame), sequence: sequence, publisherID: publisherID,
+                topicFrame: Array(topicFrame.utf8))
         }
         let frames = [
             "orders.a.", "orders.a.", "orders.b.", "orders.ab.", "orders..", "orders..", "orders.b.", "orders.b",
             "orders.é.", "orders.é.", "orders.a.",
         ]
-        for frame in frames { try send(topicFrame: frame) }
+        for frame in frames { try await send(topicFrame: frame) }
         var topics: [String] = []
         while topics.count < 8, let received = try await subscriber.next() {
             #expect(received.topic.name + "." == received.event.item)
@@ -201,9 +199,8 @@ struct ChannelTests {
         let puller = try Puller<OrderPlaced>(context: context, .connect(channel.endpoint))
         let (first, second) = (UUID(), UUID())
         func send(_ publisher: UUID, _ sequence: UInt64) async throws {
-            let envelope = HandMadeChannel.envelope(sequence: sequence, publisherID: publisher)
-            let payload = try JSONEncoder().encode(OrderPlaced(id: Int(sequence), item: "x"))
-            try await channel.raw.sendMultipart([Topic("orders").wireBytes, envelope, Array(payload)])
+            try await channel.send(
+                OrderPlaced(id: Int(sequence), item: "x"), sequence: sequence, publisherID: publisher)
         }
         let sent = [(first, 1), (second, 1), (first, 2), (second, 3), (first, 2), (second, 2), (first, 3), (first, 1)]
         for (publisher, sequence) in sent { try await send(publisher, UInt64(sequence)) }
@@ -243,8 +240,6 @@ struct ChannelTests {
         let raw = channel.raw
         let puller = try Puller<OrderPlaced>(context: context, .connect(channel.endpoint), undecodable: .throwError)
         try await raw.sendMultipart(["orders.", "garbage", "{}"])
-        let pusher = try Pusher<OrderPlaced>(context: context, .connect(uniqueInproc("unused")))
-        _ = pusher
         await #expect(throws: ChannelError.self) { _ = try await puller.next() }
         let envelope = HandMadeChannel.envelope(sequence: 1)
         try await raw.sendMultipart([Array("orders.".utf8), envelope, Array(#"{"id":9,"item":"ok"}"#.utf8)])

@@ -108,6 +108,17 @@ struct HandMadeChannel {
         _ = try #require(try raw.receive(flags: []))
     }
 
+    /// Sends `order` as a JSON channel message: `topicFrame` (the `orders` topic
+    /// by default), an envelope with `sequence` from `publisherID`, the payload.
+    func send(
+        _ order: OrderPlaced, sequence: UInt64, publisherID: UUID, topicFrame: [UInt8] = Topic("orders").wireBytes
+    ) async throws {
+        let payload = try JSONEncoder().encode(order)
+        try await raw.sendMultipart([
+            topicFrame, Self.envelope(sequence: sequence, publisherID: publisherID), Array(payload),
+        ])
+    }
+
     /// An envelope frame with the fields a test varies; the JSON codec's id by default.
     static func envelope(
         sequence: UInt64, publisherID: UUID = UUID(), codecID: UInt8 = JSONEventCodec().id,

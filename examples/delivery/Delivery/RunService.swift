@@ -40,8 +40,8 @@ func cancellingOnSignals<Result: Sendable>(_ operation: @escaping @Sendable () a
     return result
 }
 
-/// The pipe the signal handler writes to: `(read end, write end)`.
-private nonisolated(unsafe) var signalPipe: (read: Int32, write: Int32) = (-1, -1)
+/// The end of the pipe the signal handler writes to.
+private nonisolated(unsafe) var signalWriteEnd: Int32 = -1
 
 /// Calls `handler` on a thread of its own for each SIGINT or SIGTERM. The C
 /// handler only writes a byte to a pipe (about all a signal handler may do).
@@ -50,11 +50,11 @@ private nonisolated(unsafe) var signalPipe: (read: Int32, write: Int32) = (-1, -
 private func onTerminationSignals(_ handler: @escaping @Sendable () -> Void) {
     var ends: [Int32] = [0, 0]
     guard pipe(&ends) == 0 else { return }
-    signalPipe = (ends[0], ends[1])
+    signalWriteEnd = ends[1]
     var action = sigaction()
     action.__sigaction_handler.sa_handler = { _ in
         var byte: UInt8 = 1
-        _ = write(signalPipe.write, &byte, 1)
+        _ = write(signalWriteEnd, &byte, 1)
     }
     sigemptyset(&action.sa_mask)
     action.sa_flags = SA_RESTART

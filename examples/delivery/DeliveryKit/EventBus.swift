@@ -22,9 +22,6 @@ public final class EventBus: Sendable {
         endpoints = try proxy.start()
     }
 
-    /// Messages and bytes the bus has forwarded.
-    public func statistics() throws -> Proxy.Statistics { try proxy.statistics() }
-
     /// Stops forwarding and closes the bus's sockets.
     public func stop() { try? proxy.stop() }
 }

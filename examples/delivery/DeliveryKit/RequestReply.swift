@@ -48,7 +48,7 @@ public final class Requester<Request: Encodable & Sendable, Reply: FailableReply
         }
         let reply = try await socket.receive()
         do {
-            return try reply.withUnsafeBytes { try JSONDecoder().decode(Reply.self, from: Data($0)) }
+            return try JSONDecoder().decode(Reply.self, from: reply.data)
         } catch {
             throw DeliveryError.invalid("\(service) sent a reply that is not a \(Reply.self): \(error)")
         }
@@ -68,8 +68,7 @@ public func serveRequests<Request: Decodable & Sendable, Reply: FailableReply>(
     for try await frames in socket.messages {
         let reply: Reply
         do {
-            let bytes = frames.first?.bytes ?? []
-            reply = await handle(try JSONDecoder().decode(Request.self, from: Data(bytes)))
+            reply = await handle(try JSONDecoder().decode(Request.self, from: frames.first?.data ?? Data()))
         } catch {
             reply = Reply.failure(reason: "could not read the request as \(Request.self): \(error)")
         }
