@@ -45,8 +45,10 @@ extension Socket {
     /// `frames`, reusing them; see ``receiveMultipart(into:flags:)``.
     /// - Returns: how many of `frames`, from the first, hold the message.
     @usableFromInline
-    func receiveMultipart(into frames: inout [Message]) async throws -> Int {
-        try await retry(.readable) { () throws(ZMQError) in try receiveMultipart(into: &frames, flags: .dontWait) }
+    func receiveMultipart(into frames: inout [Message], keeping: Int = .max) async throws -> Int {
+        try await retry(.readable) { () throws(ZMQError) in
+            try receiveMultipart(into: &frames, keeping: keeping, flags: .dontWait)
+        }
     }
 
     /// Sends `bytes` as one frame, suspending while the socket cannot queue it
@@ -104,13 +106,13 @@ extension Socket {
     /// Inlinable, and a message already waiting is taken without a further
     /// async call, because a busy consumer calls this once per message.
     @inlinable
-    func receiveMultipartUnlessEnded(into frames: inout [Message]) async throws -> Int? {
+    func receiveMultipartUnlessEnded(into frames: inout [Message], keeping: Int = .max) async throws -> Int? {
         do {
             try Task.checkCancellation()
-            if let count = try receiveMultipart(into: &frames, flags: .dontWait) { return count }
+            if let count = try receiveMultipart(into: &frames, keeping: keeping, flags: .dontWait) { return count }
             // Nothing was waiting: wait before trying again, rather than try twice.
             try await waitFor(.readable)
-            return try await receiveMultipart(into: &frames)
+            return try await receiveMultipart(into: &frames, keeping: keeping)
         } catch let error as ZMQError where error.isTerminated || error.code == ZMQError.Code.notSocket {
             return nil
         }

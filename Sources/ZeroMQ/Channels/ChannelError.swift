@@ -9,7 +9,12 @@ public enum ChannelError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A wait that did not finish in time, such as ``Publisher/waitForSubscribers(_:timeout:)``.
     case timedOut(String)
 
+    /// What went wrong, in one line: any text a peer sent is escaped and capped (``PeerText``).
     public var description: String {
+        PeerText.escaped(unescapedDescription, limit: 1_024)
+    }
+
+    private var unescapedDescription: String {
         switch self {
         case .invalidTopic(let topic, let reason): "invalid topic \"\(topic)\": \(reason)"
         case .malformedMessage(let reason): "malformed channel message: \(reason)"

@@ -95,8 +95,9 @@ func wallClockNanoseconds() -> Int64 {
 }
 
 /// Reads `[topic][envelope][payload]` messages, tracking each publisher's
-/// sequence numbers to count gaps and skip duplicates. It receives into the
-/// same messages every time, and checks a repeated topic frame once.
+/// sequence numbers to count gaps and skip duplicates (``PublisherSequences``).
+/// It receives into the same three messages every time, releasing any
+/// further frames as they arrive, and checks a repeated topic frame once.
 ///
 /// Its methods are inlinable so that they are specialized for the consumer's
 /// `Event` type in the consumer's module, rather than run generically.
@@ -113,6 +114,7 @@ struct EventReader<Event: Decodable & Sendable> {
     @usableFromInline var frames: [Message] = [Message(), Message(), Message()]
     @usableFromInline var lastTopic = LastWireTopic()
     @usableFromInline var counters = ChannelCounters()
+    @usableFromInline var warnings = UndecodableWarnings()
     /// The codec's decoder for this consumer's events.
     @usableFromInline var decoder: any EventDecoder<Event>
 
@@ -135,20 +137,29 @@ struct EventReader<Event: Decodable & Sendable> {
         } catch {
             counters.undecodable += 1
             if policy == .throwError { throw error }
-            logger.warning("skipped undecodable message", metadata: ["reason": "\(error)"])
+            warnings.skipped(error, logger: logger)
             return nil
         }
         let (topic, envelope, event) = decoded
         var missed: UInt64 = 0
-        if let last = sequences.update(envelope.publisherID, to: envelope.sequence) {
-            if envelope.sequence <= last {
-                counters.duplicates += 1
-                return nil
-            }
+        let verdict = sequences.record(
+            envelope.publisherID, sequence: envelope.sequence, timestamp: envelope.timestampNanoseconds)
+        switch verdict {
+        case nil: break
+        case .next(let gap)?:
             if countsGaps {
-                missed = envelope.sequence - last - 1
-                counters.gaps += missed
+                missed = gap
+                // The numbers are a peer's: add without trapping.
+                let (sum, overflow) = counters.gaps.addingReportingOverflow(gap)
+                counters.gaps = overflow ? .max : sum
             }
+        case .late?:
+            if countsGaps && counters.gaps > 0 { counters.gaps -= 1 }
+        case .duplicate?:
+            counters.duplicates += 1
+            return nil
+        case .reset?:
+            counters.resets += 1
         }
         counters.received += 1
         return ReceivedEvent(topic: topic, envelope: envelope, event: event, missedBefore: missed)
@@ -158,7 +169,7 @@ struct EventReader<Event: Decodable & Sendable> {
     /// context is shut down or the socket closed.
     @inlinable
     mutating func next(from socket: Socket) async throws -> ReceivedEvent<Event>? {
-        while let count = try await socket.receiveMultipartUnlessEnded(into: &frames) {
+        while let count = try await socket.receiveMultipartUnlessEnded(into: &frames, keeping: frames.count) {
             if let received = try read(frameCount: count) { return received }
         }
         return nil
@@ -178,32 +189,6 @@ struct EventReader<Event: Decodable & Sendable> {
         }
         let event = try decoder.decode(from: frames[2].unsafeBytes)
         return (topic, envelope, event)
-    }
-}
-
-/// The last sequence number seen from each publisher. The latest publisher's
-/// is kept apart from the rest, so a stream from one publisher hashes no id
-/// per event.
-@usableFromInline
-struct PublisherSequences {
-    private var latest: (publisher: UUID, sequence: UInt64)?
-    private var others: [UUID: UInt64] = [:]
-
-    @usableFromInline init() {}
-
-    /// Returns the last sequence number seen from `publisher` (`nil` for a
-    /// publisher not seen before), and remembers `sequence` if it is higher.
-    @usableFromInline
-    mutating func update(_ publisher: UUID, to sequence: UInt64) -> UInt64? {
-        let last: UInt64?
-        if let latest, latest.publisher == publisher {
-            last = latest.sequence
-        } else {
-            if let latest { others[latest.publisher] = latest.sequence }
-            last = others.removeValue(forKey: publisher)
-        }
-        latest = (publisher, max(sequence, last ?? 0))
-        return last
     }
 }
 

@@ -51,6 +51,9 @@ public struct Topic: Hashable, Sendable, CustomStringConvertible, ExpressibleByS
         guard bytes.count >= 2, bytes.last == delimiter else {
             throw .malformedMessage("topic frame of \(bytes.count) bytes does not end with the '.' delimiter")
         }
+        guard bytes.count <= maxLength + 1 else {
+            throw .malformedMessage("topic frame of \(bytes.count) bytes, longer than \(maxLength) and its delimiter")
+        }
         guard let name = utf8String(UnsafeRawBufferPointer(rebasing: bytes.dropLast())) else {
             throw .malformedMessage("topic frame is not UTF-8")
         }

@@ -71,19 +71,35 @@ extension Socket {
 
     /// Receives every frame of one multipart message into the messages of
     /// `frames`, from the first, adding messages when there are more frames
-    /// than messages. A reader that keeps its array allocates nothing per
-    /// message once the array has grown to the messages' frame count.
+    /// than messages, up to `keeping` of them. A reader that keeps its array
+    /// allocates nothing per message once the array has grown to the
+    /// messages' frame count.
     ///
-    /// - Returns: how many of `frames`, from the first, hold the message; `nil`
-    ///   when `.dontWait` was given and no message was waiting.
+    /// Frames past the first `keeping` are received and released at once,
+    /// one at a time: a peer that sends a message of a million frames to a
+    /// reader that wants three costs it neither a million messages nor a
+    /// large frame held until the next message of that size.
+    ///
+    /// - Returns: how many frames the message had (more than `keeping` when
+    ///   some were released); `nil` when `.dontWait` was given and no message was waiting.
     @usableFromInline
-    func receiveMultipart(into frames: inout [Message], flags: ReceiveFlags = []) throws(ZMQError) -> Int? {
+    func receiveMultipart(into frames: inout [Message], keeping: Int = .max, flags: ReceiveFlags = [])
+        throws(ZMQError) -> Int?
+    {
         if frames.isEmpty { frames.append(Message()) }
         guard try receive(into: frames[0], flags: flags) else { return nil }
         var count = 1
-        while frames[count - 1].hasMore {
-            if count == frames.count { frames.append(Message()) }
-            guard try receive(into: frames[count]) else {
+        var last = frames[0]
+        var released: Message? = nil
+        while last.hasMore {
+            if count < keeping {
+                if count == frames.count { frames.append(Message()) }
+                last = frames[count]
+            } else {
+                if released == nil { released = Message() }
+                last = released!
+            }
+            guard try receive(into: last) else {
                 throw ZMQError(code: EAGAIN, operation: "receiveMultipart frame \(count) on \(type)")
             }
             count += 1

@@ -31,6 +31,9 @@ public struct AuthDecision: Sendable, Equatable, CustomStringConvertible {
     public var isAllowed: Bool { status == .allowed }
 
     /// Describes the decision: `denied PLAIN peer alice from 127.0.0.1 in domain "": wrong password …`.
+    /// The user name is the peer's own text, so the line is escaped and capped
+    /// (``PeerText``): a name cannot forge a log line or steer a terminal.
+    /// ``identity`` itself holds the name as sent.
     public var description: String {
         let verb =
             switch status {
@@ -40,6 +43,7 @@ public struct AuthDecision: Sendable, Equatable, CustomStringConvertible {
             }
         let who = identity.map { " \($0)" } ?? ""
         let how = mechanism.map { "\($0)" } ?? "unknown mechanism"
-        return "\(verb) \(how) peer\(who) from \(address) in domain \"\(domain)\": \(reason)"
+        return PeerText.escaped(
+            "\(verb) \(how) peer\(who) from \(address) in domain \"\(domain)\": \(reason)", limit: 1_024)
     }
 }

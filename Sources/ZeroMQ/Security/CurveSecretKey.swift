@@ -13,9 +13,13 @@ public struct CurveSecretKey: Sendable, Hashable, CustomStringConvertible, Custo
         material = try CurveKeyMaterial(bytes: bytes)
     }
 
-    /// The key from its 40 characters of Z85 text.
+    /// The key from its 40 characters of Z85 text. An error never shows the text.
     public init(z85: String) throws(CurveKeyError) {
-        material = try CurveKeyMaterial(z85: z85)
+        do {
+            material = try CurveKeyMaterial(z85: z85)
+        } catch .invalidText(.invalidCharacter(_, let offset)) {
+            throw .invalidSecretKeyCharacter(offset: offset)
+        }
     }
 
     /// The 32 bytes of the key, as ``SocketOption/curveSecretKey`` takes them. Secret.

@@ -1,59 +1,19 @@
+import ZeroMQ
+
 /// The byte-level writers behind the output formats: escaped text, JSON
 /// strings, base64 and hexadecimal, each appending to an output buffer.
 enum Escaping {
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
-    /// Appends `bytes` as one line of text: well-formed UTF-8 as it is, `\\`,
-    /// `\t`, `\n` and `\r` escaped, and every other control character (C0, DEL,
-    /// C1) or byte that is not UTF-8 as `\xNN`. Reversible, and never more than one line.
+    /// Appends `bytes` as one line of text, escaped as ``PeerText`` escapes
+    /// peer text: reversible, and never more than one line.
     static func appendText(_ bytes: UnsafeRawBufferPointer, to output: inout [UInt8]) {
-        // At most four output bytes per input byte (`\xNN`).
-        let escaped = [UInt8](unsafeUninitializedCapacity: bytes.count * 4) { buffer, count in
-            var out = 0
-            func putEscape(_ letter: UInt8) {
-                buffer[out] = UInt8(ascii: "\\")
-                buffer[out + 1] = letter
-                out += 2
-            }
-            func putHex(_ byte: UInt8) {
-                buffer[out] = UInt8(ascii: "\\")
-                buffer[out + 1] = UInt8(ascii: "x")
-                buffer[out + 2] = hexDigits[Int(byte >> 4)]
-                buffer[out + 3] = hexDigits[Int(byte & 0xF)]
-                out += 4
-            }
-            var index = 0
-            while index < bytes.count {
-                let byte = bytes[index]
-                switch byte {
-                case UInt8(ascii: "\\"): putEscape(UInt8(ascii: "\\"))
-                case UInt8(ascii: "\t"): putEscape(UInt8(ascii: "t"))
-                case UInt8(ascii: "\n"): putEscape(UInt8(ascii: "n"))
-                case UInt8(ascii: "\r"): putEscape(UInt8(ascii: "r"))
-                case 0x20..<0x7F:
-                    buffer[out] = byte
-                    out += 1
-                case 0x00..<0x20, 0x7F: putHex(byte)
-                default:
-                    // C1 controls (U+0080 to U+009F) are valid UTF-8 but steer terminals: escape them.
-                    if let length = UTF8Scan.sequenceLength(in: bytes, at: index),
-                        !(byte == 0xC2 && bytes[index + 1] < 0xA0)
-                    {
-                        for offset in 0..<length { buffer[out + offset] = bytes[index + offset] }
-                        out += length
-                        index += length
-                        continue
-                    }
-                    putHex(byte)
-                }
-                index += 1
-            }
-            count = out
-        }
-        output.append(contentsOf: escaped)
+        PeerText.append(escaping: bytes, to: &output)
     }
 
     /// Appends `bytes`, which must be well-formed UTF-8, as a quoted JSON string.
+    /// Control characters are escaped as `\u00NN`, the C1 range (U+0080 to
+    /// U+009F, `C2 80` to `C2 9F`) too: JSON allows them raw, but terminals obey them.
     static func appendJSONString(_ bytes: UnsafeRawBufferPointer, to output: inout [UInt8]) {
         output.reserveCapacity(output.count + bytes.count + 2)
         output.append(UInt8(ascii: "\""))
@@ -61,7 +21,7 @@ enum Escaping {
         while index < bytes.count {
             var runEnd = index
             while runEnd < bytes.count, bytes[runEnd] >= 0x20, bytes[runEnd] != 0x22, bytes[runEnd] != 0x5C,
-                bytes[runEnd] != 0x7F
+                bytes[runEnd] != 0x7F, !(bytes[runEnd] == 0xC2 && runEnd + 1 < bytes.count && bytes[runEnd + 1] < 0xA0)
             {
                 runEnd += 1
             }
@@ -80,6 +40,11 @@ enum Escaping {
             case UInt8(ascii: "\t"): output += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
             case 0x00..<0x20, 0x7F:
                 output += Array("\\u00".utf8) + [hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)]]
+            case 0xC2:
+                // A C1 control: its second byte is the code point.
+                let code = bytes[index]
+                index += 1
+                output += Array("\\u00".utf8) + [hexDigits[Int(code >> 4)], hexDigits[Int(code & 0xF)]]
             default: output.append(byte)
             }
         }

@@ -53,7 +53,7 @@ struct MessageRenderer {
             object.add("topic", string: channel.topic)
         } else if hasTopicFrame {
             frames[0].withUnsafeBytes { bytes in
-                if UTF8Scan.isValid(bytes) {
+                if PeerText.isWellFormedUTF8(bytes) {
                     object.add("topic", utf8: bytes)
                 } else {
                     object.add("topic_base64", base64: bytes)
@@ -79,7 +79,7 @@ struct MessageRenderer {
         for (index, frame) in frames.enumerated() {
             if index > 0 { output.append(UInt8(ascii: ",")) }
             frame.withUnsafeBytes { bytes in
-                if UTF8Scan.isValid(bytes) {
+                if PeerText.isWellFormedUTF8(bytes) {
                     output += Array(#"{"text":"#.utf8)
                     Escaping.appendJSONString(bytes, to: &output)
                 } else {
@@ -108,11 +108,35 @@ struct MessageRenderer {
         return object.finish()
     }
 
-    /// A JSON payload as one line, or `nil` when it is not JSON. Line breaks in
-    /// valid JSON can only be whitespace between tokens, so they become spaces.
+    /// A JSON payload as one line of well-formed UTF-8, or `nil` when it is
+    /// not JSON. The payload's own bytes go into the line, so only what a
+    /// strict reader takes qualifies: UTF-8 without a byte order mark
+    /// (`JSONSerialization` also reads UTF-16 and UTF-32 and skips a mark) and
+    /// no raw C0 control but whitespace. Line breaks and tabs in valid JSON
+    /// can only be whitespace between tokens, so they become spaces; DEL and C1
+    /// controls, valid raw inside JSON strings but obeyed by terminals, become `\u00NN`.
     private static func compactJSON(_ frame: Message) -> [UInt8]? {
-        let data = frame.data
-        guard (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) != nil else { return nil }
-        return data.map { $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") ? UInt8(ascii: " ") : $0 }
+        frame.withUnsafeBytes { bytes -> [UInt8]? in
+            guard PeerText.isWellFormedUTF8(bytes), !bytes.starts(with: [0xEF, 0xBB, 0xBF]),
+                (try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])) != nil
+            else { return nil }
+            var line: [UInt8] = []
+            line.reserveCapacity(bytes.count)
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                index += 1
+                switch byte {
+                case UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"): line.append(UInt8(ascii: " "))
+                case 0x00..<0x20: return nil
+                case 0x7F: line += Array("\\u007f".utf8)
+                case 0xC2 where bytes[index] < 0xA0:
+                    line += Array("\\u00".utf8) + Array(String(bytes[index], radix: 16).utf8)
+                    index += 1
+                default: line.append(byte)
+                }
+            }
+            return line
+        }
     }
 }

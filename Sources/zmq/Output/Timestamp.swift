@@ -17,10 +17,17 @@ struct Timestamp {
         return Timestamp(nanosecondsSince1970: Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec))
     }
 
-    /// The ISO 8601 text.
+    /// The ISO 8601 text. Any `Int64` formats: a peer's envelope may carry
+    /// any timestamp, so the split into seconds and nanoseconds never
+    /// multiplies (which overflows near `Int64.min`).
     var iso8601: String {
-        var seconds = time_t(nanosecondsSince1970.floorDivided(by: 1_000_000_000))
-        let micros = Int(nanosecondsSince1970 - Int64(seconds) * 1_000_000_000) / 1_000
+        var (whole, nanos) = nanosecondsSince1970.quotientAndRemainder(dividingBy: 1_000_000_000)
+        if nanos < 0 {
+            whole -= 1
+            nanos += 1_000_000_000
+        }
+        var seconds = time_t(whole)
+        let micros = Int(nanos / 1_000)
         var parts = tm()
         gmtime_r(&seconds, &parts)
         func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
@@ -28,13 +35,5 @@ struct Timestamp {
         let padded = String(repeating: "0", count: 6 - fraction.count) + fraction
         return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T"
             + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)).\(padded)Z"
-    }
-}
-
-extension Int64 {
-    /// Division rounding toward negative infinity, so times before 1970 format too.
-    fileprivate func floorDivided(by divisor: Int64) -> Int64 {
-        let quotient = self / divisor
-        return (self % divisor < 0) ? quotient - 1 : quotient
     }
 }
