@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "zeromq-benchmarks", targets: ["ZeroMQBenchmarks"]),
         .executable(name: "zmq", targets: ["zmq"]),
         .executable(name: "delivery", targets: ["Delivery"]),
+        .executable(name: "zeromq-fuzz", targets: ["ZeroMQFuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -37,9 +38,10 @@ let package = Package(
             dependencies: ["ZeroMQ", "CBaseline", "MallocCounter"],
             path: "Benchmarks/ZeroMQBenchmarks"
         ),
+        .target(name: "ZMQOutput", dependencies: ["ZeroMQ"]),
         .executableTarget(
             name: "zmq",
-            dependencies: ["ZeroMQ", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["ZeroMQ", "ZMQOutput", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/zmq"
         ),
         .target(
@@ -58,7 +60,14 @@ let package = Package(
             ],
             path: "examples/delivery/Delivery"
         ),
-        .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
+        .target(
+            name: "FuzzTargets",
+            dependencies: ["ZeroMQ", "ZMQOutput", .product(name: "Logging", package: "swift-log")],
+            path: "Fuzz/FuzzTargets"
+        ),
+        .executableTarget(name: "ZeroMQFuzz", dependencies: ["FuzzTargets"], path: "Fuzz/ZeroMQFuzz"),
+        .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "FuzzTargetTests", dependencies: ["FuzzTargets"], path: "Tests/FuzzTargetTests"),
         .testTarget(name: "DeliveryTests", dependencies: ["DeliveryKit", "ZeroMQ"], path: "Tests/DeliveryTests"),
         .testTarget(name: "ZMQToolTests", dependencies: ["ZeroMQ"], path: "Tests/ZMQToolTests"),
     ],

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ZMQOutput
 import ZeroMQ
 
 /// `zmq monitor`: watch a connection come and go.

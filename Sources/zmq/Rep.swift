@@ -1,4 +1,5 @@
 import ArgumentParser
+import ZMQOutput
 import ZeroMQ
 
 /// `zmq rep`: answer requests, by echoing them or running a command.

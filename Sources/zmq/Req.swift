@@ -1,4 +1,5 @@
 import ArgumentParser
+import ZMQOutput
 import ZeroMQ
 
 /// `zmq req`: send requests and print the replies.

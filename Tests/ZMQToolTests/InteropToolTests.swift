@@ -46,7 +46,7 @@ final class PyzmqPeer {
     private let output = Pipe()
     private var buffered = Data()
 
-    init(_ arguments: String...) throws {
+    init(_ arguments: String..., script: String = "cli_peer.py") throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
         let python =
@@ -56,7 +56,7 @@ final class PyzmqPeer {
             FileManager.default.isExecutableFile(atPath: python),
             "no Python with pyzmq at \(python): run ./scripts/setup.sh")
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [root.appendingPathComponent("Tests/Interop/cli_peer.py").path] + arguments
+        process.arguments = [root.appendingPathComponent("Tests/Interop/\(script)").path] + arguments
         process.standardOutput = output
         try process.run()
     }

@@ -93,6 +93,12 @@ final class ToolProcess: Sendable {
         }
     }
 
+    /// The process id, for `/proc/PID/status`.
+    var processID: Int32 { process.processIdentifier }
+
+    /// Standard output so far.
+    var outputSoFar: Data { collected.withLock { $0.stdout } }
+
     /// Sends `signal` (SIGINT, SIGTERM) to the process.
     func send(_ signal: Int32) { kill(process.processIdentifier, signal) }
 

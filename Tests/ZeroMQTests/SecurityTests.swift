@@ -124,8 +124,16 @@ extension SecurityTests {
                 try CurvePublicKey(z85: String(ManPageKeys.serverPublic.dropLast()))
             }
             #expect(throws: CurveKeyError.invalidText(.invalidCharacter(" ", offset: 39))) {
-                try CurveSecretKey(z85: String(ManPageKeys.serverSecret.dropLast()) + " ")
+                try CurvePublicKey(z85: String(ManPageKeys.serverPublic.dropLast()) + " ")
             }
+            // A secret key's error names where, never what: the character is part of the secret.
+            #expect(throws: CurveKeyError.invalidSecretKeyCharacter(offset: 39)) {
+                try CurveSecretKey(z85: String(ManPageKeys.serverSecret.dropLast()) + "~")
+            }
+            let error = #expect(throws: CurveKeyError.self) {
+                try CurveSecretKey(z85: "é" + String(ManPageKeys.serverSecret.dropFirst()))
+            }
+            #expect(error?.description.contains("é") == false)
         }
 
         @Test func descriptionsShowThePublicKeyAndNeverTheSecretKey() throws {
@@ -295,6 +303,30 @@ extension SecurityTests {
             #expect(try server.receive() == nil)
             #expect(try client.receive() == nil)
             #expect(authenticator.recentDenials.first?.reason == "unknown PLAIN user \"mallory\"")
+        }
+
+        /// A PLAIN user name is the peer's text: a newline and an escape
+        /// sequence in it once forged an "allowed" line in the log and cleared
+        /// the terminal. The decision's description and the log are escaped.
+        @Test func aUserNameCannotForgeALogLine() throws {
+            let context = try Context()
+            let log = LogRecorder()
+            let authenticator = ZAPAuthenticator(context: context, policy: Self.policy, logger: log.logger)
+            try authenticator.start()
+            let forged = "mallory\n\u{1B}[2Jinfo allowed PLAIN peer admin"
+            let (server, client) = try connectedPlainPair(context, username: forged, password: "x", timeout: shortWait)
+
+            try client.send("let me in")
+            #expect(eventually { authenticator.deniedCount >= 1 })
+            #expect(try server.receive() == nil)
+            let denial = try #require(authenticator.recentDenials.first)
+            #expect(denial.identity == forged)
+            #expect(denial.description.contains(#"mallory\n\x1b[2Jinfo allowed"#))
+            let lines = log.lines.filter { $0.contains("denied") }
+            #expect(lines.count == 1)
+            for line in log.lines {
+                #expect(!line.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }, "\(line)")
+            }
         }
 
         @Test func withoutAnAuthenticatorEveryPlainClientIsRefused() throws {

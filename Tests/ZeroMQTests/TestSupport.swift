@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import Logging
 import Testing
 import ZeroMQ
 
@@ -128,5 +129,36 @@ struct HandMadeChannel {
             eventID: UUID(), eventType: eventType, publisherID: publisherID, sequence: sequence,
             timestampNanoseconds: 0, schemaVersion: 1, codecID: codecID
         ).encoded()
+    }
+}
+
+/// A logger whose lines a test can read: each record as `LEVEL message
+/// key=value…`, metadata values as they are, the way a stream handler writes them.
+final class LogRecorder: Sendable {
+    private let recorded = Mutex<[String]>([])
+
+    /// The lines logged so far.
+    var lines: [String] { recorded.withLock { $0 } }
+
+    /// A logger that records here.
+    var logger: Logger {
+        Logger(label: "test") { _ in Handler(recorder: self) }
+    }
+
+    private struct Handler: LogHandler {
+        let recorder: LogRecorder
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            let pairs = (metadata.merging(event.metadata ?? [:]) { $1 }).sorted { $0.key < $1.key }
+                .map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            recorder.recorded.withLock { $0.append("\(event.level) \(event.message) \(pairs)") }
+        }
     }
 }

@@ -102,7 +102,7 @@ func wallClockNanoseconds() -> Int64 {
 /// Its methods are inlinable so that they are specialized for the consumer's
 /// `Event` type in the consumer's module, rather than run generically.
 @usableFromInline
-struct EventReader<Event: Decodable & Sendable> {
+package struct EventReader<Event: Decodable & Sendable> {
     /// The codec's id and name, read once rather than through the existential for every event.
     @usableFromInline let codecID: UInt8
     @usableFromInline let codecName: String
@@ -111,14 +111,14 @@ struct EventReader<Event: Decodable & Sendable> {
     /// Off for PULL: round-robin hands each puller only some of a pusher's numbers.
     @usableFromInline let countsGaps: Bool
     @usableFromInline var sequences = PublisherSequences()
-    @usableFromInline var frames: [Message] = [Message(), Message(), Message()]
+    @usableFromInline package var frames: [Message] = [Message(), Message(), Message()]
     @usableFromInline var lastTopic = LastWireTopic()
-    @usableFromInline var counters = ChannelCounters()
+    @usableFromInline package var counters = ChannelCounters()
     @usableFromInline var warnings = UndecodableWarnings()
     /// The codec's decoder for this consumer's events.
     @usableFromInline var decoder: any EventDecoder<Event>
 
-    init(codec: any EventCodec, policy: UndecodablePolicy, logger: Logger, countsGaps: Bool) {
+    package init(codec: any EventCodec, policy: UndecodablePolicy, logger: Logger, countsGaps: Bool) {
         codecID = codec.id
         codecName = codec.name
         decoder = codec.makeDecoder(for: Event.self)
@@ -130,7 +130,7 @@ struct EventReader<Event: Decodable & Sendable> {
     /// The event in the first `count` of ``frames``, or `nil` when the message
     /// is to be skipped (a duplicate, a control message, or undecodable under `.skip`).
     @inlinable
-    mutating func read(frameCount count: Int) throws(ChannelError) -> ReceivedEvent<Event>? {
+    package mutating func read(frameCount count: Int) throws(ChannelError) -> ReceivedEvent<Event>? {
         let decoded: (Topic, EventEnvelope, Event)
         do {
             decoded = try decode(frameCount: count)
@@ -164,6 +164,9 @@ struct EventReader<Event: Decodable & Sendable> {
         counters.received += 1
         return ReceivedEvent(topic: topic, envelope: envelope, event: event, missedBefore: missed)
     }
+
+    /// How many publishers the reader remembers (at most ``PublisherSequences/capacity``).
+    package var publishersRemembered: Int { sequences.count }
 
     /// The next event on `socket`, suspending until one arrives; `nil` once the
     /// context is shut down or the socket closed.

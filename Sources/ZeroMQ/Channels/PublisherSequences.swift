@@ -3,7 +3,7 @@ import Foundation
 /// What a consumer makes of an event's sequence number, given what it has
 /// seen from the same publisher before.
 @usableFromInline
-enum SequenceVerdict: Equatable {
+package enum SequenceVerdict: Equatable {
     /// A new event: the next one, or after `missed` events that never came.
     case next(missed: UInt64)
     /// An event below the highest seen, not seen before: it fills a gap.
@@ -84,23 +84,23 @@ struct SequenceWindow {
 /// latest publisher's window is kept apart from both, so a stream from one
 /// publisher hashes no id per event.
 @usableFromInline
-struct PublisherSequences {
+package struct PublisherSequences {
     /// How many publishers are remembered at most (about 60 bytes each).
-    static let capacity = 8_192
+    package static let capacity = 8_192
 
     private var latest: (publisher: UUID, window: SequenceWindow)?
     private var current: [UUID: SequenceWindow] = [:]
     private var previous: [UUID: SequenceWindow] = [:]
 
-    @usableFromInline init() {}
+    @usableFromInline package init() {}
 
     /// How many publishers are remembered.
-    var count: Int { current.count + previous.count + (latest == nil ? 0 : 1) }
+    package var count: Int { current.count + previous.count + (latest == nil ? 0 : 1) }
 
     /// Judges `sequence` from `publisher`, sent at `timestamp`: `nil` for a
     /// publisher not heard from before (or forgotten).
     @usableFromInline
-    mutating func record(_ publisher: UUID, sequence: UInt64, timestamp: Int64) -> SequenceVerdict? {
+    package mutating func record(_ publisher: UUID, sequence: UInt64, timestamp: Int64) -> SequenceVerdict? {
         if latest?.publisher == publisher {
             return latest!.window.record(sequence, timestamp: timestamp)
         }

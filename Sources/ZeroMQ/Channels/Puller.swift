@@ -12,7 +12,7 @@ public final class Puller<Event: Decodable & Sendable> {
     public let endpoint: String
     // Used by one task at a time (the class is not Sendable), so accesses
     // cannot overlap and the runtime exclusivity check is left out.
-    @exclusivity(unchecked) @usableFromInline var reader: EventReader<Event>
+    @exclusivity(unchecked) @usableFromInline package var reader: EventReader<Event>
 
     /// Creates a puller.
     /// - Parameters:

@@ -29,7 +29,7 @@ public final class Subscriber<Event: Decodable & Sendable> {
     public let subscriberID: UUID
     // Used by one task at a time (the class is not Sendable), so accesses
     // cannot overlap and the runtime exclusivity check is left out.
-    @exclusivity(unchecked) @usableFromInline var reader: EventReader<Event>
+    @exclusivity(unchecked) @usableFromInline package var reader: EventReader<Event>
 
     /// Creates a subscriber to `topics`; an empty list subscribes to every topic.
     /// - Parameters:

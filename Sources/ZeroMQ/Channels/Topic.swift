@@ -47,7 +47,7 @@ public struct Topic: Hashable, Sendable, CustomStringConvertible, ExpressibleByS
     static let reservedPrefix = "_zmq."
 
     /// Reads a topic frame, checking it is well-formed.
-    static func fromWire(_ bytes: UnsafeRawBufferPointer) throws(ChannelError) -> Topic {
+    package static func fromWire(_ bytes: UnsafeRawBufferPointer) throws(ChannelError) -> Topic {
         guard bytes.count >= 2, bytes.last == delimiter else {
             throw .malformedMessage("topic frame of \(bytes.count) bytes does not end with the '.' delimiter")
         }

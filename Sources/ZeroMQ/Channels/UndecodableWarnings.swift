@@ -4,7 +4,8 @@ import Logging
 /// the first at once, with its reason, then at most one warning every
 /// ``interval`` with the number skipped since the last warning and one of
 /// their reasons as a sample. ``ChannelCounters/undecodable`` counts them all.
-/// Reasons are escaped and capped (``PeerText``), since a peer wrote them.
+/// A ``ChannelError``'s description is escaped and capped (``PeerText``), so
+/// a peer's text in the reason cannot forge a log line.
 @usableFromInline
 struct UndecodableWarnings {
     /// The shortest time between two warnings.
@@ -23,7 +24,7 @@ struct UndecodableWarnings {
         if let nextWarning, now < nextWarning { return }
         logger.warning(
             "skipped undecodable messages",
-            metadata: ["count": "\(unreported)", "sample": "\(PeerText.escaped(error.description, limit: 512))"])
+            metadata: ["count": "\(unreported)", "sample": "\(error)"])
         unreported = 0
         nextWarning = now + Self.interval
     }

@@ -15,7 +15,9 @@ public enum PeerText {
     /// How many bytes of peer text ``escaped(_:limit:)`` keeps by default.
     public static let defaultLimit = 256
 
-    /// `bytes` escaped, cut after `limit` of them with `…(N bytes)` giving the full size.
+    /// `bytes` escaped, cut after `limit` of them with `…(N bytes)` giving the
+    /// full size. Each byte kept takes at most four characters (`\xNN`), so
+    /// the result is at most `4 * limit` bytes and the marker.
     public static func escaped(_ bytes: some Collection<UInt8>, limit: Int = defaultLimit) -> String {
         let kept = Array(bytes.prefix(max(0, limit)))
         var output: [UInt8] = []

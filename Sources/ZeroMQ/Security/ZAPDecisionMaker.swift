@@ -4,7 +4,7 @@ import Synchronization
 /// The part of a ``ZAPAuthenticator`` its handler thread shares with callers:
 /// the policy, the tallies and the decision callback. The thread holds this,
 /// never the authenticator itself, so releasing the authenticator stops it.
-final class ZAPDecisionMaker: Sendable {
+package final class ZAPDecisionMaker: Sendable {
     /// How many denials ``recentDenials`` keeps.
     static let recentDenialLimit = 32
 
@@ -19,7 +19,7 @@ final class ZAPDecisionMaker: Sendable {
         var recentDenials: [AuthDecision] = []
     }
 
-    init(policy: ZAPPolicy, onDecision: (@Sendable (AuthDecision) -> Void)?, logger: Logger) {
+    package init(policy: ZAPPolicy, onDecision: (@Sendable (AuthDecision) -> Void)?, logger: Logger) {
         self.policy = Locked(policy)
         self.onDecision = onDecision
         self.logger = logger
@@ -27,10 +27,10 @@ final class ZAPDecisionMaker: Sendable {
 
     var allowedCount: Int { tally.withLock { $0.allowed } }
     var deniedCount: Int { tally.withLock { $0.denied } }
-    var recentDenials: [AuthDecision] { tally.withLock { $0.recentDenials } }
+    package var recentDenials: [AuthDecision] { tally.withLock { $0.recentDenials } }
 
     /// Decides on the request in `frames` and returns the reply frames to send.
-    func answer(_ frames: [[UInt8]]) -> [[UInt8]] {
+    package func answer(_ frames: [[UInt8]]) -> [[UInt8]] {
         let decision: AuthDecision
         if let request = ZAPRequest(frames: frames) {
             decision = policy.withLock { $0 }.decision(for: request)

@@ -1,3 +1,4 @@
+import ZMQOutput
 /// What a benchmark measured, and how it is written: a summary for people on
 /// standard output, or one JSON object with `--json`.
 enum BenchReport {

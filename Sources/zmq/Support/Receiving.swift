@@ -1,4 +1,5 @@
 import ArgumentParser
+import ZMQOutput
 import ZeroMQ
 
 /// The options of the commands that receive and print messages.

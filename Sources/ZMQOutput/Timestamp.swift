@@ -6,12 +6,15 @@
 
 /// A wall-clock time, written as ISO 8601 in UTC with microseconds
 /// (`2025-01-31T12:00:00.123456Z`), as the JSON output shows times.
-struct Timestamp {
+package struct Timestamp {
     /// Nanoseconds since 1970-01-01 UTC.
-    let nanosecondsSince1970: Int64
+    package let nanosecondsSince1970: Int64
+
+    /// The time `nanosecondsSince1970` after 1970-01-01 UTC.
+    package init(nanosecondsSince1970: Int64) { self.nanosecondsSince1970 = nanosecondsSince1970 }
 
     /// The current time.
-    static func now() -> Timestamp {
+    package static func now() -> Timestamp {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
         return Timestamp(nanosecondsSince1970: Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec))
@@ -20,7 +23,7 @@ struct Timestamp {
     /// The ISO 8601 text. Any `Int64` formats: a peer's envelope may carry
     /// any timestamp, so the split into seconds and nanoseconds never
     /// multiplies (which overflows near `Int64.min`).
-    var iso8601: String {
+    package var iso8601: String {
         var (whole, nanos) = nanosecondsSince1970.quotientAndRemainder(dividingBy: 1_000_000_000)
         if nanos < 0 {
             whole -= 1

@@ -3,13 +3,19 @@ import ZeroMQ
 
 /// Turns each received multipart message into what one ``OutputFormat``
 /// writes for it. Any bytes, of any size, render safely in every format.
-struct MessageRenderer {
+package struct MessageRenderer {
     let format: OutputFormat
     /// Whether the first frame is a topic (SUB): `raw` leaves it out and `json` names it.
     let hasTopicFrame: Bool
 
+    /// A renderer for `format`; `hasTopicFrame` for messages from a SUB socket.
+    package init(format: OutputFormat, hasTopicFrame: Bool) {
+        self.format = format
+        self.hasTopicFrame = hasTopicFrame
+    }
+
     /// The output for `frames`, received at `time`.
-    func render(_ frames: [Message], at time: Timestamp) -> [UInt8] {
+    package func render(_ frames: [Message], at time: Timestamp) -> [UInt8] {
         var output: [UInt8] = []
         switch format {
         case .text: appendText(frames, to: &output)

@@ -1,7 +1,10 @@
 /// Builds one JSON object, key by key, in the order added.
-struct JSONObjectWriter {
+package struct JSONObjectWriter {
     private var output: [UInt8] = [UInt8(ascii: "{")]
     private var isEmpty = true
+
+    /// An empty object.
+    package init() {}
 
     private mutating func key(_ name: String) {
         if !isEmpty { output.append(UInt8(ascii: ",")) }
@@ -10,44 +13,44 @@ struct JSONObjectWriter {
         output.append(UInt8(ascii: ":"))
     }
 
-    mutating func add(_ name: String, string: String) {
+    package mutating func add(_ name: String, string: String) {
         key(name)
         Escaping.appendJSONString(string, to: &output)
     }
 
-    mutating func add(_ name: String, utf8: UnsafeRawBufferPointer) {
+    package mutating func add(_ name: String, utf8: UnsafeRawBufferPointer) {
         key(name)
         Escaping.appendJSONString(utf8, to: &output)
     }
 
-    mutating func add(_ name: String, base64 bytes: UnsafeRawBufferPointer) {
+    package mutating func add(_ name: String, base64 bytes: UnsafeRawBufferPointer) {
         key(name)
         output.append(UInt8(ascii: "\""))
         Escaping.appendBase64(bytes, to: &output)
         output.append(UInt8(ascii: "\""))
     }
 
-    mutating func add(_ name: String, number: some BinaryInteger) {
+    package mutating func add(_ name: String, number: some BinaryInteger) {
         key(name)
         output += Array("\(number)".utf8)
     }
 
-    mutating func add(_ name: String, number: Double) {
+    package mutating func add(_ name: String, number: Double) {
         key(name)
         output += Array((number.isFinite ? "\(number)" : "null").utf8)
     }
 
-    mutating func add(_ name: String, bool: Bool) {
+    package mutating func add(_ name: String, bool: Bool) {
         key(name)
         output += Array((bool ? "true" : "false").utf8)
     }
 
     /// Adds a value that is already JSON text.
-    mutating func addRaw(_ name: String, _ json: [UInt8]) {
+    package mutating func addRaw(_ name: String, _ json: [UInt8]) {
         key(name)
         output += json
     }
 
     /// The object's text.
-    func finish() -> [UInt8] { output + [UInt8(ascii: "}")] }
+    package func finish() -> [UInt8] { output + [UInt8(ascii: "}")] }
 }

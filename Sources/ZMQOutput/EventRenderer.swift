@@ -4,11 +4,14 @@ import ZeroMQ
 /// one line, `json` as one object a line, and `hex` and `raw` as the two
 /// frames libzmq's monitor sends (`u16 event id` and `u32 value` in host byte
 /// order, then the endpoint), rebuilt from the decoded event.
-struct EventRenderer {
+package struct EventRenderer {
     let format: OutputFormat
 
+    /// A renderer for `format`.
+    package init(format: OutputFormat) { self.format = format }
+
     /// The output for `event`, which happened at `time`.
-    func render(_ event: SocketEvent, at time: Timestamp) -> [UInt8] {
+    package func render(_ event: SocketEvent, at time: Timestamp) -> [UInt8] {
         switch format {
         case .text:
             return Array("\(time.iso8601) \(event)\n".utf8)
@@ -74,7 +77,7 @@ struct EventRenderer {
             .handshakeFailedNoDetail(_, let code):
             ("errno", Int64(code))
         case .connectRetried(_, let interval):
-            ("retry_ms", Int64((interval.seconds * 1_000).rounded()))
+            ("retry_ms", interval.components.seconds * 1_000 + interval.components.attoseconds / 1_000_000_000_000_000)
         case .handshakeFailedProtocol(_, let error):
             ("protocol_error", Int64(error.rawValue))
         case .handshakeFailedAuth(_, let status):
