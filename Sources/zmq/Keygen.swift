@@ -33,7 +33,9 @@ struct Keygen: ParsableCommand {
             "Write the key pair to this file (mode 600) and print only the public key.", valueName: "file"))
     var output: String?
 
-    @Flag(help: "Overwrite the --output file if it exists.")
+    @Flag(
+        help: "Replace the --output file if it exists (by a new file: a symbolic link there is replaced, not followed)."
+    )
     var force = false
 
     func run() throws {
@@ -52,26 +54,10 @@ struct Keygen: ParsableCommand {
         try? StandardStreams.write("public-key = \(pair.publicKey.z85)\n")
     }
 
-    /// Writes `text` to a new file only its owner can read.
+    /// Writes `text` to a new file only its owner can read (see ``PrivateFile``).
     private static func writePrivately(_ text: String, to path: String, replacing: Bool) throws(ToolError) {
-        let flags = O_WRONLY | O_CREAT | (replacing ? O_TRUNC : O_EXCL)
-        let descriptor = open(path, flags, 0o600)
-        guard descriptor >= 0 else {
-            let reason = errno == EEXIST ? "it exists (add --force to replace it)" : String(cString: strerror(errno))
-            throw .failure("cannot write --output '\(path)': \(reason)")
-        }
-        defer { close(descriptor) }
-        // O_CREAT's mode does not apply to a file that already existed.
-        fchmod(descriptor, 0o600)
-        let bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + offset, bytes.count - offset) }
-            if written < 0 && errno == EINTR { continue }
-            guard written > 0 else {
-                throw .failure("cannot write --output '\(path)': \(String(cString: strerror(errno)))")
-            }
-            offset += written
+        do { try PrivateFile.write(Array(text.utf8), to: path, replacing: replacing) } catch {
+            throw .failure("cannot write --output '\(path)': \(error.reason)")
         }
     }
 }

@@ -16,6 +16,10 @@ struct Pub: ParsableCommand {
             to give them time. After the last message the socket lingers (--linger, 5s by \
             default) so that queued messages still go out.
 
+            Ctrl-C (SIGINT) or SIGTERM stops reading input: the lines already read are \
+            still sent, what is queued goes out within --linger, and the exit code is 0. \
+            A second signal ends it at once.
+
             Examples:
               zmq pub 'tcp://*:5555' --topic orders.placed '{"id":42}' --wait-subscribers 1
               tail -f app.log | zmq pub ipc:///tmp/logs --topic log
@@ -55,7 +59,7 @@ struct Pub: ParsableCommand {
     func run() throws {
         let endpoint = try Endpoint(endpoint, binds: !connect)
         let security = try curve.resolve()
-        let session = try Session(linger: send.linger ?? .seconds(5), trapSignals: false)
+        let session = try Session(linger: send.linger ?? .seconds(5))
         let socket = try session.socket(waitSubscribers == nil ? .pub : .xpub, curve: security)
         if waitSubscribers != nil {
             do { try socket.set(.xpubVerbose, true) } catch {
@@ -67,12 +71,15 @@ struct Pub: ParsableCommand {
             ? PeerWatch(socket, endpoint: endpoint) : nil
         try endpoint.attach(socket)
         if let watch, let connectTimeout = send.connectTimeout {
-            _ = try watch.waitForPeer(timeout: connectTimeout)
+            guard try watch.waitForPeer(timeout: connectTimeout) else { return }
         }
         if let watch, let waitSubscribers {
-            try SubscriberWait(socket: socket, watch: watch, wanted: waitSubscribers, timeout: timeout).run()
+            guard try SubscriberWait(socket: socket, watch: watch, wanted: waitSubscribers, timeout: timeout).run()
+            else { return }
         }
-        try SendLoop(socket: socket, endpoint: endpoint, options: send, timeoutMessage: "cannot send to \(endpoint)")
-            .run(messages: messages)
+        try SendLoop(
+            socket: socket, session: session, endpoint: endpoint, options: send, sendTimeout: nil,
+            timeoutMessage: "cannot send to \(endpoint)"
+        ).run(messages: messages)
     }
 }

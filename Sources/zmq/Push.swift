@@ -11,6 +11,10 @@ struct Push: ParsableCommand {
             goes to one puller, round-robin. Unlike a publisher, a pusher waits for a puller \
             rather than dropping: --timeout bounds that wait (exit code 1 when it passes).
 
+            Ctrl-C (SIGINT) or SIGTERM stops reading input: the lines already read are \
+            still queued (while a puller takes them), what is queued goes out within \
+            --linger, and the exit code is 0. A second signal ends it at once.
+
             --topic, --multipart-separator, --count, --rate, --delay and --linger work as \
             for `zmq pub`.
 
@@ -43,17 +47,16 @@ struct Push: ParsableCommand {
     func run() throws {
         let endpoint = try Endpoint(endpoint, binds: !connect)
         let security = try curve.resolve()
-        let session = try Session(linger: send.linger ?? .seconds(5), trapSignals: false)
+        let session = try Session(linger: send.linger ?? .seconds(5))
         let socket = try session.socket(.push, curve: security)
-        do { try socket.set(.sendTimeout, timeout) } catch { throw ToolError.zmq(error, while: "set the send timeout") }
         let watch = try send.connectTimeout.map { _ throws(ToolError) in try PeerWatch(socket, endpoint: endpoint) }
         try endpoint.attach(socket)
         if let watch, let connectTimeout = send.connectTimeout {
-            _ = try watch.waitForPeer(timeout: connectTimeout)
+            guard try watch.waitForPeer(timeout: connectTimeout) else { return }
         }
         let waited = timeout.map { " within \(DurationArgument.format($0))" } ?? ""
         try SendLoop(
-            socket: socket, endpoint: endpoint, options: send,
+            socket: socket, session: session, endpoint: endpoint, options: send, sendTimeout: timeout,
             timeoutMessage: "no puller took a message on \(endpoint)\(waited)"
         ).run(messages: messages)
     }

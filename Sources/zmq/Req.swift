@@ -65,7 +65,7 @@ struct Req: ParsableCommand {
         try endpoint.attach(socket)
         let renderer = MessageRenderer(format: output.format, hasTopicFrame: false)
         let separator = multipartSeparator.map { Array($0.utf8) }
-        var source = MessageSource(arguments: messages, count: count)
+        var source = MessageSource(arguments: messages, count: count, endingOn: session.signals)
         while let request = try source.next() {
             let frames = separator.map { SendLoop.split(request, at: $0) } ?? [request]
             let reply: [Message]?

@@ -95,6 +95,18 @@ extension ZMQToolSuite {
             #expect(result.stderr.isEmpty)
         }
 
+        @Test(arguments: [SIGINT, SIGTERM])
+        func aSignalStopsPubReadingItsInputCleanly(signal: Int32) async throws {
+            let pub = try ToolProcess(["pub", ipcEndpoint()], keepingInputOpen: true)
+            try pub.writeInput(Data("first\n".utf8))
+            #expect(await waitUntil { pub.unreadInput == 0 })  // pub is in its send loop, waiting for more
+            pub.send(signal)
+            let result = await pub.finish(timeout: .seconds(10))
+            #expect(!result.timedOut)
+            #expect(result.status == 0, "\(result.errorText)")
+            #expect(result.stderr.isEmpty)
+        }
+
         @Test func sigintStopsSubAlsoWhenStartedAsABackgroundJob() async throws {
             let sub = try ToolProcess(["sub", ipcEndpoint()], sigintIgnored: true)
             await pause(.milliseconds(300))

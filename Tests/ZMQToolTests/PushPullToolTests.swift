@@ -44,6 +44,38 @@ extension ZMQToolSuite {
             #expect(result.errorText.contains("no puller"))
         }
 
+        @Test func sigtermStopsPushWhichStillDeliversWhatItHadRead() async throws {
+            let endpoint = ipcEndpoint()
+            // Nothing listens yet, so the messages wait in push's queue: a
+            // connecting PUSH queues for its peer from the start.
+            let push = try ToolProcess(["push", "--connect", endpoint, "--linger", "20s"], keepingInputOpen: true)
+            try push.writeInput(Data("one\ntwo\nthree\n".utf8))
+            // Once push has read its input, those lines are its to deliver.
+            #expect(await waitUntil { push.unreadInput == 0 })
+            push.send(SIGTERM)
+            let pull = try ToolProcess(["pull", "--bind", endpoint, "--count", "3", "--timeout", "10s"])
+            let pushed = await push.finish(timeout: .seconds(25))
+            #expect(!pushed.timedOut)
+            #expect(pushed.status == 0, "\(pushed.errorText)")
+            #expect(pushed.stderr.isEmpty)
+            let pulled = await pull.finish()
+            #expect(pulled.status == 0, "\(pulled.errorText)")
+            #expect(pulled.lines == ["one", "two", "three"])
+        }
+
+        @Test func sigtermStopsAPushWaitingForAPuller() async throws {
+            let endpoint = ipcEndpoint()
+            let push = try ToolProcess(["push", endpoint, "lonely"])
+            // The socket file appears once push has bound, after its signal handling is in place.
+            let socketFile = String(endpoint.dropFirst("ipc://".count))
+            #expect(await waitUntil { FileManager.default.fileExists(atPath: socketFile) })
+            push.send(SIGTERM)
+            let result = await push.finish(timeout: .seconds(10))
+            #expect(!result.timedOut)
+            #expect(result.status == 0, "\(result.errorText)")
+            #expect(result.stderr.isEmpty)
+        }
+
         @Test func pullTimeoutWithNothingReceivedExitsThree() async throws {
             let result = try await runTool(["pull", ipcEndpoint(), "--timeout", "200ms"])
             #expect(result.status == 3)

@@ -44,19 +44,33 @@ final class ToolProcess: Sendable {
     private let process: Process
     private let collected = Mutex<(stdout: Data, stderr: Data)>((Data(), Data()))
     private let readersDone = DispatchGroup()
+    /// Standard input's write end, when the test writes it bit by bit.
+    private let inputWriter: FileHandle?
 
     /// Starts `zmq ARGUMENTS`, with `input` as its standard input (then closed)
-    /// or, without it, an empty standard input. With `sigintIgnored`, it starts
+    /// or, without it, an empty standard input; with `keepingInputOpen`, the
+    /// test writes it with ``writeInput(_:)``. With `sigintIgnored`, it starts
     /// with SIGINT ignored, as a shell starts a background job (`zmq sub … &`).
-    init(_ arguments: [String], input: Data? = nil, sigintIgnored: Bool = false) throws {
+    /// `environment` adds variables to this process's; `descriptor3` is a file
+    /// the tool inherits open for reading as file descriptor 3 (`3< FILE`).
+    init(
+        _ arguments: [String], input: Data? = nil, keepingInputOpen: Bool = false, sigintIgnored: Bool = false,
+        environment: [String: String] = [:], descriptor3: String? = nil
+    ) throws {
         let path = try #require(zmqToolPath, "no zmq binary: build it with `swift build --product zmq` first")
         let process = Process()
-        if sigintIgnored {
+        if sigintIgnored || descriptor3 != nil {
+            // A shell sets up what Process cannot, then becomes the tool.
+            let trap = sigintIgnored ? "trap '' INT; " : ""
+            let exec = descriptor3 == nil ? "exec \"$0\" \"$@\"" : "file=$1; shift; exec \"$0\" \"$@\" 3<\"$file\""
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", "trap '' INT; exec \"$0\" \"$@\"", path] + arguments
+            process.arguments = ["-c", trap + exec, path] + (descriptor3.map { [$0] } ?? []) + arguments
         } else {
             process.executableURL = URL(fileURLWithPath: path)
             process.arguments = arguments
+        }
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         }
         let stdout = Pipe()
         let stderr = Pipe()
@@ -65,14 +79,28 @@ final class ToolProcess: Sendable {
         process.standardError = stderr
         process.standardInput = stdin
         self.process = process
+        inputWriter = keepingInputOpen ? stdin.fileHandleForWriting : nil
         try process.run()
         collect(stdout.fileHandleForReading, into: \.stdout)
         collect(stderr.fileHandleForReading, into: \.stderr)
+        guard !keepingInputOpen else { return }
         let writer = stdin.fileHandleForWriting
         Thread.detachNewThread {
             if let input { try? writer.write(contentsOf: input) }
             try? writer.close()
         }
+    }
+
+    /// Writes `data` to standard input (started `keepingInputOpen`), leaving it open.
+    func writeInput(_ data: Data) throws {
+        try #require(inputWriter, "started without keepingInputOpen").write(contentsOf: data)
+    }
+
+    /// How many bytes written to standard input the tool has not read yet (Linux: `FIONREAD` on the pipe).
+    var unreadInput: Int32 {
+        var count: Int32 = 0
+        guard let inputWriter, ioctl(inputWriter.fileDescriptor, UInt(FIONREAD), &count) == 0 else { return -1 }
+        return count
     }
 
     deinit {
@@ -134,6 +162,16 @@ func runTool(
     _ arguments: [String], input: Data? = nil, timeout: Duration = processTimeout
 ) async throws -> ToolResult {
     await (try ToolProcess(arguments, input: input)).finish(timeout: timeout)
+}
+
+/// Waits until `condition` holds, looking every 10 ms for at most `timeout`; returns whether it held.
+func waitUntil(timeout: Duration = .seconds(10), _ condition: () -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while !condition() {
+        if ContinuousClock.now >= deadline { return false }
+        await pause(.milliseconds(10))
+    }
+    return true
 }
 
 /// Sleeps for `duration` without blocking a thread (a cancelled test just goes on).

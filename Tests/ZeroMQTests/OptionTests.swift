@@ -141,6 +141,18 @@ struct OptionTests {
         #expect(throws: ZMQError.self) { try socket.set(.routingID, []) }  // 1 to 255 bytes
     }
 
+    @Test func outOfRangeErrorsNameTheOptionNotItsValueKind() throws {
+        let socket = try context.socket(.dealer)
+        let linger = #expect(throws: ZMQError.self) { try socket.set(.linger, .seconds(-1)) }
+        #expect(linger?.description.contains("zmq_setsockopt(ZMQ_LINGER, ") == true, "\(String(describing: linger))")
+        let timeout = #expect(throws: ZMQError.self) { try socket.set(.handshakeInterval, .seconds(Int64.max)) }
+        #expect(timeout?.description.contains("ZMQ_HANDSHAKE_IVL") == true, "\(String(describing: timeout))")
+        let idle = #expect(throws: ZMQError.self) { try socket.set(.tcpKeepaliveIdle, .zero) }
+        #expect(idle?.description.contains("ZMQ_TCP_KEEPALIVE_IDLE") == true, "\(String(describing: idle))")
+        let hwm = #expect(throws: ZMQError.self) { try socket.set(.sendHighWaterMark, Int(Int32.max) + 1) }
+        #expect(hwm?.description.contains("ZMQ_SNDHWM") == true, "\(String(describing: hwm))")
+    }
+
     @Test func secretsNeverAppearInErrors() throws {
         let pub = try context.socket(.pub)
         pub.close()

@@ -68,16 +68,18 @@ struct OptionCodec<Value>: Sendable {
     let write: @Sendable (UnsafeMutableRawPointer, Int32, String, Value) throws(ZMQError) -> Void
 
     /// A codec for values stored as another codec's values, such as `SocketType` over `Int32`.
+    /// `fromValue` is given the option's name (`ZMQ_LINGER`) for the error it throws
+    /// when a value has no stored form.
     func map<T>(
         read toValue: @escaping @Sendable (Value) -> T,
-        write fromValue: @escaping @Sendable (T) throws(ZMQError) -> Value
+        write fromValue: @escaping @Sendable (T, _ name: String) throws(ZMQError) -> Value
     ) -> OptionCodec<T> {
         let read = self.read
         let write = self.write
         return OptionCodec<T>(
             read: { (socket, code, name) throws(ZMQError) in toValue(try read(socket, code, name)) },
             write: { (socket, code, name, value) throws(ZMQError) in
-                try write(socket, code, name, try fromValue(value))
+                try write(socket, code, name, try fromValue(value, name))
             }
         )
     }
@@ -153,8 +155,8 @@ extension OptionCodec where Value == Int {
     /// An `int` option.
     static let int = OptionCodec<Int32>.int32.map(
         read: { Int($0) },
-        write: { (v: Int) throws(ZMQError) -> Int32 in
-            guard let value = Int32(exactly: v) else { throw outOfRange("a 32-bit option", v) }
+        write: { (v: Int, name) throws(ZMQError) -> Int32 in
+            guard let value = Int32(exactly: v) else { throw outOfRange(name, v) }
             return value
         }
     )
@@ -162,14 +164,14 @@ extension OptionCodec where Value == Int {
 
 extension OptionCodec where Value == Bool {
     /// An `int` option that holds 0 or 1.
-    static let bool = OptionCodec<Int32>.int32.map(read: { $0 != 0 }, write: { $0 ? 1 : 0 })
+    static let bool = OptionCodec<Int32>.int32.map(read: { $0 != 0 }, write: { value, _ in value ? 1 : 0 })
 }
 
 extension OptionCodec where Value == Duration {
     /// An `int` option in milliseconds.
     static let milliseconds = OptionCodec<Int32>.int32.map(
         read: { Duration.milliseconds($0) },
-        write: { (v: Duration) throws(ZMQError) -> Int32 in try millisecondsValue(v) }
+        write: { (v: Duration, name) throws(ZMQError) -> Int32 in try millisecondsValue(v, option: name) }
     )
 }
 
@@ -177,27 +179,28 @@ extension OptionCodec where Value == Duration? {
     /// An `int` option in milliseconds where -1 means "forever" (`nil`).
     static let millisecondsOrForever = OptionCodec<Int32>.int32.map(
         read: { $0 < 0 ? nil : Duration.milliseconds($0) },
-        write: { (v: Duration?) throws(ZMQError) -> Int32 in
+        write: { (v: Duration?, name) throws(ZMQError) -> Int32 in
             guard let v else { return -1 }
-            return try millisecondsValue(v)
+            return try millisecondsValue(v, option: name)
         }
     )
 
     /// An `int` option in seconds where -1 means "the operating system's default" (`nil`).
     static let secondsOrSystemDefault = OptionCodec<Int32>.int32.map(
         read: { $0 < 0 ? nil : Duration.seconds($0) },
-        write: { (v: Duration?) throws(ZMQError) -> Int32 in
+        write: { (v: Duration?, name) throws(ZMQError) -> Int32 in
             guard let v else { return -1 }
-            guard v > .zero, let value = Int32(exactly: wholeUnits(v, per: 1)) else { throw outOfRange("seconds", v) }
+            guard v > .zero, let value = Int32(exactly: wholeUnits(v, per: 1)) else { throw outOfRange(name, v) }
             return value
         }
     )
 }
 
-/// Whole milliseconds, rounded up so that a short timeout never becomes "don't wait".
-private func millisecondsValue(_ duration: Duration) throws(ZMQError) -> Int32 {
+/// Whole milliseconds, rounded up so that a short timeout never becomes "don't wait";
+/// `option` names the option being set, for the error.
+private func millisecondsValue(_ duration: Duration, option: String) throws(ZMQError) -> Int32 {
     guard duration >= .zero, let value = Int32(exactly: wholeUnits(duration, per: 1_000)) else {
-        throw outOfRange("milliseconds", duration)
+        throw outOfRange(option, duration)
     }
     return value
 }

@@ -139,7 +139,8 @@ extension SocketOption where Value == Bool? {
     public static var tcpKeepalive: Self {
         .init(
             ZMQ_TCP_KEEPALIVE, "ZMQ_TCP_KEEPALIVE",
-            OptionCodec<Int32>.int32.map(read: { $0 < 0 ? nil : $0 != 0 }, write: { $0.map { $0 ? 1 : 0 } ?? -1 })
+            OptionCodec<Int32>.int32.map(
+                read: { $0 < 0 ? nil : $0 != 0 }, write: { value, _ in value.map { $0 ? 1 : 0 } ?? -1 })
         )
     }
 }
@@ -223,7 +224,7 @@ extension ReadOnlySocketOption where Value == SocketType {
     public static var type: Self {
         .init(
             ZMQ_TYPE, "ZMQ_TYPE",
-            OptionCodec<Int32>.int32.map(read: { SocketType(rawValue: $0) }, write: { $0.rawValue }))
+            OptionCodec<Int32>.int32.map(read: { SocketType(rawValue: $0) }, write: { type, _ in type.rawValue }))
     }
 }
 
@@ -240,7 +241,8 @@ extension ReadOnlySocketOption where Value == PollEvents {
         .init(
             ZMQ_EVENTS, "ZMQ_EVENTS",
             OptionCodec<Int32>.int32.map(
-                read: { PollEvents(rawValue: Int16(truncatingIfNeeded: $0)) }, write: { Int32($0.rawValue) }))
+                read: { PollEvents(rawValue: Int16(truncatingIfNeeded: $0)) },
+                write: { events, _ in Int32(events.rawValue) }))
     }
 }
 
@@ -259,7 +261,8 @@ extension ReadOnlySocketOption where Value == SecurityMechanism {
     public static var mechanism: Self {
         .init(
             ZMQ_MECHANISM, "ZMQ_MECHANISM",
-            OptionCodec<Int32>.int32.map(read: { SecurityMechanism(rawValue: $0) }, write: { $0.rawValue }))
+            OptionCodec<Int32>.int32.map(
+                read: { SecurityMechanism(rawValue: $0) }, write: { mechanism, _ in mechanism.rawValue }))
     }
 }
 

@@ -7,7 +7,14 @@ import ZeroMQ
 /// passes the server's public key with `--curve-server-key`, and optionally a
 /// key pair of its own (a fresh one is made otherwise). Z85 keys may start
 /// with `-`, so a key option always takes the next argument as its value.
+///
+/// This socket's secret key comes from one of `--curve-key-file`,
+/// `--curve-secret-key-fd` and `--curve-secret-key` (two of them are a usage
+/// error), or else from the environment variable `ZMQ_CURVE_SECRET_KEY`.
 struct CurveOptions: ParsableArguments {
+    /// The environment variable read for this socket's secret key when no flag gives one.
+    static let secretKeyVariable = "ZMQ_CURVE_SECRET_KEY"
+
     @Option(
         name: .customLong("curve-server-key"), parsing: .unconditional,
         help: ArgumentHelp(
@@ -17,20 +24,30 @@ struct CurveOptions: ParsableArguments {
 
     @Option(
         name: .customLong("curve-secret-key"), parsing: .unconditional,
-        help: ArgumentHelp("This socket's CURVE secret key (Z85, 40 characters).", valueName: "key"))
+        help: ArgumentHelp(
+            "This socket's CURVE secret key (Z85, 40 characters). A command line is visible to other users in `ps`: prefer --curve-key-file, $ZMQ_CURVE_SECRET_KEY or --curve-secret-key-fd.",
+            valueName: "key"))
     var secretKey: String?
+
+    @Option(
+        name: .customLong("curve-secret-key-fd"),
+        help: ArgumentHelp(
+            "Read this socket's CURVE secret key, or a key file's text, from this inherited file descriptor, as in `3< server.key`.",
+            valueName: "n"))
+    var secretKeyDescriptor: Int32?
 
     @Option(
         name: .customLong("curve-public-key"), parsing: .unconditional,
         help: ArgumentHelp(
-            "This socket's CURVE public key, checked against --curve-secret-key (optional: it is derived).",
+            "This socket's CURVE public key, checked against the secret key (optional: it is derived).",
             valueName: "key"))
     var publicKey: String?
 
     @Option(
         name: .customLong("curve-key-file"),
         help: ArgumentHelp(
-            "Read this socket's key pair from a file written by `zmq keygen --output`.", valueName: "file"))
+            "Read this socket's key pair from a file written by `zmq keygen --output` (mode 600). Without any of these flags, the secret key is read from $ZMQ_CURVE_SECRET_KEY.",
+            valueName: "file"))
     var keyFile: String?
 
     @Flag(
@@ -40,7 +57,7 @@ struct CurveOptions: ParsableArguments {
 
     /// Checks the flags and the keys; `nil` when no CURVE flag was given.
     func resolve() throws(ToolError) -> CurveSetup? {
-        let ownKeysGiven = keyFile != nil || secretKey != nil || publicKey != nil
+        let ownKeysGiven = keyFile != nil || secretKey != nil || secretKeyDescriptor != nil || publicKey != nil
         guard server || serverKey != nil || ownKeysGiven else { return nil }
         if server && serverKey != nil {
             throw .usage(
@@ -55,7 +72,8 @@ struct CurveOptions: ParsableArguments {
         if server {
             guard let pair = try ownKeyPair() else {
                 throw .usage(
-                    "--curve-server needs this socket's key pair: --curve-key-file FILE or --curve-secret-key KEY")
+                    "--curve-server needs this socket's key pair: --curve-key-file FILE, $\(Self.secretKeyVariable) or --curve-secret-key-fd N"
+                )
             }
             return .server(pair)
         }
@@ -69,27 +87,13 @@ struct CurveOptions: ParsableArguments {
         return .client(server: serverPublic, own: pair)
     }
 
-    /// The key pair from `--curve-key-file` or `--curve-secret-key`, if any.
+    /// The key pair from the secret key given (see ``ownSecretKey()``), if any.
     private func ownKeyPair() throws(ToolError) -> CurveKeyPair? {
-        if keyFile != nil && secretKey != nil {
-            throw .usage("--curve-key-file and --curve-secret-key exclude each other: give the key pair once")
-        }
-        var secretText = secretKey
-        var publicText = publicKey
-        var source = "--curve-secret-key"
-        if let keyFile {
-            let file = try KeyFile(path: keyFile, option: "--curve-key-file")
-            guard let secret = file.secretKey else {
-                throw .usage("--curve-key-file '\(keyFile)' has no 'secret-key = …' line")
-            }
-            secretText = secret
-            publicText = file.publicKey ?? publicText
-            source = "--curve-key-file '\(keyFile)'"
-        }
-        guard let secretText else {
-            if publicKey != nil { throw .usage("--curve-public-key needs --curve-secret-key as well") }
+        guard let (secretText, filePublicKey, source) = try ownSecretKey() else {
+            if publicKey != nil { throw .usage("--curve-public-key needs this socket's secret key as well") }
             return nil
         }
+        let publicText = filePublicKey ?? publicKey
         // A secret key is never echoed back, not even in an error.
         let secret: CurveSecretKey
         do { secret = try CurveSecretKey(z85: secretText) } catch {
@@ -103,13 +107,43 @@ struct CurveOptions: ParsableArguments {
             let claimed: CurvePublicKey
             do { claimed = try CurvePublicKey(z85: publicText) } catch {
                 throw .usage(
-                    "bad public key '\(publicText)' in \(keyFile == nil ? "--curve-public-key" : source): \(error)")
+                    "bad public key '\(publicText)' in \(filePublicKey == nil ? "--curve-public-key" : source): \(error)"
+                )
             }
             guard claimed == pair.publicKey else {
                 throw .usage("the public key '\(publicText)' does not belong to the secret key in \(source)")
             }
         }
         return pair
+    }
+
+    /// This socket's secret key as text, the public key beside it in a key
+    /// file, and where they came from (for errors): from the one flag that
+    /// gives it, or else from ``secretKeyVariable``.
+    private func ownSecretKey() throws(ToolError) -> (secret: String, publicKey: String?, source: String)? {
+        let given = [
+            keyFile.map { _ in "--curve-key-file" }, secretKeyDescriptor.map { _ in "--curve-secret-key-fd" },
+            secretKey.map { _ in "--curve-secret-key" },
+        ].compactMap { $0 }
+        if given.count > 1 {
+            throw .usage("\(given[0]) and \(given[1]) exclude each other: give this socket's secret key once")
+        }
+        if let keyFile {
+            let file = try KeyFile(path: keyFile, option: "--curve-key-file")
+            guard let secret = file.secretKey else {
+                throw .usage("--curve-key-file '\(keyFile)' has no 'secret-key = …' line")
+            }
+            return (secret, file.publicKey, "--curve-key-file '\(keyFile)'")
+        }
+        if let secretKeyDescriptor {
+            let file = try KeyFile(descriptor: secretKeyDescriptor, option: "--curve-secret-key-fd")
+            return (file.secretKey!, file.publicKey, "--curve-secret-key-fd \(secretKeyDescriptor)")
+        }
+        if let secretKey { return (secretKey, nil, "--curve-secret-key") }
+        if let variable = ProcessInfo.processInfo.environment[Self.secretKeyVariable], !variable.isEmpty {
+            return (variable, nil, "$\(Self.secretKeyVariable)")
+        }
+        return nil
     }
 
     /// The server key: Z85 text, or the path of a key file with a `public-key` line.

@@ -24,15 +24,9 @@ struct KeyFile {
         """
     }
 
-    /// Reads the key file at `path`; `option` names the flag it came from, for errors.
-    init(path: String, option: String) throws(ToolError) {
-        let contents: String
-        do {
-            contents = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw .usage("cannot read \(option) '\(path)': \(Self.reason(error))")
-        }
-        for line in contents.split(whereSeparator: \.isNewline) {
+    /// The key lines of `text`; either may be missing.
+    init(text: String) {
+        for line in text.split(whereSeparator: \.isNewline) {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             guard !trimmed.hasPrefix("#"), let equals = trimmed.firstIndex(of: "=") else { continue }
             let name = trimmed[..<equals].trimmingCharacters(in: .whitespaces).lowercased()
@@ -46,8 +40,63 @@ struct KeyFile {
             default: continue
             }
         }
+    }
+
+    /// Reads the key file at `path`; `option` names the flag it came from, for errors.
+    /// A file holding a secret key must be private to its owner.
+    init(path: String, option: String) throws(ToolError) {
+        let contents: String
+        do {
+            contents = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw .usage("cannot read \(option) '\(path)': \(Self.reason(error))")
+        }
+        self.init(text: contents)
         guard publicKey != nil || secretKey != nil else {
             throw .usage("\(option) '\(path)' has no 'public-key = …' or 'secret-key = …' line")
+        }
+        if secretKey != nil { try Self.checkPrivate(path, option: option) }
+    }
+
+    /// Refuses a file holding a secret key that its group or others may read
+    /// or write, as ssh refuses such a private key: the key is no secret any more.
+    private static func checkPrivate(_ path: String, option: String) throws(ToolError) {
+        var status = stat()
+        guard stat(path, &status) == 0 else {
+            throw .usage("cannot read \(option) '\(path)': \(String(cString: strerror(errno)))")
+        }
+        let mode = status.st_mode & 0o7777
+        guard mode & 0o077 == 0 else {
+            throw .usage(
+                "\(option) '\(path)' holds a secret key but has mode \(String(format: "%04o", mode)), open to other users: run chmod 600 '\(path)'"
+            )
+        }
+    }
+
+    /// Reads the key text on the inherited file descriptor `descriptor` to its
+    /// end and closes it: a key file's text, or a bare secret key (Z85).
+    /// `option` names the flag it came from, for errors.
+    init(descriptor: Int32, option: String) throws(ToolError) {
+        defer { close(descriptor) }
+        let limit = 65_536
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count >= 0 else {
+                throw .usage("cannot read \(option) \(descriptor): \(String(cString: strerror(errno)))")
+            }
+            if count == 0 { break }
+            bytes += chunk[..<count]
+            guard bytes.count <= limit else { throw .usage("\(option) \(descriptor) holds more than 64 KiB") }
+        }
+        let text = String(decoding: bytes, as: UTF8.self)
+        self.init(text: text)
+        if secretKey == nil {
+            let bare = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !bare.isEmpty else { throw .usage("\(option) \(descriptor) holds no key") }
+            secretKey = bare
         }
     }
 

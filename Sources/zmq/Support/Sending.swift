@@ -52,35 +52,63 @@ struct SendOptions: ParsableArguments {
 
 /// The send loop of `pub` and `push`: frames each message, paces it to
 /// `--rate`, and sends it.
+///
+/// SIGINT or SIGTERM ends the input (see ``MessageSource``): the messages
+/// already queued still go out within the socket's linger, and the run ends
+/// with exit code 0. A message that cannot be queued (a PUSH whose pullers are
+/// gone or busy) is waited on until the signal, or `sendTimeout`.
 struct SendLoop {
     let socket: Socket
+    let session: Session
     let endpoint: Endpoint
     let options: SendOptions
+    /// How long one message may wait to be queued; `nil`: as long as it takes.
+    let sendTimeout: Duration?
     /// What to say when a send times out (a PUSH with no puller).
     let timeoutMessage: String
 
     func run(messages arguments: [String]) throws(ToolError) {
-        if let delay = options.delay { sleepThread(until: .now + delay) }
-        var source = MessageSource(arguments: arguments, count: options.count)
+        session.endInputOnSignal()
+        if let delay = options.delay, session.waitForSignal(timeout: delay) { return }
+        var source = MessageSource(arguments: arguments, count: options.count, endingOn: session.signals)
         let separator = options.multipartSeparator.map { Array($0.utf8) }
         let topic = options.topic.map { Array($0.utf8) }
         let interval = options.rate.map { Duration.nanoseconds(Int64(1e9 / $0)) }
+        var poller = Poller()
+        poller.add(socket, for: .writable)
+        poller.add(fileDescriptor: session.signals.descriptor, for: .readable)
         let start = ContinuousClock.now
         var sent = 0
         while let message = try source.next() {
-            if let interval { sleepThread(until: start + interval * sent) }
+            // After a signal, the lines already read go out without pacing.
+            if let interval { _ = session.waitForSignal(timeout: start + interval * sent - .now) }
             var frames = separator.map { Self.split(message, at: $0) } ?? [message]
             if let topic { frames.insert(topic, at: 0) }
-            do {
-                guard try socket.sendMultipart(frames) else { throw ToolError.failure(timeoutMessage) }
-            } catch let error as ToolError {
-                throw error
-            } catch let error as ZMQError {
-                throw .zmq(error, while: "send to \(endpoint)")
-            } catch {
-                throw .failure("cannot send to \(endpoint): \(error)")
-            }
+            guard try send(frames, poller: &poller) else { return }
             sent += 1
+        }
+    }
+
+    /// Queues `frames`, waiting while the socket cannot take them; returns
+    /// `false` when a signal ended the run first, the message unsent.
+    private func send(_ frames: [[UInt8]], poller: inout Poller) throws(ToolError) -> Bool {
+        let deadline = sendTimeout.map { ContinuousClock.now + $0 }
+        do {
+            while true {
+                if try socket.sendMultipart(frames, flags: .dontWait) { return true }
+                if session.wasInterrupted { return false }
+                let remaining = deadline.map { $0 - .now }
+                if let remaining, remaining <= .zero { throw ToolError.failure(timeoutMessage) }
+                _ = try poller.poll(timeout: remaining)
+            }
+        } catch let error as ToolError {
+            throw error
+        } catch let error as ZMQError {
+            // The context was shut down by a signal that came before the loop began.
+            if error.endsRun { return false }
+            throw .zmq(error, while: "send to \(endpoint)")
+        } catch {
+            throw .failure("cannot send to \(endpoint): \(error)")
         }
     }
 

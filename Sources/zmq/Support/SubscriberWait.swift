@@ -21,8 +21,9 @@ struct SubscriberWait {
 
     /// Returns once `wanted` subscribers have joined.
     ///
+    /// - Returns: `false` if the run was interrupted (SIGINT or SIGTERM) meanwhile.
     /// - Throws: ``ToolError`` when `timeout` passes first.
-    func run() throws(ToolError) {
+    func run() throws(ToolError) -> Bool {
         let endpoint = watch.endpoint
         let deadline = timeout.map { ContinuousClock.now + $0 }
         var joinIDs = Set<[UInt8]>()
@@ -49,7 +50,7 @@ struct SubscriberWait {
                     // The other subscriptions of a peer that just joined are on their way; let them land.
                     _ = try poller.poll(timeout: .milliseconds(20))
                     while try socket.receive(flags: .dontWait) != nil {}
-                    return
+                    return true
                 }
                 if let deadline, ContinuousClock.now >= deadline {
                     let seen = endpoint.binds ? min(joined(), peers) : joined()
@@ -62,6 +63,7 @@ struct SubscriberWait {
         } catch let error as ToolError {
             throw error
         } catch let error as ZMQError {
+            if error.endsRun { return false }
             throw .zmq(error, while: "wait for subscribers on \(endpoint)")
         } catch {
             throw .failure("cannot wait for subscribers on \(endpoint): \(error)")
