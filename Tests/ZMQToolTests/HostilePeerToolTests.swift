@@ -17,8 +17,9 @@ extension ZMQToolSuite {
             let peer = try PyzmqPeer("pub", script: "hostile_peer.py")
             let endpoint = try await peer.readLine()
             let sub = try ToolProcess(["sub", endpoint, "--format", "json"])
+            // The event as Python's json.dumps writes it, spliced into the line.
             let deadline = ContinuousClock.now + .seconds(120)
-            while !String(decoding: sub.outputSoFar.suffix(400), as: UTF8.self).contains(#""item":"final""#),
+            while !String(decoding: sub.outputSoFar.suffix(400), as: UTF8.self).contains(#""item": "final""#),
                 ContinuousClock.now < deadline
             {
                 await pause(.milliseconds(50))
@@ -41,7 +42,7 @@ extension ZMQToolSuite {
                 if let event = object["event"] as? [String: Any] { events.append(event) }
             }
             let ancient = try #require(
-                lines.lazy.map { String(decoding: $0, as: UTF8.self) }.first { $0.contains(#""item":"ancient""#) })
+                lines.lazy.map { String(decoding: $0, as: UTF8.self) }.first { $0.contains(#""item": "ancient""#) })
             #expect(ancient.contains(#""timestamp":"1677-09-21T00:12:43.145224Z""#))
             // The payload with a byte order mark is shown as a frame, not spliced in as the event.
             #expect(!events.contains { $0["id"] as? Int == 6 })
