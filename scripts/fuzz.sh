@@ -7,8 +7,9 @@
 #   scripts/fuzz.sh 600 renderer    one target, ten minutes
 #   scripts/fuzz.sh 20              what CI runs
 #
-# Each target's corpus starts from its checked-in seeds (Fuzz/Corpus/TARGET)
-# and grows in .build-fuzz/corpus/TARGET, kept between runs. A crashing input
+# Each target's corpus starts from the checked-in one (Fuzz/Corpus/TARGET:
+# seeds and inputs that added coverage) and grows in .build-fuzz/corpus/TARGET,
+# kept between runs. A crashing input
 # is written to .build-fuzz/artifacts/TARGET/; replay it with
 # `swift run zeromq-fuzz TARGET FILE`, and check it into Fuzz/Corpus/TARGET
 # once fixed, so `swift test` replays it from then on.

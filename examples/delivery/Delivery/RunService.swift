@@ -1,5 +1,6 @@
 import DeliveryKit
 import Foundation
+import Synchronization
 import ZeroMQ
 
 /// Runs one role until it ends or SIGINT/SIGTERM arrives; a signal cancels it,
@@ -24,11 +25,17 @@ func runService(_ name: String, _ body: @escaping @Sendable (Context) async thro
 
 /// Runs `operation` in a task that SIGINT or SIGTERM cancels, and waits for it.
 /// A signal makes it throw `CancellationError`, whatever it was waiting on threw.
+///
+/// The handlers are in place before the operation starts: a role prints its
+/// first line from the operation, and a signal sent right after that line
+/// must not meet the "ignore" a shell gives background jobs.
 func cancellingOnSignals<Result: Sendable>(_ operation: @escaping @Sendable () async throws -> Result) async throws
     -> Result
 {
+    let cancellation = SignalCancellation()
+    onTerminationSignals { cancellation.signalled() }
     let task = Task { try await operation() }
-    onTerminationSignals { task.cancel() }
+    cancellation.attach { task.cancel() }
     let result: Result
     do {
         result = try await task.value
@@ -38,6 +45,28 @@ func cancellingOnSignals<Result: Sendable>(_ operation: @escaping @Sendable () a
     // Some waits end quietly when cancelled (an AsyncStream's loop, for one).
     if task.isCancelled { throw CancellationError() }
     return result
+}
+
+/// Cancels the running operation once a signal arrived, also when the signal
+/// came before the operation started.
+private final class SignalCancellation: Sendable {
+    private let state = Mutex<(cancel: (@Sendable () -> Void)?, arrived: Bool)>((nil, false))
+
+    func signalled() {
+        let cancel = state.withLock { state in
+            state.arrived = true
+            return state.cancel
+        }
+        cancel?()
+    }
+
+    func attach(_ cancel: @escaping @Sendable () -> Void) {
+        let arrived = state.withLock { state in
+            state.cancel = cancel
+            return state.arrived
+        }
+        if arrived { cancel() }
+    }
 }
 
 /// The end of the pipe the signal handler writes to.
