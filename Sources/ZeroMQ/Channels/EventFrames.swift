@@ -110,6 +110,10 @@ package struct EventReader<Event: Decodable & Sendable> {
     @usableFromInline let logger: Logger
     /// Off for PULL: round-robin hands each puller only some of a pusher's numbers.
     @usableFromInline let countsGaps: Bool
+    /// For ROUTER: each message starts with the sender's routing id, and
+    /// sequence numbers are not tracked (the acknowledged channel tells
+    /// duplicates by event id).
+    @usableFromInline let routed: Bool
     @usableFromInline var sequences = PublisherSequences()
     @usableFromInline package var frames: [Message] = [Message(), Message(), Message()]
     @usableFromInline var lastTopic = LastWireTopic()
@@ -118,13 +122,17 @@ package struct EventReader<Event: Decodable & Sendable> {
     /// The codec's decoder for this consumer's events.
     @usableFromInline var decoder: any EventDecoder<Event>
 
-    package init(codec: any EventCodec, policy: UndecodablePolicy, logger: Logger, countsGaps: Bool) {
+    package init(
+        codec: any EventCodec, policy: UndecodablePolicy, logger: Logger, countsGaps: Bool, routed: Bool = false
+    ) {
+        self.routed = routed
         codecID = codec.id
         codecName = codec.name
         decoder = codec.makeDecoder(for: Event.self)
         self.policy = policy
         self.logger = logger
         self.countsGaps = countsGaps
+        if routed { frames.insert(Message(), at: 0) }
     }
 
     /// The event in the first `count` of ``frames``, or `nil` when the message
@@ -142,7 +150,10 @@ package struct EventReader<Event: Decodable & Sendable> {
         }
         let (topic, envelope, event) = decoded
         var missed: UInt64 = 0
-        let verdict = sequences.record(
+        let verdict =
+            routed
+            ? nil
+            : sequences.record(
             envelope.publisherID, sequence: envelope.sequence, timestamp: envelope.timestampNanoseconds)
         switch verdict {
         case nil: break
@@ -180,17 +191,18 @@ package struct EventReader<Event: Decodable & Sendable> {
 
     @inlinable
     mutating func decode(frameCount count: Int) throws(ChannelError) -> (Topic, EventEnvelope, Event) {
-        guard count == 3 else {
-            throw .malformedMessage("\(count) frames, expected 3: [topic][envelope][payload]")
+        let first = routed ? 1 : 0
+        guard count == first + 3 else {
+            throw .malformedMessage("\(count - first) frames, expected 3: [topic][envelope][payload]")
         }
         // The frames stay untouched until the next receive, so their bytes can be read directly.
-        let topic = try lastTopic.topic(in: frames[0].unsafeBytes)
-        let envelope = try EventEnvelope(decoding: frames[1].unsafeBytes)
+        let topic = try lastTopic.topic(in: frames[first].unsafeBytes)
+        let envelope = try EventEnvelope(decoding: frames[first + 1].unsafeBytes)
         guard envelope.codecID == codecID else {
             throw .malformedMessage(
                 "payload codec id \(envelope.codecID), this consumer reads \(codecName) (\(codecID))")
         }
-        let event = try decoder.decode(from: frames[2].unsafeBytes)
+        let event = try decoder.decode(from: frames[first + 2].unsafeBytes)
         return (topic, envelope, event)
     }
 }

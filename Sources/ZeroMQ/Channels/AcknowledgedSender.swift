@@ -1,0 +1,354 @@
+import Foundation
+import Logging
+
+/// How an ``AcknowledgedSender`` paces itself.
+public struct AcknowledgedSenderOptions: Sendable {
+    /// How many events may be unacknowledged at once.
+    public var window: Int = 1_000
+    /// How long to wait for an acknowledgement before the first resend.
+    public var resendAfter: Duration = .milliseconds(500)
+    /// The longest wait between resends of one event.
+    public var longestResendInterval: Duration = .seconds(10)
+    /// Where unacknowledged events are kept across restarts; `nil` keeps them in memory only.
+    public var outbox: (any Outbox)? = nil
+
+    /// The defaults: a window of 1,000, a first resend after 500 ms, no outbox.
+    public init() {}
+}
+
+/// The sending end of the acknowledged channel: an at-least-once path for
+/// events that must not be lost, to an ``AcknowledgedReceiver``.
+///
+/// It keeps every event until the receiver acknowledges it, and sends it
+/// again after ``AcknowledgedSenderOptions/resendAfter`` (doubling up to
+/// ``AcknowledgedSenderOptions/longestResendInterval`` while no acknowledgement comes), to the
+/// same receiver or one that has restarted. At most ``AcknowledgedSenderOptions/window`` events
+/// are unacknowledged at once: ``send(_:to:)`` suspends while the window is
+/// full, so a slow receiver slows the sender and nothing is dropped. With an
+/// ``AcknowledgedSenderOptions/outbox`` the unacknowledged events also survive the sender's own
+/// restart: ``send(_:to:)`` returns once the event is stored there, and a new
+/// sender on the same outbox sends them again first.
+///
+/// A thread of its own, never one of Swift's cooperative pool, owns the DEALER
+/// socket: it sends, reads acknowledgements and resends while callers only
+/// queue events, so a sender can be shared by any number of tasks.
+public final class AcknowledgedSender<Event: Encodable & Sendable>: Sendable {
+    /// The endpoint connected (or bound).
+    public let endpoint: String
+    /// This sender's id: in every envelope, and its socket's routing id, so
+    /// that a receiver acknowledges to it across reconnects.
+    public let publisherID: UUID
+    private let options: AcknowledgedSenderOptions
+    private let writer: Locked<EventWriter<Event>>
+    private let state = Locked(SenderState())
+    private let wake: WakePipe
+    private let finished = DispatchGroup()
+
+    /// Creates a sender and starts its thread. Events left in `options.outbox`
+    /// by an earlier sender are sent first.
+    /// - Parameters:
+    ///   - publisherID: keep it across restarts with an outbox, so that the
+    ///     receiver's acknowledgements of old events reach the new sender.
+    ///   - configure: sets options on the DEALER socket before it connects.
+    public init(
+        context: Context, _ endpoint: ChannelEndpoint, codec: any EventCodec = JSONEventCodec(),
+        eventType: String? = nil, schemaVersion: UInt16 = 1, publisherID: UUID = UUID(),
+        options: AcknowledgedSenderOptions = AcknowledgedSenderOptions(), logger: Logger? = nil,
+        configure: (Socket) throws(ZMQError) -> Void = { _ in }
+    ) throws(ZMQError) {
+        let logger = logger ?? defaultChannelLogger
+        let socket = try context.socket(.dealer)
+        try socket.set(.routingID, withUnsafeBytes(of: publisherID.uuid) { Array($0) })
+        // Messages wait in this sender until a receiver is really connected, rather
+        // than in a pipe to one that may never complete its handshake.
+        try socket.set(.immediate, true)
+        try socket.set(.linger, .zero)
+        try configure(socket)
+        self.endpoint = try endpoint.attach(socket, logger: logger, role: "acknowledged sender")
+        self.publisherID = publisherID
+        self.options = options
+        writer = Locked(
+            EventWriter(publisherID: publisherID, codec: codec, eventType: eventType, schemaVersion: schemaVersion))
+        wake = try WakePipe()
+        if let outbox = options.outbox {
+            let stored: [OutboxEntry]
+            do { stored = try outbox.load() } catch {
+                throw ZMQError(code: EIO, operation: "load the outbox: \(error)")
+            }
+            state.withLock { state in
+                state.restored = stored.map { Pending(id: $0.id, frames: $0.frames) }
+                state.counters.inFlight = UInt64(stored.count)
+            }
+            if let last = stored.map(\.sequence).max() { writer.withLock { $0.sequence = last } }
+        }
+        finished.enter()
+        let loop = SenderLoop(
+            socket: socket, state: state, wake: wake, options: options, logger: logger, finished: finished)
+        let thread = Thread { loop.run() }
+        thread.name = "zeromq-acknowledged-sender"
+        thread.start()
+    }
+
+    deinit { close() }
+
+    /// What this sender has sent, resent and had acknowledged.
+    public var counters: AcknowledgedCounters { state.withLock { $0.counters } }
+
+    /// Queues `event` under `topic` for the receiver, suspending while the
+    /// window of unacknowledged events is full; with an outbox, returns once
+    /// the event is stored there. Returns the envelope sent.
+    /// - Throws: ``ChannelError`` when the event does not encode, `CancellationError`,
+    ///   or a ``ZMQError`` (`ETERM`) once the sender is closed.
+    @discardableResult
+    public func send(_ event: Event, to topic: Topic) async throws -> EventEnvelope {
+        try Task.checkCancellation()
+        let (envelope, frames) = try writer.withLock { (writer) throws(ChannelError) in
+            let envelope = try writer.prepare(event, topic: topic)
+            writer.commit()
+            return (envelope, writer.frames)
+        }
+        let entry = OutboxEntry(id: envelope.eventID, sequence: envelope.sequence, frames: frames)
+        while true {
+            // Queued when the window has room (and then, with an outbox, resumed
+            // once stored); otherwise resumed when acknowledgements make room.
+            let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<SendOutcome, Never>) in
+                let now = state.withLock { state -> SendOutcome? in
+                    if state.closed { return .closed }
+                    guard state.counters.inFlight < UInt64(options.window) else {
+                        state.roomWaiters.append(continuation)
+                        return nil
+                    }
+                    state.queued.append(Queued(entry: entry, stored: options.outbox == nil ? nil : continuation))
+                    state.counters.sent += 1
+                    state.counters.inFlight += 1
+                    return options.outbox == nil ? .queued : nil
+                }
+                if let now { continuation.resume(returning: now) }
+                wake.signal()
+            }
+            switch outcome {
+            case .queued: return envelope
+            case .room: continue
+            case .closed: throw ZMQError(code: ZMQError.Code.terminated, operation: "send on a closed acknowledged sender")
+            }
+        }
+    }
+
+    /// Waits until every event sent so far is acknowledged; `false` if
+    /// `timeout` passed first. It sleeps between looks and holds no thread.
+    public func waitUntilAcknowledged(timeout: Duration) async throws -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while state.withLock({ $0.counters.inFlight > 0 }) {
+            guard ContinuousClock.now < deadline else { return false }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        return true
+    }
+
+    /// Stops the thread and closes the socket; events not yet acknowledged
+    /// stay in the outbox, if there is one. Waiting senders throw `ETERM`.
+    /// Calling it again does nothing.
+    public func close() {
+        let waiters = state.withLock { state -> [CheckedContinuation<SendOutcome, Never>] in
+            guard !state.closed else { return [] }
+            state.closed = true
+            defer { state.roomWaiters = [] }
+            return state.roomWaiters + state.queued.compactMap(\.stored)
+        }
+        for waiter in waiters { waiter.resume(returning: .closed) }
+        wake.signal()
+        finished.wait()
+    }
+}
+
+/// How a caller of ``AcknowledgedSender/send(_:to:)`` is resumed.
+enum SendOutcome {
+    /// The event is queued (and stored in the outbox, if there is one).
+    case queued
+    /// Acknowledgements made room in the window: try again.
+    case room
+    /// The sender closed.
+    case closed
+}
+
+/// An event the sender keeps until it is acknowledged.
+struct Pending {
+    let id: UUID
+    let frames: [[UInt8]]
+    /// When it was last sent; `nil` when it has not been sent yet.
+    var sentAt: ContinuousClock.Instant? = nil
+    var resends = 0
+}
+
+/// An event queued by ``AcknowledgedSender/send(_:to:)`` for the thread,
+/// with the caller waiting for it to be stored in the outbox.
+struct Queued {
+    let entry: OutboxEntry
+    let stored: CheckedContinuation<SendOutcome, Never>?
+}
+
+/// What callers and the sender's thread share.
+struct SenderState {
+    /// Events an earlier sender left in the outbox, for the thread to start with.
+    var restored: [Pending] = []
+    var queued: [Queued] = []
+    var roomWaiters: [CheckedContinuation<SendOutcome, Never>] = []
+    var counters = AcknowledgedCounters()
+    var closed = false
+}
+
+/// The sender's thread: it takes queued events (storing them in the outbox
+/// first), sends what was never sent, reads acknowledgements and resends
+/// what waited too long, until the sender closes or its context shuts down.
+private struct SenderLoop: @unchecked Sendable {
+    // Handed to this thread at its start and used by it alone from then on.
+    let socket: Socket
+    let state: Locked<SenderState>
+    let wake: WakePipe
+    let options: AcknowledgedSenderOptions
+    let logger: Logger
+    let finished: DispatchGroup
+
+    func run() {
+        defer {
+            socket.close(linger: .zero)
+            finished.leave()
+        }
+        // Pending events by id, so that an acknowledgement finds its event at once.
+        var unacknowledged: [UUID: Int] = [:]
+        var order: [Pending] = state.withLock { $0.restored }
+        for (index, pending) in order.enumerated() { unacknowledged[pending.id] = index }
+        var poller = Poller()
+        let acknowledgements = poller.add(socket, for: .readable)
+        poller.add(fileDescriptor: wake.readEnd, for: .readable)
+        let ackFrame = Message()
+        // After a send would block (no receiver connected, or its queue full), when to try again.
+        var blockedUntil: ContinuousClock.Instant? = nil
+        var timeout: Duration? = .zero
+        do {
+            while true {
+                let ready = try poller.poll(timeout: timeout)
+                wake.drain()
+                let (queued, closed) = state.withLock { state in
+                    defer { state.queued = [] }
+                    return (state.queued, state.closed)
+                }
+                if closed { return }
+                if !queued.isEmpty {
+                    store(queued)
+                    for item in queued {
+                        unacknowledged[item.entry.id] = order.count
+                        order.append(Pending(id: item.entry.id, frames: item.entry.frames))
+                    }
+                }
+                if ready[acknowledgements].contains(.readable) {
+                    var done = Set<UUID>()
+                    while try socket.receive(into: ackFrame, flags: .dontWait) {
+                        if let ids = ackFrame.withUnsafeBytes(Acknowledgement.ids(in:)) {
+                            for id in ids where unacknowledged[id] != nil { done.insert(id) }
+                        }
+                        while ackFrame.hasMore { _ = try socket.receive(into: ackFrame, flags: .dontWait) }
+                    }
+                    if !done.isEmpty { forget(done, order: &order, index: &unacknowledged) }
+                }
+                let now = ContinuousClock.now
+                if blockedUntil.map({ $0 <= now }) ?? true {
+                    blockedUntil = nil
+                    for index in order.indices where isDue(order[index], at: now) {
+                        guard try socket.sendMultipart(order[index].frames, flags: .dontWait) else {
+                            blockedUntil = now + .milliseconds(20)
+                            break
+                        }
+                        if order[index].sentAt != nil {
+                            order[index].resends += 1
+                            state.withLock { $0.counters.resent += 1 }
+                        }
+                        order[index].sentAt = now
+                    }
+                }
+                let nextDue = order.lazy.compactMap { pending in
+                    pending.sentAt.map { $0 + resendInterval(after: pending.resends) }
+                }.min()
+                let wakeAt = [blockedUntil, nextDue].compactMap { $0 }.min()
+                timeout = wakeAt.map { max(.zero, $0 - ContinuousClock.now) }
+            }
+        } catch let error as ZMQError where error.isTerminated {
+            return
+        } catch {
+            logger.error("acknowledged sender stopped", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Whether `pending` is to be sent now: never sent, or unacknowledged for its resend interval.
+    private func isDue(_ pending: Pending, at now: ContinuousClock.Instant) -> Bool {
+        pending.sentAt.map { $0 + resendInterval(after: pending.resends) <= now } ?? true
+    }
+
+    /// The wait before resending an event sent `resends` times again already.
+    private func resendInterval(after resends: Int) -> Duration {
+        let doubled = options.resendAfter * (1 << min(resends, 20))
+        return min(doubled, options.longestResendInterval)
+    }
+
+    /// Stores `queued` in the outbox, then lets their callers go on.
+    private func store(_ queued: [Queued]) {
+        if let outbox = options.outbox {
+            do { try outbox.add(queued.map(\.entry)) } catch {
+                logger.error("cannot store events in the outbox", metadata: ["error": "\(error)"])
+            }
+        }
+        for item in queued { item.stored?.resume(returning: .queued) }
+    }
+
+    /// Drops the acknowledged events, from the outbox too, and wakes callers waiting for room.
+    private func forget(_ done: Set<UUID>, order: inout [Pending], index: inout [UUID: Int]) {
+        if let outbox = options.outbox {
+            do { try outbox.remove(done) } catch {
+                logger.error("cannot remove events from the outbox", metadata: ["error": "\(error)"])
+            }
+        }
+        order.removeAll { done.contains($0.id) }
+        index = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1.id, $0) })
+        let waiters = state.withLock { state -> [CheckedContinuation<SendOutcome, Never>] in
+            state.counters.acknowledged += UInt64(done.count)
+            state.counters.inFlight -= UInt64(done.count)
+            let room = options.window - (order.count + state.queued.count)
+            let woken = Array(state.roomWaiters.prefix(max(0, room)))
+            state.roomWaiters.removeFirst(woken.count)
+            return woken
+        }
+        for waiter in waiters { waiter.resume(returning: .room) }
+    }
+}
+
+/// A pipe that wakes a polling thread: any thread writes a byte, the poller
+/// sees its read end readable and drains it.
+final class WakePipe: Sendable {
+    let readEnd: Int32
+    private let writeEnd: Int32
+
+    init() throws(ZMQError) {
+        var ends: [Int32] = [0, 0]
+        guard pipe(&ends) == 0 else { throw ZMQError(code: errno, operation: "pipe for a sender's wake-ups") }
+        for end in ends {
+            _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK)
+            _ = fcntl(end, F_SETFD, FD_CLOEXEC)
+        }
+        (readEnd, writeEnd) = (ends[0], ends[1])
+    }
+
+    deinit {
+        close(readEnd)
+        close(writeEnd)
+    }
+
+    func signal() {
+        var byte: UInt8 = 1
+        _ = write(writeEnd, &byte, 1)
+    }
+
+    func drain() {
+        var bytes = [UInt8](repeating: 0, count: 64)
+        while read(readEnd, &bytes, bytes.count) > 0 {}
+    }
+}
