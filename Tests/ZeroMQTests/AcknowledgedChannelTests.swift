@@ -67,7 +67,7 @@ struct AcknowledgedChannelTests {
         var handled = Set<Int>()
         while handled.count < 700 { try await receiver.receiveBatch(limit: 100) { handled.formUnion($0.map(\.event.id)) } }
         receiver.socket.close(linger: .zero)
-        receiver = try AcknowledgedReceiver<OrderPlaced>(context: context, .bind(endpoint))
+        receiver = try await receiverRebinding(endpoint, context: context)
         while handled.count < 2_000 { try await receiver.receiveBatch { handled.formUnion($0.map(\.event.id)) } }
         try await sending.value
         #expect(handled == Set(1...2_000))
@@ -96,7 +96,7 @@ struct AcknowledgedChannelTests {
         let second = try AcknowledgedSender<OrderPlaced>(
             context: context, .connect(endpoint), publisherID: publisherID, options: options)
         for id in 301...400 { try await second.send(OrderPlaced(id: id, item: "x"), to: "orders") }
-        let receiver = try AcknowledgedReceiver<OrderPlaced>(context: context, .bind(endpoint))
+        let receiver = try await receiverRebinding(endpoint, context: context)
         var handled: [Int] = []
         while handled.count < 400 { try await receiver.receiveBatch { handled += $0.map(\.event.id) } }
         #expect(handled.sorted() == Array(1...400))
@@ -141,6 +141,23 @@ struct AcknowledgedChannelTests {
         #expect(try await sender.waitUntilAcknowledged(timeout: testTimeout))
         #expect(sender.counters.acknowledged == UInt64(count))
         sender.close()
+    }
+}
+
+/// A receiver bound to `endpoint`, which a socket closed a moment ago may
+/// still hold: libzmq closes a listener on its I/O thread after `zmq_close`
+/// returns, so the bind is tried again until the port is free (bounded).
+func receiverRebinding(_ endpoint: String, context: Context) async throws -> AcknowledgedReceiver<OrderPlaced> {
+    let deadline = ContinuousClock.now + testTimeout
+    while true {
+        let bound = Result { () throws(ZMQError) in
+            try AcknowledgedReceiver<OrderPlaced>(context: context, .bind(endpoint))
+        }
+        if case .failure(let error) = bound, error.code == ZMQError.Code.addressInUse, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+            continue
+        }
+        return try bound.get()
     }
 }
 

@@ -78,6 +78,10 @@ struct AttackOutcome {
     /// old reader's million messages alone were 130 MB; the bound leaves room
     /// for the other suites, which run in this process at the same time.
     func expectBoundedMemory() {
+        // ThreadSanitizer's allocator keeps what is freed and it shadows all
+        // memory touched, so there resident memory says nothing about what a
+        // consumer keeps; the plain test run checks the bound.
+        guard dlsym(nil, "__tsan_init") == nil else { return }
         let grown = residentAfter - residentBefore
         #expect(grown < 48 << 20, "resident memory grew by \(grown >> 20) MiB during the attack")
     }

@@ -225,7 +225,7 @@ private struct SenderLoop: @unchecked Sendable {
         // After a send would block (no receiver connected, or its queue full), when to try again.
         var blockedUntil: ContinuousClock.Instant? = nil
         var timeout: Duration? = .zero
-        do {
+        do throws(ZMQError) {
             while true {
                 let ready = try poller.poll(timeout: timeout)
                 wake.drain()
@@ -272,7 +272,7 @@ private struct SenderLoop: @unchecked Sendable {
                 let wakeAt = [blockedUntil, nextDue].compactMap { $0 }.min()
                 timeout = wakeAt.map { max(.zero, $0 - ContinuousClock.now) }
             }
-        } catch let error as ZMQError where error.isTerminated {
+        } catch where error.isTerminated {
             return
         } catch {
             logger.error("acknowledged sender stopped", metadata: ["error": "\(error)"])

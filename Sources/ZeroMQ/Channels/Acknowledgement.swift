@@ -5,12 +5,12 @@ import Foundation
 ///
 /// Layout: `u8 version = 1 | u8 kind = 1 (acknowledged) | n × 16 bytes event id`.
 /// The events themselves travel as channel messages (`[topic][envelope][payload]`).
-enum Acknowledgement {
+package enum Acknowledgement {
     static let version: UInt8 = 1
     static let kindAcknowledged: UInt8 = 1
 
     /// The frame acknowledging `ids`.
-    static func frame(acknowledging ids: some Collection<UUID>) -> [UInt8] {
+    package static func frame(acknowledging ids: some Collection<UUID>) -> [UInt8] {
         var frame: [UInt8] = [version, kindAcknowledged]
         frame.reserveCapacity(2 + ids.count * 16)
         for id in ids { withUnsafeBytes(of: id.uuid) { frame.append(contentsOf: $0) } }
@@ -18,7 +18,7 @@ enum Acknowledgement {
     }
 
     /// The ids a frame acknowledges; `nil` for a frame that is not an acknowledgement.
-    static func ids(in frame: UnsafeRawBufferPointer) -> [UUID]? {
+    package static func ids(in frame: UnsafeRawBufferPointer) -> [UUID]? {
         guard frame.count >= 2, frame[0] == version, frame[1] == kindAcknowledged, (frame.count - 2) % 16 == 0
         else { return nil }
         return stride(from: 2, to: frame.count, by: 16).map { offset in

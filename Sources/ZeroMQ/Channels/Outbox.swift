@@ -130,6 +130,13 @@ public final class FileOutbox: Outbox {
         }
     }
 
+    /// The live entries of a journal's bytes, as a sender would load them.
+    package static func entries(inJournal bytes: [UInt8]) -> [OutboxEntry] {
+        var journal = Journal()
+        replay(bytes, into: &journal)
+        return journal.order.compactMap { journal.live[$0] }
+    }
+
     private static func replay(_ bytes: [UInt8], into journal: inout Journal) {
         var offset = 0
         func take(_ count: Int) -> ArraySlice<UInt8>? {
@@ -145,18 +152,22 @@ public final class FileOutbox: Outbox {
             if kind == 2 {
                 journal.live[id] = nil
             } else {
+                // Placed at its latest add.
                 guard kind == 1, let sequence = integer(UInt64.self), let count = integer(UInt32.self) else { break }
                 var frames: [[UInt8]] = []
                 for _ in 0..<count {
                     guard let length = integer(UInt32.self), let frame = take(Int(length)) else { return }
                     frames.append(Array(frame))
                 }
-                if journal.live[id] == nil { journal.order.append(id) }
+                journal.order.append(id)
                 journal.live[id] = OutboxEntry(id: id, sequence: sequence, frames: frames)
             }
             journal.records += 1
         }
-        journal.order = journal.order.filter { journal.live[$0] != nil }
+        // An id removed and added again stands once, where it was last added.
+        var placed = Set<UUID>()
+        journal.order = journal.order.reversed().filter { journal.live[$0] != nil && placed.insert($0).inserted }
+            .reversed()
     }
 
     private static func write(_ bytes: [UInt8], to descriptor: Int32, path: String) throws(ZMQError) {
