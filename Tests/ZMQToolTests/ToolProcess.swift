@@ -42,7 +42,9 @@ struct ToolResult {
 /// The `zmq` tool running as a real process, its output collected as it comes.
 final class ToolProcess: Sendable {
     private let process: Process
-    private let collected = Mutex<(stdout: Data, stderr: Data)>((Data(), Data()))
+    // An NSLock, not a Mutex: ThreadSanitizer sees a pthread mutex order the
+    // reader threads' appends and the test's reads, but not a Mutex's futex.
+    private let collected = LockedOutput()
     private let readersDone = DispatchGroup()
     /// Standard input's write end, when the test writes it bit by bit.
     private let inputWriter: FileHandle?
@@ -177,4 +179,16 @@ func waitUntil(timeout: Duration = .seconds(10), _ condition: () -> Bool) async 
 /// Sleeps for `duration` without blocking a thread (a cancelled test just goes on).
 func pause(_ duration: Duration) async {
     try? await Task.sleep(for: duration)
+}
+
+/// A process's standard output and error as collected so far, behind an `NSLock`.
+final class LockedOutput: @unchecked Sendable {
+    private let lock = NSLock()
+    private var streams = (stdout: Data(), stderr: Data())
+
+    func withLock<Result>(_ body: (inout (stdout: Data, stderr: Data)) -> Result) -> Result {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(&streams)
+    }
 }
