@@ -66,6 +66,7 @@ let package = Package(
             path: "Fuzz/FuzzTargets"
         ),
         .executableTarget(name: "ZeroMQFuzz", dependencies: ["FuzzTargets"], path: "Fuzz/ZeroMQFuzz"),
+        .executableTarget(name: "ChannelVictim", dependencies: ["ZeroMQ"], path: "Tests/ChannelVictim"),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "FuzzTargetTests", dependencies: ["FuzzTargets"], path: "Tests/FuzzTargetTests"),
         .testTarget(name: "DeliveryTests", dependencies: ["DeliveryKit", "ZeroMQ"], path: "Tests/DeliveryTests"),

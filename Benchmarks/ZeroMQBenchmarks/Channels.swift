@@ -131,7 +131,74 @@ func measureChannels(_ plan: Plan) -> [ChannelRow] {
                 baselineName: "raw 3-frame messages of the same bytes, async receive",
                 baseline: events.c, measured: events.swift))
     }
+    progress("acknowledged channel: \(eventCount) events over inproc, \(plan.reps) reps")
+    let acknowledged = interleaved(
+        reps: plan.reps, c: { acknowledgedRate(count: eventCount, acknowledged: false) },
+        swift: { acknowledgedRate(count: eventCount, acknowledged: true) })
+    progress("  events/s, raw: \(acknowledged.c.map(formatRate)), acknowledged: \(acknowledged.swift.map(formatRate))")
+    rows.append(
+        ChannelRow(
+            name: "`AcknowledgedSender`→`AcknowledgedReceiver`, binary codec, sent until all acknowledged (inproc, 64 bytes)",
+            baselineName: "raw PUSH/PULL of the same 3-frame messages, sent until all received",
+            baseline: acknowledged.c, measured: acknowledged.swift))
     return rows
+}
+
+/// Events per second from the first send until the sender has every
+/// acknowledgement (`acknowledged`), or until the receiver has every message
+/// of the same bytes over plain PUSH/PULL.
+private func acknowledgedRate(count: Int, acknowledged: Bool) -> Double {
+    let context = try! Context(defaultLinger: .zero)
+    let endpoint = "inproc://bench-acknowledged-\(UUID().uuidString)"
+    let codec = BinaryEventCodec()
+    let result = Shared<Double>(0)
+    let done = DispatchSemaphore(value: 0)
+    if acknowledged {
+        let receiver = try! AcknowledgedReceiver<SelfCodedCourierLocation>(context: context, .bind(endpoint), codec: codec)
+        let sender = try! AcknowledgedSender<SelfCodedCourierLocation>(
+            context: context, .connect(endpoint), codec: codec, eventType: "CourierLocation")
+        Task.detached { [receiver] in
+            var received = 0
+            while received < count { received += try! await receiver.receiveBatch { _ in } ?? 0 }
+            done.signal()
+        }
+        Task.detached {
+            var event = SelfCodedCourierLocation.sample
+            let start = cb_nowSeconds()
+            for index in 0..<count {
+                event.sequence = Int64(index)
+                try! await sender.send(event, to: sampleTopic)
+            }
+            _ = try! await sender.waitUntilAcknowledged(timeout: .seconds(60))
+            result.modify { $0 = Double(count) / (cb_nowSeconds() - start) }
+            sender.close()
+            done.signal()
+        }
+    } else {
+        let pull = try! context.socket(.pull)
+        try! pull.bind(endpoint)
+        let started = Shared<Double>(0)
+        Thread {
+            let push = try! context.socket(.push)
+            try! push.connect(endpoint)
+            let event = SelfCodedCourierLocation.sample
+            let envelope = EventEnvelope(
+                eventID: UUID(), eventType: "CourierLocation", publisherID: UUID(), sequence: 1,
+                timestampNanoseconds: 0, schemaVersion: 1, codecID: codec.id)
+            let raw = rawFrames(of: event, envelope: envelope, codec: codec)
+            started.modify { $0 = cb_nowSeconds() }
+            for _ in 0..<count { _ = try! push.sendMultipart(raw) }
+            done.signal()
+        }.start()
+        Task.detached { [pull] in
+            for _ in 0..<count { _ = try! await pull.receiveMultipart() }
+            result.modify { $0 = Double(count) / (cb_nowSeconds() - started.value) }
+            done.signal()
+        }
+    }
+    done.wait()
+    done.wait()
+    return result.value
 }
 
 /// Messages per second from the receiver's first message to its last.

@@ -33,6 +33,22 @@ struct AcknowledgedChannelTests {
         sender.close()
     }
 
+    /// A send waiting for room in the window ends, rather than hang, when the
+    /// sender's context shuts down; so does a send after that.
+    @Test func sendsEndWhenTheContextShutsDown() async throws {
+        let context = try Context()
+        var options = AcknowledgedSenderOptions()
+        options.window = 1
+        let sender = try AcknowledgedSender<OrderPlaced>(context: context, .connect(uniqueInproc()), options: options)
+        try await sender.send(OrderPlaced(id: 1, item: "x"), to: "orders")
+        let waiting = Task { try await sender.send(OrderPlaced(id: 2, item: "x"), to: "orders") }
+        try await Task.sleep(for: .milliseconds(50))
+        context.shutdown()
+        await #expect(throws: ZMQError.self) { try await waiting.value }
+        await #expect(throws: ZMQError.self) { try await sender.send(OrderPlaced(id: 3, item: "x"), to: "orders") }
+        #expect(sender.counters.inFlight == 1)
+    }
+
     /// A handler that throws acknowledges nothing of its batch: the sender
     /// sends it again, and the next batch has it.
     @Test func aBatchWhoseHandlerFailsIsSentAgain() async throws {

@@ -149,13 +149,7 @@ public final class AcknowledgedSender<Event: Encodable & Sendable>: Sendable {
     /// stay in the outbox, if there is one. Waiting senders throw `ETERM`.
     /// Calling it again does nothing.
     public func close() {
-        let waiters = state.withLock { state -> [CheckedContinuation<SendOutcome, Never>] in
-            guard !state.closed else { return [] }
-            state.closed = true
-            defer { state.roomWaiters = [] }
-            return state.roomWaiters + state.queued.compactMap(\.stored)
-        }
-        for waiter in waiters { waiter.resume(returning: .closed) }
+        state.withLock { $0.closed = true }
         wake.signal()
         finished.wait()
     }
@@ -212,6 +206,16 @@ private struct SenderLoop: @unchecked Sendable {
     func run() {
         defer {
             socket.close(linger: .zero)
+            // However the thread ends (closed, or its context shut down), no caller waits on it.
+            let waiters = state.withLock { state -> [CheckedContinuation<SendOutcome, Never>] in
+                state.closed = true
+                defer {
+                    state.roomWaiters = []
+                    state.queued = []
+                }
+                return state.roomWaiters + state.queued.compactMap(\.stored)
+            }
+            for waiter in waiters { waiter.resume(returning: .closed) }
             finished.leave()
         }
         // Pending events by id, so that an acknowledgement finds its event at once.
@@ -229,9 +233,11 @@ private struct SenderLoop: @unchecked Sendable {
             while true {
                 let ready = try poller.poll(timeout: timeout)
                 wake.drain()
-                let (queued, closed) = state.withLock { state in
+                // Once closed, what is queued stays for the exit to turn away.
+                let (queued, closed) = state.withLock { state -> ([Queued], Bool) in
+                    if state.closed { return ([], true) }
                     defer { state.queued = [] }
-                    return (state.queued, state.closed)
+                    return (state.queued, false)
                 }
                 if closed { return }
                 if !queued.isEmpty {
