@@ -2,11 +2,12 @@
 format (README, "The channel wire format") to attack a consumer, as anyone
 who can reach a socket could.
 
-Usage: hostile_peer.py KIND
+Usage: hostile_peer.py KIND [FRAMES]
   pub   bind an XPUB on a free port, print the endpoint, wait for a subscriber,
         send the attack, print "sent"
   push  bind a PUSH on a free port, print the endpoint, send the attack to the
         first puller that connects, print "sent"
+FRAMES is the number of empty frames in the big message (1,000,000 by default).
 
 The attack, in order:
   1. two publishers, each sequence 1 then 2**64 - 1 (once made every consumer trap)
@@ -14,7 +15,7 @@ The attack, in order:
      then R goes on with 6..1005 (once muted all 1,000)
   3. an event whose timestamp is -2**63 (once made `zmq sub --format json` trap)
   4. JUNK undecodable messages whose topic holds a newline and an escape sequence
-  5. one message of 1,000,000 empty frames (once pinned 130 MB for good)
+  5. one message of FRAMES empty frames (a million once pinned 130 MB for good)
   6. SPOOFED events, each from a new publisher id
   7. an event whose JSON payload starts with a byte order mark and holds C1 controls
   8. R's event 1006 with item "final", after which nothing more is sent
@@ -44,7 +45,7 @@ def event(sequence, publisher, ident, item="x", **fields):
     return [b"orders.", envelope(sequence, publisher, **fields), payload]
 
 
-def attack():
+def attack(frames):
     first, second, real = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     yield event(1, first, 1)
     yield event(1, second, 2)
@@ -58,7 +59,7 @@ def attack():
     yield event(1, uuid.uuid4(), 5, item="ancient", timestamp=-(2**63))
     for index in range(JUNK):
         yield [b"orders.\n\x1b[2Jforged line.", b"not an envelope", str(index).encode()]
-    yield [b""] * 1_000_000
+    yield [b""] * frames
     for index in range(SPOOFED):
         yield event(1, uuid.uuid4(), 10_000 + index)
     bom = "\ufeff" + json.dumps({"id": 6, "item": "\u009b2J\u0085"}, ensure_ascii=False)
@@ -68,6 +69,7 @@ def attack():
 
 def main():
     kind = sys.argv[1]
+    frames = int(sys.argv[2]) if len(sys.argv) > 2 else 1_000_000
     ctx = zmq.Context()
     sock = ctx.socket(zmq.XPUB if kind == "pub" else zmq.PUSH)
     # No high-water mark: nothing of the attack is dropped on this side, so
@@ -81,8 +83,8 @@ def main():
         sock.setsockopt(zmq.RCVTIMEO, TIMEOUT_MS)
         sock.recv()  # the first subscription; the rest of the subscriber's follow at once
         time.sleep(0.5)
-    for frames in attack():
-        sock.send_multipart(frames)
+    for message in attack(frames):
+        sock.send_multipart(message)
     print("sent", flush=True)
     sock.close()
     ctx.term()

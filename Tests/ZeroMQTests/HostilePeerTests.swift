@@ -7,7 +7,7 @@ import ZeroMQ
 /// the messages that once crashed, muted or bloated them. The consumer runs
 /// in a process of its own (`Tests/ChannelVictim`), so that its memory is
 /// measured apart from this runner's other suites.
-@Suite("Hostile peers", .timeLimit(.minutes(3)))
+@Suite("Hostile peers", .serialized, .timeLimit(.minutes(3)))
 struct HostilePeerTests {
     @Test(arguments: [("pub", "sub"), ("push", "pull")])
     func aConsumerOutlastsAHostilePeerWithBoundedMemory(peerKind: String, consumerKind: String) async throws {
