@@ -102,12 +102,15 @@ struct AcknowledgedChannelTests {
         let endpoint = "tcp://127.0.0.1:\(try freePort())"
         let publisherID = UUID()
         var options = Self.fastResends()
-        options.outbox = try FileOutbox(path: path)
+        let firstOutbox = try FileOutbox(path: path)
+        options.outbox = firstOutbox
         let first = try AcknowledgedSender<OrderPlaced>(
             context: context, .connect(endpoint), publisherID: publisherID, options: options)
         // Each send waits for its own fsync here (one task sends), so the counts stay small.
         for id in 1...60 { try await first.send(OrderPlaced(id: id, item: "x"), to: "orders") }
         first.close()
+        // What a process's exit does to its outbox: the file closes and its lock goes.
+        firstOutbox.close()
         options.outbox = try FileOutbox(path: path)
         #expect(try options.outbox?.load().count == 60)
         let second = try AcknowledgedSender<OrderPlaced>(
@@ -118,8 +121,33 @@ struct AcknowledgedChannelTests {
         while handled.count < 80 { try await receiver.receiveBatch { handled += $0.map(\.event.id) } }
         #expect(handled.sorted() == Array(1...80))
         #expect(try await second.waitUntilAcknowledged(timeout: testTimeout))
-        #expect(try FileOutbox(path: path).load().isEmpty)
+        #expect(try options.outbox?.load().isEmpty == true)
         second.close()
+    }
+
+    /// A crash may leave half a record at the end of the journal: it is cut
+    /// off when the outbox opens, so the next record stands on its own; and
+    /// one process at a time holds an outbox.
+    @Test func anOutboxCutsATornRecordAndIsHeldByOneOwner() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("outbox-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let first = OutboxEntry(id: UUID(), sequence: 1, frames: [Array("orders.".utf8), [1], [2, 3]])
+        let second = OutboxEntry(id: UUID(), sequence: 2, frames: [Array("orders.".utf8), [4], []])
+        do {
+            let outbox = try FileOutbox(path: path)
+            #expect(throws: ZMQError.self) { try FileOutbox(path: path) }
+            try outbox.add([first])
+        }
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        handle.seekToEndOfFile()
+        handle.write(Data([1] + [UInt8](repeating: 9, count: 20)))  // an add cut short
+        try handle.close()
+        do {
+            let outbox = try FileOutbox(path: path)
+            #expect(try outbox.load() == [first])
+            try outbox.add([second])
+        }
+        #expect(try FileOutbox(path: path).load() == [first, second])
     }
 
     /// 100,000 events into a receiver slower than the sender: the sender
@@ -211,7 +239,7 @@ func freePort() throws -> Int {
 struct AcknowledgedInteropTests {
     @Test func aPyzmqReceiverGetsEverythingAlsoWhenKilledAndRestarted() async throws {
         var peer = try PythonPeer("receive", "300", script: "acknowledged_peer.py")
-        let endpoint = try peer.readLine()
+        let endpoint = try await peer.line()
         let context = try Context()
         let sender = try AcknowledgedSender<OrderPlaced>(
             context: context, .connect(endpoint), options: AcknowledgedChannelTests.fastResends())
@@ -219,20 +247,20 @@ struct AcknowledgedInteropTests {
             for id in 1...300 { try await sender.send(OrderPlaced(id: id, item: "swift"), to: "orders") }
         }
         var seen = Set<Int>()
-        func readEvent() throws {
-            let line = try peer.readLine()
+        func readEvent() async throws {
+            let line = try await peer.line()
             let order = try JSONDecoder().decode(OrderPlaced.self, from: Data(line.utf8))
             seen.insert(order.id)
         }
-        while seen.count < 100 { try readEvent() }
+        while seen.count < 100 { try await readEvent() }
         kill(peer.process.processIdentifier, SIGKILL)
         // What it printed before it died: it prints an event before acknowledging it.
-        while (try? readEvent()) != nil {}
-        _ = try peer.finish()
+        while (try? await readEvent()) != nil {}
+        _ = try await peer.exitStatus()
         peer = try PythonPeer("receive", "0", endpoint, script: "acknowledged_peer.py")
-        #expect(try peer.readLine() == endpoint)
+        #expect(try await peer.line() == endpoint)
         try await sending.value
-        while seen.count < 300 { try readEvent() }
+        while seen.count < 300 { try await readEvent() }
         #expect(seen == Set(1...300))
         #expect(try await sender.waitUntilAcknowledged(timeout: testTimeout))
         #expect(sender.counters.acknowledged == 300)
@@ -251,8 +279,8 @@ struct AcknowledgedInteropTests {
         let draining = Task { [receiver] in
             while !Task.isCancelled { _ = try? await receiver.receiveBatch { _ in } }
         }
-        #expect(try peer.readLine() == "acknowledged")
+        #expect(try await peer.line() == "acknowledged")
         draining.cancel()
-        #expect(try peer.finish() == 0)
+        #expect(try await peer.exitStatus() == 0)
     }
 }

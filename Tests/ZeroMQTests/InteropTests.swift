@@ -115,6 +115,42 @@ final class PythonPeer {
         }
     }
 
+    /// The next line the peer printed, as ``readLine()`` but for async tests:
+    /// it sleeps between looks instead of blocking a thread of Swift's cooperative pool.
+    func line() async throws -> String {
+        let deadline = ContinuousClock.now + testTimeout
+        while true {
+            if let newline = buffered.firstIndex(of: UInt8(ascii: "\n")) {
+                let line = String(decoding: buffered[..<newline], as: UTF8.self)
+                buffered.removeSubrange(...newline)
+                return line
+            }
+            guard ContinuousClock.now < deadline else { throw PeerError("peer printed no line in time") }
+            var poller = pollfd(fd: output.fileHandleForReading.fileDescriptor, events: Int16(POLLIN), revents: 0)
+            guard poll(&poller, 1, 0) > 0 else {
+                try await Task.sleep(for: .milliseconds(10))
+                continue
+            }
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { throw PeerError("peer exited before printing a line") }
+            buffered.append(chunk)
+        }
+    }
+
+    /// Waits (bounded) for the peer to exit and returns its status, as
+    /// ``finish()`` but sleeping between looks.
+    func exitStatus() async throws -> Int32 {
+        let deadline = ContinuousClock.now + testTimeout
+        while process.isRunning {
+            guard ContinuousClock.now < deadline else {
+                process.terminate()
+                throw PeerError("peer did not exit in time")
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return process.terminationStatus
+    }
+
     /// Waits (bounded) for the peer to exit and returns its status.
     func finish() throws -> Int32 {
         let deadline = ContinuousClock.now + testTimeout

@@ -72,10 +72,20 @@ public final class AcknowledgedReceiver<Event: Decodable & Sendable> {
         var routes: [UUID: [UInt8]] = [:]
         var again: [[UInt8]: [UUID]] = [:]
         var inBatch = Set<UUID>()
-        func take(frameCount count: Int) throws(ChannelError) {
-            guard let received = try reader.read(frameCount: count) else { return }
-            let id = received.envelope.eventID
+        func take(frameCount count: Int) throws {
             let route = reader.frames[0].bytes
+            let read: ReceivedEvent<Event>?
+            do { read = try reader.read(frameCount: count) } catch {
+                // A message that will never decode is acknowledged all the same, or
+                // its sender would hold it, and a place in its window, for good.
+                if let poison = poisonID(frameCount: count) { try acknowledge([route: [poison]]) }
+                throw error
+            }
+            guard let received = read else {
+                if let poison = poisonID(frameCount: count) { again[route, default: []].append(poison) }
+                return
+            }
+            let id = received.envelope.eventID
             if handled.contains(id) || inBatch.contains(id) {
                 tally.duplicates += 1
                 if handled.contains(id) { again[route, default: []].append(id) }
@@ -91,9 +101,12 @@ public final class AcknowledgedReceiver<Event: Decodable & Sendable> {
         }
         reader.frames = frames
         try take(frameCount: first)
-        while batch.count < limit,
+        // Every message counts toward the limit, duplicates and undecodable ones too.
+        var taken = 1
+        while taken < limit,
             let count = try socket.receiveMultipart(into: &reader.frames, keeping: reader.frames.count, flags: .dontWait)
         {
+            taken += 1
             try take(frameCount: count)
         }
         try acknowledge(again)
@@ -109,6 +122,13 @@ public final class AcknowledgedReceiver<Event: Decodable & Sendable> {
         tally.received += UInt64(batch.count)
         tally.acknowledged += UInt64(batch.count)
         return batch.count
+    }
+
+    /// The event id of the message just read, when it has the channel's frames
+    /// and its envelope decodes (whatever its payload).
+    private func poisonID(frameCount count: Int) -> UUID? {
+        guard count == 4 else { return nil }
+        return reader.frames[2].withUnsafeBytes { try? EventEnvelope(decoding: $0) }?.eventID
     }
 
     /// Sends each sender the acknowledgement of its ids. A sender that has

@@ -66,6 +66,10 @@ public final class AcknowledgedSender<Event: Encodable & Sendable>: Sendable {
         try configure(socket)
         self.endpoint = try endpoint.attach(socket, logger: logger, role: "acknowledged sender")
         self.publisherID = publisherID
+        var options = options
+        options.window = max(1, options.window)
+        options.resendAfter = max(.milliseconds(1), options.resendAfter)
+        options.longestResendInterval = max(options.resendAfter, options.longestResendInterval)
         self.options = options
         writer = Locked(
             EventWriter(publisherID: publisherID, codec: codec, eventType: eventType, schemaVersion: schemaVersion))
@@ -76,14 +80,16 @@ public final class AcknowledgedSender<Event: Encodable & Sendable>: Sendable {
                 throw ZMQError(code: EIO, operation: "load the outbox: \(error)")
             }
             state.withLock { state in
-                state.restored = stored.map { Pending(id: $0.id, frames: $0.frames) }
-                state.counters.inFlight = UInt64(stored.count)
+                var seen = Set<UUID>()
+                state.restored = stored.filter { seen.insert($0.id).inserted }.map { Pending(id: $0.id, frames: $0.frames) }
+                state.counters.inFlight = UInt64(state.restored.count)
             }
-            if let last = stored.map(\.sequence).max() { writer.withLock { $0.sequence = last } }
+            // Numbering goes on after the highest restored number (an outbox's entries are its own).
+            if let last = stored.map(\.sequence).max(), last < .max { writer.withLock { $0.sequence = last } }
         }
         finished.enter()
         let loop = SenderLoop(
-            socket: socket, state: state, wake: wake, options: options, logger: logger, finished: finished)
+            socket: socket, state: state, wake: wake, options: self.options, logger: logger, finished: finished)
         let thread = Thread { loop.run() }
         thread.name = "zeromq-acknowledged-sender"
         thread.start()
@@ -97,8 +103,10 @@ public final class AcknowledgedSender<Event: Encodable & Sendable>: Sendable {
     /// Queues `event` under `topic` for the receiver, suspending while the
     /// window of unacknowledged events is full; with an outbox, returns once
     /// the event is stored there. Returns the envelope sent.
-    /// - Throws: ``ChannelError`` when the event does not encode, `CancellationError`,
-    ///   or a ``ZMQError`` (`ETERM`) once the sender is closed.
+    /// - Throws: ``ChannelError`` when the event does not encode,
+    ///   `CancellationError` when the task is cancelled while it waits for
+    ///   room, a ``ZMQError`` (`ETERM`) once the sender is closed, or one
+    ///   (`EIO`) when the outbox cannot store the event.
     @discardableResult
     public func send(_ event: Event, to topic: Topic) async throws -> EventEnvelope {
         try Task.checkCancellation()
@@ -110,26 +118,43 @@ public final class AcknowledgedSender<Event: Encodable & Sendable>: Sendable {
         let entry = OutboxEntry(id: envelope.eventID, sequence: envelope.sequence, frames: frames)
         while true {
             // Queued when the window has room (and then, with an outbox, resumed
-            // once stored); otherwise resumed when acknowledgements make room.
-            let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<SendOutcome, Never>) in
-                let now = state.withLock { state -> SendOutcome? in
-                    if state.closed { return .closed }
-                    guard state.counters.inFlight < UInt64(options.window) else {
-                        state.roomWaiters.append(continuation)
-                        return nil
+            // once stored); otherwise resumed when acknowledgements make room,
+            // or when the task is cancelled while it waits.
+            let token = state.withLock { state in
+                defer { state.nextToken += 1 }
+                return state.nextToken
+            }
+            let outcome = await withTaskCancellationHandler {
+                await withCheckedContinuation { (continuation: CheckedContinuation<SendOutcome, Never>) in
+                    let now = state.withLock { state -> SendOutcome? in
+                        if state.closed { return .closed }
+                        guard state.counters.inFlight < UInt64(options.window) else {
+                            if Task.isCancelled { return .cancelled }
+                            state.roomWaiters.append((token, continuation))
+                            return nil
+                        }
+                        state.queued.append(Queued(entry: entry, stored: options.outbox == nil ? nil : continuation))
+                        state.counters.sent += 1
+                        state.counters.inFlight += 1
+                        return options.outbox == nil ? .queued : nil
                     }
-                    state.queued.append(Queued(entry: entry, stored: options.outbox == nil ? nil : continuation))
-                    state.counters.sent += 1
-                    state.counters.inFlight += 1
-                    return options.outbox == nil ? .queued : nil
+                    if let now { continuation.resume(returning: now) }
+                    wake.signal()
                 }
-                if let now { continuation.resume(returning: now) }
-                wake.signal()
+            } onCancel: {
+                let waiter = state.withLock { state -> CheckedContinuation<SendOutcome, Never>? in
+                    guard let index = state.roomWaiters.firstIndex(where: { $0.token == token }) else { return nil }
+                    return state.roomWaiters.remove(at: index).continuation
+                }
+                waiter?.resume(returning: .cancelled)
             }
             switch outcome {
             case .queued: return envelope
             case .room: continue
-            case .closed: throw ZMQError(code: ZMQError.Code.terminated, operation: "send on a closed acknowledged sender")
+            case .cancelled: throw CancellationError()
+            case .failed(let error): throw error
+            case .closed:
+                throw ZMQError(code: ZMQError.Code.terminated, operation: "send on a closed acknowledged sender")
             }
         }
     }
@@ -163,6 +188,10 @@ enum SendOutcome {
     case room
     /// The sender closed.
     case closed
+    /// The outbox could not store the event.
+    case failed(ZMQError)
+    /// The caller's task was cancelled while it waited for room.
+    case cancelled
 }
 
 /// An event the sender keeps until it is acknowledged.
@@ -186,7 +215,8 @@ struct SenderState {
     /// Events an earlier sender left in the outbox, for the thread to start with.
     var restored: [Pending] = []
     var queued: [Queued] = []
-    var roomWaiters: [CheckedContinuation<SendOutcome, Never>] = []
+    var roomWaiters: [(token: UInt64, continuation: CheckedContinuation<SendOutcome, Never>)] = []
+    var nextToken: UInt64 = 0
     var counters = AcknowledgedCounters()
     var closed = false
 }
@@ -213,7 +243,7 @@ private struct SenderLoop: @unchecked Sendable {
                     state.roomWaiters = []
                     state.queued = []
                 }
-                return state.roomWaiters + state.queued.compactMap(\.stored)
+                return state.roomWaiters.map(\.continuation) + state.queued.compactMap(\.stored)
             }
             for waiter in waiters { waiter.resume(returning: .closed) }
             finished.leave()
@@ -240,9 +270,8 @@ private struct SenderLoop: @unchecked Sendable {
                     return (state.queued, false)
                 }
                 if closed { return }
-                if !queued.isEmpty {
-                    store(queued)
-                    for item in queued {
+                if !queued.isEmpty, store(queued) {
+                    for item in queued where unacknowledged[item.entry.id] == nil {
                         unacknowledged[item.entry.id] = order.count
                         order.append(Pending(id: item.entry.id, frames: item.entry.frames))
                     }
@@ -275,7 +304,8 @@ private struct SenderLoop: @unchecked Sendable {
                 let nextDue = order.lazy.compactMap { pending in
                     pending.sentAt.map { $0 + resendInterval(after: pending.resends) }
                 }.min()
-                let wakeAt = [blockedUntil, nextDue].compactMap { $0 }.min()
+                // While sends would block, resends that are due wait for the retry too.
+                let wakeAt = blockedUntil ?? nextDue
                 timeout = wakeAt.map { max(.zero, $0 - ContinuousClock.now) }
             }
         } catch where error.isTerminated {
@@ -296,14 +326,34 @@ private struct SenderLoop: @unchecked Sendable {
         return min(doubled, options.longestResendInterval)
     }
 
-    /// Stores `queued` in the outbox, then lets their callers go on.
-    private func store(_ queued: [Queued]) {
+    /// Stores `queued` in the outbox, then lets their callers go on; `false`
+    /// when the outbox failed: then their callers throw and the events are
+    /// not sent, since they could not be made to survive a restart.
+    private func store(_ queued: [Queued]) -> Bool {
         if let outbox = options.outbox {
             do { try outbox.add(queued.map(\.entry)) } catch {
                 logger.error("cannot store events in the outbox", metadata: ["error": "\(error)"])
+                let failure = ZMQError(code: EIO, operation: "store events in the outbox: \(error)")
+                let waiters = state.withLock { state in
+                    state.counters.inFlight -= UInt64(queued.count)
+                    state.counters.sent -= UInt64(queued.count)
+                    return wakeRoomWaiters(&state)
+                }
+                for item in queued { item.stored?.resume(returning: .failed(failure)) }
+                for waiter in waiters { waiter.resume(returning: .room) }
+                return false
             }
         }
         for item in queued { item.stored?.resume(returning: .queued) }
+        return true
+    }
+
+    /// Takes the callers waiting for room that the window now has, in the order they came.
+    private func wakeRoomWaiters(_ state: inout SenderState) -> [CheckedContinuation<SendOutcome, Never>] {
+        let room = Int(clamping: UInt64(options.window) &- min(state.counters.inFlight, UInt64(options.window)))
+        let woken = state.roomWaiters.prefix(room).map(\.continuation)
+        state.roomWaiters.removeFirst(woken.count)
+        return woken
     }
 
     /// Drops the acknowledged events, from the outbox too, and wakes callers waiting for room.
@@ -314,14 +364,11 @@ private struct SenderLoop: @unchecked Sendable {
             }
         }
         order.removeAll { done.contains($0.id) }
-        index = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1.id, $0) })
+        index = Dictionary(order.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
         let waiters = state.withLock { state -> [CheckedContinuation<SendOutcome, Never>] in
             state.counters.acknowledged += UInt64(done.count)
             state.counters.inFlight -= UInt64(done.count)
-            let room = options.window - (order.count + state.queued.count)
-            let woken = Array(state.roomWaiters.prefix(max(0, room)))
-            state.roomWaiters.removeFirst(woken.count)
-            return woken
+            return wakeRoomWaiters(&state)
         }
         for waiter in waiters { waiter.resume(returning: .room) }
     }

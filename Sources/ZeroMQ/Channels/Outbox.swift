@@ -33,11 +33,13 @@ public protocol Outbox: Sendable {
 
 /// An ``Outbox`` in a file: an append-only journal of added and removed
 /// entries, synced to disk (`fsync`) on every `add`, and rewritten with only
-/// the live entries when most of it is removed ones.
+/// the live entries when most of it is removed ones. One process at a time
+/// may hold a journal (`flock`); a second is refused with `EWOULDBLOCK`.
 ///
 /// Record layout, integers big-endian: `u8 kind (1 add, 2 remove) | 16 bytes id`,
 /// and for an add `u64 sequence | u32 frame count | (u32 length | bytes) per frame`.
-/// A record cut short by a crash at the end of the file is ignored.
+/// A record cut short by a crash at the end of the file is cut off when the
+/// journal opens, so that what is appended next starts a record of its own.
 public final class FileOutbox: Outbox {
     /// The journal's path.
     public let path: String
@@ -50,18 +52,58 @@ public final class FileOutbox: Outbox {
         var records = 0
     }
 
-    /// Opens (or creates, mode 0600) the journal at `path`.
+    /// Opens (or creates, mode 0600) the journal at `path`, and locks it for this process.
     public init(path: String) throws(ZMQError) {
         self.path = path
         let descriptor = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw ZMQError(code: errno, operation: "open outbox \(path)") }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            let code = errno
+            _ = Foundation.close(descriptor)
+            throw ZMQError(code: code, operation: "lock outbox \(path) (another sender holds it)")
+        }
         var journal = Journal(descriptor: descriptor)
-        let contents = (try? Data(contentsOf: URL(fileURLWithPath: path))) ?? Data()
-        Self.replay([UInt8](contents), into: &journal)
+        do throws(ZMQError) {
+            let contents = try Self.readAll(descriptor, path: path)
+            let complete = Self.replay(contents, into: &journal)
+            if complete < contents.count {
+                guard ftruncate(descriptor, off_t(complete)) == 0, fsync(descriptor) == 0 else {
+                    throw ZMQError(code: errno, operation: "cut the torn end of outbox \(path)")
+                }
+            }
+        } catch {
+            _ = Foundation.close(descriptor)
+            throw error
+        }
         self.journal.withLock { $0 = journal }
     }
 
-    deinit { journal.withLock { _ = close($0.descriptor) } }
+    /// The whole file behind `descriptor`.
+    private static func readAll(_ descriptor: Int32, path: String) throws(ZMQError) -> [UInt8] {
+        var contents: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        var offset: off_t = 0
+        while true {
+            let count = chunk.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, offset) }
+            if count < 0 && errno == EINTR { continue }
+            guard count >= 0 else { throw ZMQError(code: errno, operation: "read outbox \(path)") }
+            if count == 0 { return contents }
+            contents += chunk[..<count]
+            offset += off_t(count)
+        }
+    }
+
+    deinit { close() }
+
+    /// Closes the journal and releases its lock; later calls throw `EBADF`.
+    /// Calling it again does nothing.
+    public func close() {
+        journal.withLock { journal in
+            guard journal.descriptor >= 0 else { return }
+            _ = Foundation.close(journal.descriptor)
+            journal.descriptor = -1
+        }
+    }
 
     public func load() throws -> [OutboxEntry] {
         journal.withLock { journal in journal.order.compactMap { journal.live[$0] } }
@@ -107,14 +149,22 @@ public final class FileOutbox: Outbox {
         guard descriptor >= 0 else { throw ZMQError(code: errno, operation: "open outbox \(temporary)") }
         do throws(ZMQError) {
             try Self.write(bytes, to: descriptor, path: temporary)
-            guard fsync(descriptor) == 0, rename(temporary, path) == 0 else {
+            guard fsync(descriptor) == 0, flock(descriptor, LOCK_EX | LOCK_NB) == 0, rename(temporary, path) == 0
+            else {
                 throw ZMQError(code: errno, operation: "replace outbox \(path)")
             }
+            // The rename itself is durable once the directory is synced.
+            let directory = open((path as NSString).deletingLastPathComponent.isEmpty
+                ? "." : (path as NSString).deletingLastPathComponent, O_RDONLY | O_CLOEXEC)
+            if directory >= 0 {
+                _ = fsync(directory)
+                _ = Foundation.close(directory)
+            }
         } catch {
-            close(descriptor)
+            _ = Foundation.close(descriptor)
             throw error
         }
-        close(journal.descriptor)
+        _ = Foundation.close(journal.descriptor)
         journal.descriptor = descriptor
         journal.records = journal.order.count
     }
@@ -133,12 +183,15 @@ public final class FileOutbox: Outbox {
     /// The live entries of a journal's bytes, as a sender would load them.
     package static func entries(inJournal bytes: [UInt8]) -> [OutboxEntry] {
         var journal = Journal()
-        replay(bytes, into: &journal)
+        _ = replay(bytes, into: &journal)
         return journal.order.compactMap { journal.live[$0] }
     }
 
-    private static func replay(_ bytes: [UInt8], into journal: inout Journal) {
+    /// Replays the records in `bytes` and returns where the last complete one ends.
+    @discardableResult
+    private static func replay(_ bytes: [UInt8], into journal: inout Journal) -> Int {
         var offset = 0
+        var complete = 0
         func take(_ count: Int) -> ArraySlice<UInt8>? {
             guard count >= 0, offset + count <= bytes.count else { return nil }
             defer { offset += count }
@@ -147,7 +200,7 @@ public final class FileOutbox: Outbox {
         func integer<T: FixedWidthInteger>(_: T.Type) -> T? {
             take(MemoryLayout<T>.size).map { $0.reduce(T(0)) { $0 << 8 | T($1) } }
         }
-        while let kind = take(1)?.first, let idBytes = take(16) {
+        records: while let kind = take(1)?.first, let idBytes = take(16) {
             let id = idBytes.withUnsafeBytes { UUID(uuid: $0.loadUnaligned(as: uuid_t.self)) }
             if kind == 2 {
                 journal.live[id] = nil
@@ -156,18 +209,20 @@ public final class FileOutbox: Outbox {
                 guard kind == 1, let sequence = integer(UInt64.self), let count = integer(UInt32.self) else { break }
                 var frames: [[UInt8]] = []
                 for _ in 0..<count {
-                    guard let length = integer(UInt32.self), let frame = take(Int(length)) else { return }
+                    guard let length = integer(UInt32.self), let frame = take(Int(length)) else { break records }
                     frames.append(Array(frame))
                 }
                 journal.order.append(id)
                 journal.live[id] = OutboxEntry(id: id, sequence: sequence, frames: frames)
             }
             journal.records += 1
+            complete = offset
         }
         // An id removed and added again stands once, where it was last added.
         var placed = Set<UUID>()
         journal.order = journal.order.reversed().filter { journal.live[$0] != nil && placed.insert($0).inserted }
             .reversed()
+        return complete
     }
 
     private static func write(_ bytes: [UInt8], to descriptor: Int32, path: String) throws(ZMQError) {

@@ -27,7 +27,8 @@ package enum SequenceVerdict: Equatable {
 /// real event whose number it took; the real events below it arrive as
 /// ``SequenceVerdict/late``. A number more than `width` below the highest, or
 /// a repeated number with a later timestamp than any seen (a publisher that
-/// restarted under the same id), starts the sequence over.
+/// restarted under the same id), starts the sequence over. The newest
+/// timestamp is believed only up to a few seconds past this host's clock.
 @usableFromInline
 struct SequenceWindow {
     /// How many sequence numbers back duplicates are recognised.
@@ -43,7 +44,8 @@ struct SequenceWindow {
 
     init(first sequence: UInt64, timestamp: Int64) {
         highest = sequence
-        newestTimestamp = timestamp
+        newestTimestamp = Int64.min
+        raiseNewest(to: timestamp)
     }
 
     /// Judges `sequence`, sent at `timestamp`, and records it unless it is a duplicate.
@@ -53,24 +55,48 @@ struct SequenceWindow {
             guard jump <= Self.largestGap else { return restart(at: sequence, timestamp: timestamp) }
             seen = jump < Self.width ? (seen << jump) | 1 : 1
             highest = sequence
-            newestTimestamp = max(newestTimestamp, timestamp)
+            raiseNewest(to: timestamp)
             return .next(missed: jump - 1)
         }
         let back = highest - sequence
         guard back < Self.width else { return restart(at: sequence, timestamp: timestamp) }
         let bit: UInt64 = 1 << back
         if seen & bit != 0 {
+            // A later time than any seen: the publisher restarted.
             return timestamp > newestTimestamp ? restart(at: sequence, timestamp: timestamp) : .duplicate
         }
         seen |= bit
-        newestTimestamp = max(newestTimestamp, timestamp)
+        raiseNewest(to: timestamp)
         return .late
     }
+
+    /// Remembers `timestamp` as the newest seen, but never later than a few
+    /// seconds past this host's clock: a spoofed time far ahead would hide
+    /// every restart of the publisher for good.
+    private mutating func raiseNewest(to timestamp: Int64) {
+        guard timestamp > newestTimestamp else { return }
+        newestTimestamp = min(timestamp, coarseWallClockNanoseconds() &+ Self.clockTolerance)
+    }
+
+    /// How far ahead of this host's clock a publisher's timestamps are believed.
+    static let clockTolerance: Int64 = 5_000_000_000
 
     private mutating func restart(at sequence: UInt64, timestamp: Int64) -> SequenceVerdict {
         self = SequenceWindow(first: sequence, timestamp: timestamp)
         return .reset
     }
+}
+
+/// Nanoseconds since 1970 from the coarse real-time clock (a few ms of
+/// resolution, for a fraction of the cost of the precise one).
+func coarseWallClockNanoseconds() -> Int64 {
+    var now = timespec()
+    #if os(Linux)
+        clock_gettime(CLOCK_REALTIME_COARSE, &now)
+    #else
+        clock_gettime(CLOCK_REALTIME, &now)
+    #endif
+    return Int64(now.tv_sec) &* 1_000_000_000 &+ Int64(now.tv_nsec)
 }
 
 /// The ``SequenceWindow`` of each publisher a consumer hears from, in a table
@@ -104,8 +130,10 @@ package struct PublisherSequences {
         if latest?.publisher == publisher {
             return latest!.window.record(sequence, timestamp: timestamp)
         }
+        // Looked up before the latest is put back: that may drop the older generation.
+        let known = current.removeValue(forKey: publisher) ?? previous.removeValue(forKey: publisher)
         if let latest { remember(latest.publisher, latest.window) }
-        guard var window = current.removeValue(forKey: publisher) ?? previous.removeValue(forKey: publisher) else {
+        guard var window = known else {
             latest = (publisher, SequenceWindow(first: sequence, timestamp: timestamp))
             return nil
         }
