@@ -101,17 +101,9 @@ final class PythonPeer {
     func readLine() throws -> String {
         let deadline = ContinuousClock.now + testTimeout
         while true {
-            if let newline = buffered.firstIndex(of: UInt8(ascii: "\n")) {
-                let line = String(decoding: buffered[..<newline], as: UTF8.self)
-                buffered.removeSubrange(...newline)
-                return line
-            }
+            if let line = bufferedLine() { return line }
             guard ContinuousClock.now < deadline else { throw PeerError("peer printed no line in time") }
-            var poller = pollfd(fd: output.fileHandleForReading.fileDescriptor, events: Int16(POLLIN), revents: 0)
-            guard poll(&poller, 1, 100) > 0 else { continue }
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { throw PeerError("peer exited before printing a line") }
-            buffered.append(chunk)
+            _ = try readAvailable(waitingMilliseconds: 100)
         }
     }
 
@@ -120,21 +112,29 @@ final class PythonPeer {
     func line() async throws -> String {
         let deadline = ContinuousClock.now + testTimeout
         while true {
-            if let newline = buffered.firstIndex(of: UInt8(ascii: "\n")) {
-                let line = String(decoding: buffered[..<newline], as: UTF8.self)
-                buffered.removeSubrange(...newline)
-                return line
-            }
+            if let line = bufferedLine() { return line }
             guard ContinuousClock.now < deadline else { throw PeerError("peer printed no line in time") }
-            var poller = pollfd(fd: output.fileHandleForReading.fileDescriptor, events: Int16(POLLIN), revents: 0)
-            guard poll(&poller, 1, 0) > 0 else {
-                try await Task.sleep(for: .milliseconds(10))
-                continue
-            }
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { throw PeerError("peer exited before printing a line") }
-            buffered.append(chunk)
+            if try !readAvailable(waitingMilliseconds: 0) { try await Task.sleep(for: .milliseconds(10)) }
         }
+    }
+
+    /// The first whole line read and not yet returned, if any.
+    private func bufferedLine() -> String? {
+        guard let newline = buffered.firstIndex(of: UInt8(ascii: "\n")) else { return nil }
+        let line = String(decoding: buffered[..<newline], as: UTF8.self)
+        buffered.removeSubrange(...newline)
+        return line
+    }
+
+    /// Reads what the peer has printed, waiting at most `waitingMilliseconds`
+    /// for it; `false` when nothing came. Throws once the peer has exited.
+    private func readAvailable(waitingMilliseconds: Int32) throws -> Bool {
+        var poller = pollfd(fd: output.fileHandleForReading.fileDescriptor, events: Int16(POLLIN), revents: 0)
+        guard poll(&poller, 1, waitingMilliseconds) > 0 else { return false }
+        let chunk = output.fileHandleForReading.availableData
+        if chunk.isEmpty { throw PeerError("peer exited before printing a line") }
+        buffered.append(chunk)
+        return true
     }
 
     /// Waits (bounded) for the peer to exit and returns its status, as
