@@ -7,6 +7,11 @@ import ZeroMQ
 /// Every wait in these tests is bounded by this, so no test can hang.
 let testTimeout: Duration = .seconds(10)
 
+/// Whether this process runs under ThreadSanitizer (`swift test --sanitize=thread`),
+/// where everything costs several times more: the heaviest tests send less
+/// there, since what that run looks for is data races, not volume.
+let underThreadSanitizer = dlsym(nil, "__tsan_init") != nil
+
 /// A unique `inproc://` endpoint so tests running in parallel never collide.
 func uniqueInproc(_ name: String = #function) -> String {
     "inproc://\(name.filter { $0.isLetter || $0.isNumber })-\(UUID().uuidString)"
