@@ -69,7 +69,10 @@ let package = Package(
         .executableTarget(name: "ChannelVictim", dependencies: ["ZeroMQ"], path: "Tests/ChannelVictim"),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "FuzzTargetTests", dependencies: ["FuzzTargets"], path: "Tests/FuzzTargetTests"),
-        .testTarget(name: "DeliveryTests", dependencies: ["DeliveryKit", "ZeroMQ"], path: "Tests/DeliveryTests"),
+        .testTarget(
+            name: "DeliveryTests",
+            dependencies: ["DeliveryKit", "ZeroMQ", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/DeliveryTests"),
         .testTarget(name: "ZMQToolTests", dependencies: ["ZeroMQ"], path: "Tests/ZMQToolTests"),
     ],
     swiftLanguageModes: [.v6]

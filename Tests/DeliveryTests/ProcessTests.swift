@@ -8,24 +8,26 @@ import ZeroMQ
 struct ProcessTests {
     @Test func rolesInSeparateProcessesDeliverEveryOrderAndStopCleanlyOnSIGINT() async throws {
         let addresses = Addresses.tcp(firstPort: try freeFirstPort())
-        let database = FileManager.default.temporaryDirectory.appendingPathComponent("roles-\(UUID()).sqlite").path
-        defer { try? FileManager.default.removeItem(atPath: database) }
+        // Every role keeps its files (outboxes, the notifier's log) here.
+        let directory = try scratchDirectory("roles")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = directory.appendingPathComponent("events.sqlite").path
         let wiring = [
             "--bus", addresses.bus, "--store", addresses.store, "--order-service", addresses.orders,
             "--dispatcher", addresses.dispatcher, "--tracking", addresses.tracking,
         ]
-        let bus = try RoleProcess("bus", ["bus"] + wiring)
-        let store = try RoleProcess("store", ["store", "--db", database] + wiring)
+        let bus = try RoleProcess("bus", ["bus"] + wiring, in: directory)
+        let store = try RoleProcess("store", ["store", "--db", database] + wiring, in: directory)
         let dispatcher = try RoleProcess(
-            "dispatcher", ["dispatcher", "--accept-ms", "1000", "--complete-ms", "1500"] + wiring)
+            "dispatcher", ["dispatcher", "--accept-ms", "1000", "--complete-ms", "1500"] + wiring, in: directory)
         let crashing = try RoleProcess(
-            "courier-1", ["courier", "--id", "1", "--pace-ms", "5", "--crash-after-pickups", "1"] + wiring)
-        let courier = try RoleProcess("courier-2", ["courier", "--id", "2", "--pace-ms", "5"] + wiring)
-        let tracking = try RoleProcess("tracking", ["tracking"] + wiring)
-        let notifier = try RoleProcess("notifier", ["notifier"] + wiring)
-        // Orders are taken once store, dispatcher, tracking and notifier subscribe.
-        let orders = try RoleProcess("orders", ["orders", "--wait-subscribers", "4"] + wiring)
-        let roles = [bus, store, dispatcher, courier, tracking, notifier, orders]
+            "courier-1", ["courier", "--id", "1", "--pace-ms", "5", "--crash-after-pickups", "1"] + wiring,
+            in: directory)
+        let courier = try RoleProcess("courier-2", ["courier", "--id", "2", "--pace-ms", "5"] + wiring, in: directory)
+        let tracking = try RoleProcess("tracking", ["tracking"] + wiring, in: directory)
+        let notifier = try RoleProcess("notifier", ["notifier"] + wiring, in: directory)
+        let orders = try RoleProcess("orders", ["orders"] + wiring, in: directory)
+        var roles = [bus, store, dispatcher, courier, tracking, notifier, orders]
         func logs() -> String { (roles + [crashing]).map { "[\($0.name)] \($0.errors)" }.joined(separator: "\n") }
 
         let context = try Context(defaultLinger: .zero)
@@ -54,6 +56,19 @@ struct ProcessTests {
 
         #expect(await crashing.waitForExit(timeout: .seconds(10)) == 1)
         #expect(crashing.errors.contains("crashed holding order #"))
+        // Back on its outbox, courier 1 sends the store what it had not yet acknowledged.
+        let restarted = try RoleProcess(
+            "courier-1", ["courier", "--id", "1", "--pace-ms", "5"] + wiring, in: directory)
+        #expect(await restarted.waitForErrors(containing: "courier 1: pulling jobs"), "\(restarted.errors)")
+        let held = try #require(
+            crashing.errors.split(separator: "#").last.flatMap { Int($0.prefix { $0.isNumber }) }, "\(crashing.errors)")
+        let storeClient = try StoreClient(context: context, addresses: addresses, timeout: .seconds(10))
+        var holders: [Int] = []
+        while !holders.contains(1) && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+            holders = History.holdersBeforeRedelivery(of: try await storeClient.history(ofOrder: held)).map(\.courierID)
+        }
+        #expect(holders.contains(1), "the store knows courier 1 held order #\(held): \(logs())")
 
         let query = try Requester<TrackingQuery, TrackingReply>(
             context: context, connect: addresses.tracking, service: "tracking", timeout: .seconds(10))
@@ -66,9 +81,11 @@ struct ProcessTests {
         }
         #expect(summary == .summary(orders: 6, delivered: 6, checkpoint: summaryCheckpoint(summary)))
 
+        roles.append(restarted)
         for role in roles.reversed() {
             #expect(await role.stop(SIGINT) == 0, "\(role.name) did not stop cleanly on SIGINT: \(role.errors)")
-            #expect(role.errors.contains("\(role.name == "courier-2" ? "courier 2" : role.name): stopped"))
+            let name = role.name.hasPrefix("courier-") ? role.name.replacingOccurrences(of: "-", with: " ") : role.name
+            #expect(role.errors.contains("\(name): stopped"))
         }
 
         // The store file is whole after the shutdown: every order delivered once.

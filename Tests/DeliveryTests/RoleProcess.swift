@@ -22,14 +22,15 @@ final class RoleProcess {
     private let outputFile: URL
     private let errorFile: URL
 
-    /// Starts `delivery ARGUMENTS`; with `sigintIgnored`, with SIGINT ignored,
-    /// as a shell starts a background job.
-    init(_ name: String, _ arguments: [String], sigintIgnored: Bool = false) throws {
+    /// Starts `delivery ARGUMENTS` in `directory` (where a role keeps its
+    /// outbox and other files; the temporary directory by default); with
+    /// `sigintIgnored`, with SIGINT ignored, as a shell starts a background job.
+    init(_ name: String, _ arguments: [String], in directory: URL? = nil, sigintIgnored: Bool = false) throws {
         self.name = name
         let binary = try #require(deliveryBinary, "no delivery binary: `swift build --product delivery` first")
-        let directory = FileManager.default.temporaryDirectory
-        outputFile = directory.appendingPathComponent("delivery-\(name)-\(UUID()).out")
-        errorFile = directory.appendingPathComponent("delivery-\(name)-\(UUID()).err")
+        let logs = FileManager.default.temporaryDirectory
+        outputFile = logs.appendingPathComponent("delivery-\(name)-\(UUID()).out")
+        errorFile = logs.appendingPathComponent("delivery-\(name)-\(UUID()).err")
         _ = FileManager.default.createFile(atPath: outputFile.path, contents: nil)
         _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
         if sigintIgnored {
@@ -42,6 +43,7 @@ final class RoleProcess {
         process.standardOutput = try FileHandle(forWritingTo: outputFile)
         process.standardError = try FileHandle(forWritingTo: errorFile)
         process.standardInput = FileHandle.nullDevice
+        process.currentDirectoryURL = directory ?? FileManager.default.temporaryDirectory
         try process.run()
     }
 
@@ -60,6 +62,14 @@ final class RoleProcess {
     func stop(_ signal: Int32 = SIGINT, timeout: Duration = .seconds(10)) async -> Int32? {
         if process.isRunning { kill(process.processIdentifier, signal) }
         return await waitForExit(timeout: timeout)
+    }
+
+    /// Waits at most `timeout` until its standard error contains `text`
+    /// (a role's first line says it is up, its signal handling in place).
+    func waitForErrors(containing text: String, timeout: Duration = .seconds(20)) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while !errors.contains(text) && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+        return errors.contains(text)
     }
 
     /// Waits at most `timeout` for the process to end by itself. It sleeps
@@ -82,7 +92,7 @@ final class RoleProcess {
 func freeFirstPort() throws -> Int {
     for _ in 0..<50 {
         let first = Int.random(in: 20_000...55_000)
-        let ports = [0, 1, 2, 10, 20, 30, 31, 40].map { first + $0 }
+        let ports = [0, 1, 2, 10, 11, 20, 30, 31, 40].map { first + $0 }
         if ports.allSatisfy(isFreeOnLoopback) { return first }
     }
     throw DeliveryTestError("no free range of ports found")
@@ -104,4 +114,11 @@ private func isFreeOnLoopback(_ port: Int) -> Bool {
 struct DeliveryTestError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+/// A new directory of its own under the temporary directory, for one test's role files.
+func scratchDirectory(_ name: String) throws -> URL {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID())")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    return directory
 }

@@ -37,10 +37,12 @@ struct ScenarioTests {
         let report = try await scenario(orders: 10, couriers: 2).run()
         #expect(report.succeeded, "\(report.lines.joined(separator: "\n"))")
         let pointer = try #require(report.wire.first { $0.kind == .orderPlaced })
-        #expect(pointer.messages == 10)
+        // Once each on the feed; the store repeats its newest event each idle second, so perhaps once more.
+        #expect((10...11).contains(pointer.messages))
         #expect(pointer.averageBytes < report.completeOrderPlacedBytes)
-        // The dispatcher and the notifier each fetch every order once.
-        #expect(report.pointerRoundTrips == 20)
+        // The dispatcher, the notifier and tracking each fetch every complete order from the store.
+        #expect(report.ordersFetched == 30)
+        #expect(report.storeRoundTrips >= 3)
         // Five positions a delivered ride; on a loaded machine a courier may miss a
         // deadline and the job be ridden again, so there can be more.
         let location = try #require(report.wire.first { $0.kind == .locationUpdated })

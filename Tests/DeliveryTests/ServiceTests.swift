@@ -1,5 +1,6 @@
 import DeliveryKit
 import Foundation
+import Logging
 import Testing
 import ZeroMQ
 
@@ -21,6 +22,13 @@ struct Harness {
         context.shutdown()
     }
 
+    /// A producer's acknowledged path to this harness's store.
+    func facts(_ producer: String) throws -> AcknowledgedSender<DeliveryEvent> {
+        try FactChannel.sender(
+            context: context, addresses: addresses, producer: producer, outbox: nil,
+            logger: Logger(label: "test.\(producer)"))
+    }
+
     /// Polls `condition` every 10 ms for at most `timeout`.
     func eventually(_ timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws -> Bool {
         let deadline = ContinuousClock.now + timeout
@@ -38,8 +46,11 @@ struct ServiceTests {
         let harness = try Harness()
         defer { harness.stop() }
         let storeService = StoreService(context: harness.context, addresses: harness.addresses, store: harness.store)
-        let orders = OrderService(context: harness.context, addresses: harness.addresses)
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        var orders = OrderService(context: harness.context, addresses: harness.addresses)
+        // The reply says whether the store had committed the order; wait as long as the
+        // call may take, so that a loaded machine cannot turn `recorded` false.
+        orders.acknowledgementWait = .seconds(30)
+        try await withThrowingTaskGroup(of: Void.self) { [orders] group in
             group.addTask { try await storeService.run() }
             group.addTask { try await orders.run() }
             let client = try Requester<PlaceOrder, OrderReply>(
@@ -56,7 +67,7 @@ struct ServiceTests {
             let good = try await client.call(
                 PlaceOrder(
                     customer: "Ada", pickup: "Pizza Roma", dropoff: "12 Elm St", items: ["pizza"], totalCents: 1250))
-            #expect(good == OrderReply(accepted: true, orderID: 1, sequence: 1, error: nil))
+            #expect(good == OrderReply(accepted: true, orderID: 1, recorded: true, error: nil))
             #expect(try await harness.store.order(1)?.items == ["pizza"])
             #expect(try await harness.store.head() == 1, "rejected commands leave no trace in the store")
 
@@ -80,23 +91,28 @@ struct ServiceTests {
         let projection = TrackingProjection(context: harness.context, addresses: harness.addresses, serveQueries: false)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await storeService.run() }
-            let producer = try Publisher<DeliveryEvent>(
-                context: harness.context, .connect(harness.addresses.busPublish))
-            try await producer.waitForSubscribers(1, timeout: .seconds(10))
-            func publish(_ orders: ClosedRange<Int>) throws {
-                for id in orders {
-                    let event = DeliveryEvent.orderPlaced(sampleOrder(id))
-                    try #require(try producer.publish(event, to: event.topic) != nil)
-                }
-            }
-            try publish(1...100)
+            let producer = try harness.facts("producer")
+            defer { producer.close() }
+            for id in 1...100 { try await producer.send(.orderPlaced(sampleOrder(id)), to: EventKind.orderPlaced.topic) }
             #expect(try await harness.eventually { try await harness.store.head() == 100 })
 
             group.addTask { try await projection.run() }
             #expect(try await harness.eventually { projection.model.checkpoint == 100 })
-            // The projection's live subscription reaches this producer through the bus.
-            try await producer.waitForSubscribers(2, timeout: .seconds(20))
-            try publish(101...200)
+            // Assignments travel the feed complete (orders go as pointers, always fetched):
+            // one at a time until the projection's live subscription has one.
+            var next = 1
+            func assign() async throws {
+                let event = DeliveryEvent.courierAssigned(
+                    CourierAssigned(eventID: UUID(), orderID: next, courierID: 1, attempt: 1))
+                try await producer.send(event, to: event.topic)
+                next += 1
+            }
+            #expect(
+                try await harness.eventually {
+                    if projection.progress.live == 0 && next <= 100 { try await assign() }
+                    return projection.progress.live > 0
+                })
+            while next <= 100 { try await assign() }
             #expect(try await harness.eventually { projection.model.checkpoint == 200 })
 
             let progress = projection.progress
@@ -141,27 +157,63 @@ struct ServiceTests {
         defer { harness.stop() }
         try await harness.store.append(.orderPlaced(sampleOrder(1)))
         let storeService = StoreService(context: harness.context, addresses: harness.addresses, store: harness.store)
-        let notifier = Notifier(context: harness.context, addresses: harness.addresses)
+        let notifier = Notifier(context: harness.context, addresses: harness.addresses, log: try NotificationLog(path: nil))
         let notifications = Shared<[String]>([])
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await storeService.run() }
             group.addTask { try await notifier.run { line in notifications.modify { $0.append(line) } } }
-            let couriers = try Publisher<DeliveryEvent>(
-                context: harness.context, .connect(harness.addresses.busPublish))
-            try await couriers.waitForSubscribers(2, timeout: .seconds(10))
             // A slow courier and the one the job was redelivered to both deliver order 1.
             for courier in [3, 5] {
+                let facts = try harness.facts("courier-\(courier)")
+                defer { facts.close() }
                 let delivered = DeliveryEvent.delivered(
                     Delivered(eventID: DeliveryEvent.deliveredEventID(orderID: 1), orderID: 1, courierID: courier))
-                try couriers.publish(delivered, to: delivered.topic)
+                try await facts.send(delivered, to: delivered.topic)
+                #expect(try await facts.waitUntilAcknowledged(timeout: .seconds(20)))
             }
-            #expect(try await harness.eventually { notifier.duplicatesSkipped.value == 1 })
             #expect(try await harness.eventually { storeService.duplicatesIgnored.value == 1 })
+            #expect(try await harness.eventually { notifier.notified.value == 1 })
             #expect(notifications.value.count == 1)
             #expect(notifications.value.first?.contains("order #1") == true)
             let deliveries = try await harness.store.history(ofOrder: 1).filter { $0.event.kind == .delivered }
             #expect(deliveries.count == 1)
             #expect(deliveries.first?.event.courierID == 3, "the first delivery is the fact; the repeat is ignored")
+            group.cancelAll()
+        }
+    }
+
+    @Test func aRestartedNotifierGoesOnFromItsCheckpointAndNotifiesNobodyTwice() async throws {
+        let harness = try Harness()
+        defer { harness.stop() }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("notified-\(UUID()).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        func deliver(_ orders: ClosedRange<Int>) async throws {
+            for id in orders {
+                try await harness.store.append(.orderPlaced(sampleOrder(id)))
+                try await harness.store.append(
+                    .delivered(Delivered(eventID: DeliveryEvent.deliveredEventID(orderID: id), orderID: id, courierID: 1)))
+            }
+        }
+        let storeService = StoreService(context: harness.context, addresses: harness.addresses, store: harness.store)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await storeService.run() }
+            try await deliver(1...5)
+            let first = Notifier(context: harness.context, addresses: harness.addresses, log: try NotificationLog(path: path))
+            let firstRun = Task { try await first.run { _ in } }
+            #expect(try await harness.eventually { first.notified.value == 5 })
+            firstRun.cancel()
+            _ = await firstRun.result
+
+            try await deliver(6...8)
+            let second = Notifier(
+                context: harness.context, addresses: harness.addresses, log: try NotificationLog(path: path))
+            let said = Shared<[String]>([])
+            group.addTask { try await second.run { line in said.modify { $0.append(line) } } }
+            #expect(try await harness.eventually { second.notified.value == 3 })
+            #expect(said.value.map { $0.contains("order #6") || $0.contains("order #7") || $0.contains("order #8") } == [true, true, true])
+            // It read only what came after its checkpoint: the last 6 events, not all 16.
+            #expect(second.feed.progress.replayed + second.feed.progress.live == 6, "\(second.feed.progress)")
+            #expect(try await second.log.count() == 8)
             group.cancelAll()
         }
     }

@@ -83,6 +83,7 @@ public final class AcknowledgedSender<Event: Encodable & Sendable>: Sendable {
                 var seen = Set<UUID>()
                 state.restored = stored.filter { seen.insert($0.id).inserted }.map { Pending(id: $0.id, frames: $0.frames) }
                 state.counters.inFlight = UInt64(state.restored.count)
+                state.unacknowledged = Set(state.restored.map(\.id))
             }
             // Numbering goes on after the highest restored number (an outbox's entries are its own).
             if let last = stored.map(\.sequence).max(), last < .max { writer.withLock { $0.sequence = last } }
@@ -134,6 +135,7 @@ public final class AcknowledgedSender<Event: Encodable & Sendable>: Sendable {
                             return nil
                         }
                         state.queued.append(Queued(entry: entry, stored: options.outbox == nil ? nil : continuation))
+                        state.unacknowledged.insert(entry.id)
                         state.counters.sent += 1
                         state.counters.inFlight += 1
                         return options.outbox == nil ? .queued : nil
@@ -168,6 +170,49 @@ public final class AcknowledgedSender<Event: Encodable & Sendable>: Sendable {
             try await Task.sleep(for: .milliseconds(5))
         }
         return true
+    }
+
+    /// Waits until the receiver has acknowledged the event `id` this sender
+    /// sent (for an event store: committed it); `false` when `timeout`
+    /// passed first, the task was cancelled or the sender closed. An id this
+    /// sender does not hold counts as acknowledged. It holds no thread.
+    public func waitUntilAcknowledged(_ id: UUID, timeout: Duration) async -> Bool {
+        let token = state.withLock { state in
+            defer { state.nextToken += 1 }
+            return state.nextToken
+        }
+        let state = self.state
+        @Sendable func giveUp() {
+            let waiter = state.withLock { state -> CheckedContinuation<Bool, Never>? in
+                guard let index = state.acknowledgementWaiters[id]?.firstIndex(where: { $0.token == token }) else {
+                    return nil
+                }
+                defer { if state.acknowledgementWaiters[id]?.isEmpty == true { state.acknowledgementWaiters[id] = nil } }
+                return state.acknowledgementWaiters[id]?.remove(at: index).continuation
+            }
+            waiter?.resume(returning: false)
+        }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+                let now = state.withLock { state -> Bool? in
+                    if !state.unacknowledged.contains(id) { return true }
+                    if state.closed || Task.isCancelled { return false }
+                    state.acknowledgementWaiters[id, default: []].append((token, continuation))
+                    return nil
+                }
+                if let now {
+                    continuation.resume(returning: now)
+                } else {
+                    // The timer outlives an early acknowledgement, asleep, and then finds nothing to do.
+                    Task {
+                        try? await Task.sleep(for: timeout)
+                        giveUp()
+                    }
+                }
+            }
+        } onCancel: {
+            giveUp()
+        }
     }
 
     /// Stops the thread and closes the socket; events not yet acknowledged
@@ -216,6 +261,10 @@ struct SenderState {
     var restored: [Pending] = []
     var queued: [Queued] = []
     var roomWaiters: [(token: UInt64, continuation: CheckedContinuation<SendOutcome, Never>)] = []
+    /// The ids sent or restored and not yet acknowledged.
+    var unacknowledged: Set<UUID> = []
+    /// Callers of ``AcknowledgedSender/waitUntilAcknowledged(_:timeout:)``, by event id.
+    var acknowledgementWaiters: [UUID: [(token: UInt64, continuation: CheckedContinuation<Bool, Never>)]] = [:]
     var nextToken: UInt64 = 0
     var counters = AcknowledgedCounters()
     var closed = false
@@ -237,15 +286,20 @@ private struct SenderLoop: @unchecked Sendable {
         defer {
             socket.close(linger: .zero)
             // However the thread ends (closed, or its context shut down), no caller waits on it.
-            let waiters = state.withLock { state -> [CheckedContinuation<SendOutcome, Never>] in
+            let (waiters, acknowledgementWaiters) = state.withLock { state in
                 state.closed = true
                 defer {
                     state.roomWaiters = []
                     state.queued = []
+                    state.acknowledgementWaiters = [:]
                 }
-                return state.roomWaiters.map(\.continuation) + state.queued.compactMap(\.stored)
+                return (
+                    state.roomWaiters.map(\.continuation) + state.queued.compactMap(\.stored),
+                    state.acknowledgementWaiters.values.joined().map(\.continuation)
+                )
             }
             for waiter in waiters { waiter.resume(returning: .closed) }
+            for waiter in acknowledgementWaiters { waiter.resume(returning: false) }
             finished.leave()
         }
         // Pending events by id, so that an acknowledgement finds its event at once.
@@ -337,6 +391,13 @@ private struct SenderLoop: @unchecked Sendable {
                 let waiters = state.withLock { state in
                     state.counters.inFlight -= UInt64(queued.count)
                     state.counters.sent -= UInt64(queued.count)
+                    // Never sent: nobody waits for their acknowledgement (the senders get the error).
+                    for item in queued {
+                        state.unacknowledged.remove(item.entry.id)
+                        for waiter in state.acknowledgementWaiters.removeValue(forKey: item.entry.id) ?? [] {
+                            waiter.continuation.resume(returning: false)
+                        }
+                    }
                     return wakeRoomWaiters(&state)
                 }
                 for item in queued { item.stored?.resume(returning: .failed(failure)) }
@@ -365,12 +426,20 @@ private struct SenderLoop: @unchecked Sendable {
         }
         order.removeAll { done.contains($0.id) }
         index = Dictionary(order.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
-        let waiters = state.withLock { state -> [CheckedContinuation<SendOutcome, Never>] in
+        let (waiters, acknowledged) = state.withLock { state in
             state.counters.acknowledged += UInt64(done.count)
             state.counters.inFlight -= UInt64(done.count)
-            return wakeRoomWaiters(&state)
+            state.unacknowledged.subtract(done)
+            var acknowledged: [CheckedContinuation<Bool, Never>] = []
+            for id in done {
+                if let waiting = state.acknowledgementWaiters.removeValue(forKey: id) {
+                    acknowledged += waiting.map(\.continuation)
+                }
+            }
+            return (wakeRoomWaiters(&state), acknowledged)
         }
         for waiter in waiters { waiter.resume(returning: .room) }
+        for waiter in acknowledged { waiter.resume(returning: true) }
     }
 }
 

@@ -8,6 +8,7 @@ struct DispatcherRole: AsyncParsableCommand {
         abstract: "Run the dispatcher: jobs pushed at --dispatcher, acknowledgements at the next port.")
 
     @OptionGroup var endpoints: EndpointOptions
+    @OptionGroup var outbox: OutboxOptions
     @Option(help: "Milliseconds a courier has to accept a job.") var acceptMs = 1000
     @Option(help: "Milliseconds a courier has to complete an accepted job.") var completeMs = 3000
 
@@ -17,6 +18,7 @@ struct DispatcherRole: AsyncParsableCommand {
             dispatcher.acceptTimeout = .milliseconds(acceptMs)
             dispatcher.completeTimeout = .milliseconds(completeMs)
             dispatcher.bindAllInterfaces = endpoints.exposed
+            dispatcher.outbox = outbox.path(default: "delivery-dispatcher.outbox")
             report("dispatcher: jobs at \(endpoints.addresses.jobs), acknowledgements at \(endpoints.addresses.acks)")
             try await dispatcher.run()
         }

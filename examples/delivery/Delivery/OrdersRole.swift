@@ -7,17 +7,14 @@ struct OrdersRole: AsyncParsableCommand {
         commandName: "orders", abstract: "Run the order service: PlaceOrder commands over REQ/REP at --order-service.")
 
     @OptionGroup var endpoints: EndpointOptions
-    @Option(help: "Wait for this many channel subscribers on the bus before taking orders.")
-    var waitSubscribers = 2
+    @OptionGroup var outbox: OutboxOptions
 
     func run() async throws {
         try await runService("orders") { context in
             var service = OrderService(context: context, addresses: endpoints.addresses)
-            service.waitForSubscribers = waitSubscribers
             service.bindAllInterfaces = endpoints.exposed
-            report(
-                "orders: taking PlaceOrder commands at \(endpoints.orderService) once \(waitSubscribers) subscribers joined"
-            )
+            service.outbox = outbox.path(default: "delivery-orders.outbox")
+            report("orders: taking PlaceOrder commands at \(endpoints.orderService); \(outbox.describe(service.outbox))")
             try await service.run()
         }
     }

@@ -5,7 +5,8 @@ public struct Addresses: Sendable, Hashable {
     /// The event bus: producers publish into `bus`, consumers subscribe from
     /// `bus + 1`, and the capture tap is `bus + 2`.
     public var bus: String
-    /// The event store's query service (REQ/REP).
+    /// The event store: queries (REQ/REP) at `store`, facts in over the
+    /// acknowledged channel at `store + 1`.
     public var store: String
     /// The order service's command endpoint (REQ/REP): `zmq req` can place orders here.
     public var orders: String
@@ -43,6 +44,8 @@ public struct Addresses: Sendable, Hashable {
     public var busSubscribe: String { Addresses.next(bus, 1) }
     /// The bus's capture tap (PUB): a copy of all traffic.
     public var busTap: String { Addresses.next(bus, 2) }
+    /// Where producers send the store its facts: the acknowledged channel's receiver.
+    public var storeIngest: String { Addresses.next(store, 1) }
     /// Where couriers pull jobs.
     public var jobs: String { dispatcher }
     /// Where couriers push acknowledgements.

@@ -3,8 +3,8 @@ import Logging
 import ZeroMQ
 
 /// A courier: a consumer of jobs. It pulls a job, acknowledges it, rides to
-/// the pickup and the customer while publishing what happens, and acknowledges
-/// completion. It is idempotent: a job for an order it already delivered is
+/// the pickup and the customer while sending the store what happens (over
+/// the acknowledged channel), and acknowledges completion. It is idempotent: a job for an order it already delivered is
 /// acknowledged again and not ridden twice, and its `Delivered` event carries
 /// the order's one delivered-event id, so another courier's delivery of the
 /// same order is recognised as the same fact.
@@ -19,7 +19,11 @@ public struct Courier: Sendable {
     /// Simulates a crash: after picking up this many orders, the courier stops
     /// dead (no delivery, no acknowledgement, its queued jobs lost with it).
     public var crashAfterPickups: Int?
+    /// Where facts not yet acknowledged by the store are kept across a restart; `nil` keeps them in memory.
+    public var outbox: String?
     public var logger = Logger(label: "delivery.courier")
+    /// The acknowledged path to the store, once running.
+    public let facts = Shared<AcknowledgedSender<DeliveryEvent>?>(nil)
 
     public init(id: Int, context: Context, addresses: Addresses) {
         self.id = id
@@ -37,8 +41,10 @@ public struct Courier: Sendable {
 
     /// Runs until cancelled, the context is shut down, or the simulated crash.
     public func run() async throws -> Outcome {
-        let bus = try Publisher<DeliveryEvent>(context: context, .connect(addresses.busPublish), logger: logger)
-        try await bus.waitForSubscribers(1, timeout: .seconds(30))
+        let sender = try FactChannel.sender(
+            context: context, addresses: addresses, producer: "courier-\(id)", outbox: outbox, logger: logger)
+        facts.modify { $0 = sender }
+        defer { sender.close() }
         let acks = try Pusher<JobAck>(context: context, .connect(addresses.acks), logger: logger)
         // At most one job waits here while the courier rides: the rest stay with
         // the dispatcher, for couriers that are free (or alive).
@@ -49,7 +55,7 @@ public struct Courier: Sendable {
         var delivered: Set<Int> = []
         var pickups = 0
         func publish(_ event: DeliveryEvent) async throws {
-            try await bus.publishWaitingForRoom(event, to: event.topic)
+            try await sender.send(event, to: event.topic)
         }
         func acknowledge(_ job: DeliveryJob, _ stage: JobAck.Stage) async throws {
             try await acks.push(
@@ -72,17 +78,16 @@ public struct Courier: Sendable {
             if pickups == crashAfterPickups {
                 logger.warning("courier crashed", metadata: ["courier": "\(id)", "order": "\(job.orderID)"])
                 // Like a process that died: the jobs and acknowledgements queued
-                // here are lost. The facts it published before (its assignment and
-                // pickup) had left it, so the bus gets them; a linger of zero would
-                // drop them too whenever the bus was slower than the courier.
+                // here are lost. Its facts are not: a courier process keeps them in
+                // its outbox, which its restart sends on; this in-process stand-in
+                // has none, so it waits (2 s at most) until the store has them.
                 for socket in [jobs.socket, acks.socket] { socket.close(linger: .zero) }
-                bus.socket.close(linger: .seconds(2))
+                if outbox == nil { _ = try await sender.waitUntilAcknowledged(timeout: .seconds(2)) }
                 return .crashed(holding: job.orderID)
             }
             for step in 1...steps {
                 try await Task.sleep(for: pace)
-                let position = DeliveryEvent.locationUpdated(location(of: job, step: step))
-                try bus.publish(position, to: position.topic)
+                try await publish(.locationUpdated(location(of: job, step: step)))
             }
             try await publish(
                 .delivered(

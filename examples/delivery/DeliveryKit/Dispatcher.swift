@@ -48,59 +48,86 @@ public struct JobAck: Codable, Sendable, Hashable {
 }
 
 /// The dispatcher: turns placed orders into delivery jobs and hands each to
-/// one courier over PUSH/PULL (work distribution, not broadcast). A job must
-/// be acknowledged: not accepted within ``acceptTimeout`` of being handed to the
-/// socket, or not completed within ``completeTimeout`` of being accepted, it is
-/// handed out again. Jobs still waiting in the dispatcher's own queue (every
-/// courier busy) are not timed, so a backlog never turns into a redelivery storm.
+/// one courier over PUSH/PULL (work distribution, not broadcast). It learns
+/// of orders and deliveries from the store's committed feed, through a
+/// ``CatchUpSubscription`` from the start, so a restarted dispatcher knows
+/// every open order again. A job must be acknowledged: not accepted within
+/// ``acceptTimeout`` of being handed to the socket, or not completed within
+/// ``completeTimeout`` of being accepted, it is handed out again; and it is
+/// done only once the store has its delivery (a courier's word that it
+/// delivered is not the record). Jobs still waiting in the dispatcher's own
+/// queue (every courier busy) are not timed, so a backlog never turns into a
+/// redelivery storm.
 public struct Dispatcher: Sendable {
     public let context: Context
     public let addresses: Addresses
     public var acceptTimeout: Duration = .seconds(1)
     public var completeTimeout: Duration = .seconds(3)
     public var bindAllInterfaces = false
+    /// Where redelivery facts not yet acknowledged by the store are kept across a restart.
+    public var outbox: String?
     public var logger = Logger(label: "delivery.dispatcher")
     /// The jobs and their acknowledgements.
     public let book = JobBook()
-    /// Pointer events resolved through the store (each one extra round trip).
-    public let pointerLookups = Counter()
+    /// The store's feed, as this dispatcher follows it.
+    public let feed: CatchUpSubscription
+    /// The acknowledged path to the store, once running.
+    public let facts = Shared<AcknowledgedSender<DeliveryEvent>?>(nil)
     /// Jobs pushed to couriers, redeliveries included.
     public let jobsPushed = Counter()
 
     public init(context: Context, addresses: Addresses) {
         self.context = context
         self.addresses = addresses
+        feed = CatchUpSubscription(context: context, addresses: addresses, logger: logger)
     }
 
     /// Runs until cancelled or the context is shut down.
     public func run() async throws {
+        let sender = try FactChannel.sender(
+            context: context, addresses: addresses, producer: "dispatcher", outbox: outbox, logger: logger)
+        facts.modify { $0 = sender }
+        defer { sender.close() }
         let (jobs, handOut) = AsyncStream.makeStream(of: DeliveryJob.self)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await takeOrders(handOut) }
             group.addTask { try await handOutJobs(jobs) }
             group.addTask { try await readAcknowledgements() }
-            group.addTask { try await redeliverOverdueJobs(handOut) }
+            group.addTask { try await redeliverOverdueJobs(handOut, sender) }
             try await group.next()
             group.cancelAll()
         }
     }
 
-    /// Placed orders (pointer events) become jobs, with the details fetched from the store.
+    /// Placed orders become jobs; deliveries in the store close them. A whole
+    /// batch is read before any of its jobs is handed out, so that a
+    /// restarted dispatcher catching up never hands out an order the same
+    /// batch shows delivered.
     private func takeOrders(_ handOut: AsyncStream<DeliveryJob>.Continuation) async throws {
-        let orders = try Subscriber<DeliveryEvent>(
-            context: context, .connect(addresses.busSubscribe), topics: [EventKind.orderPlaced.topic], logger: logger)
-        let store = try StoreClient(context: context, addresses: addresses)
-        for try await received in orders.events {
-            guard case .orderPointer(let pointer) = received.event else { continue }
-            pointerLookups.add()
-            guard let order = try await store.order(pointer.orderID) else {
-                logger.warning("pointer to an order the store does not have", metadata: ["order": "\(pointer.orderID)"])
-                continue
+        try await feed.run(from: 0) { batch in
+            var placed: [DeliveryJob] = []
+            var attempts: [Int: Int] = [:]
+            for stored in batch {
+                switch stored.event {
+                case .orderPlaced(let order):
+                    placed.append(
+                        DeliveryJob(
+                            orderID: order.orderID, attempt: 1, pickup: order.pickup,
+                            pickupPosition: order.pickupPosition, dropoff: order.dropoff,
+                            dropoffPosition: order.dropoffPosition))
+                case .courierAssigned(let assigned):
+                    attempts[assigned.orderID] = max(attempts[assigned.orderID] ?? 0, assigned.attempt)
+                case .jobRedelivered(let redelivered):
+                    attempts[redelivered.orderID] = max(attempts[redelivered.orderID] ?? 0, redelivered.attempt)
+                case .delivered(let delivered): book.recorded(delivered.orderID)
+                case .orderPointer, .pickedUp, .locationUpdated: break
+                }
             }
-            let job = DeliveryJob(
-                orderID: order.orderID, attempt: 1, pickup: order.pickup, pickupPosition: order.pickupPosition,
-                dropoff: order.dropoff, dropoffPosition: order.dropoffPosition)
-            if book.add(job) { handOut.yield(job) }
+            for var job in placed {
+                // Attempts already on record (a restart): the next one goes on from them.
+                job.attempt = (attempts[job.orderID] ?? 0) + 1
+                if book.add(job) { handOut.yield(job) }
+            }
         }
     }
 
@@ -130,15 +157,16 @@ public struct Dispatcher: Sendable {
         }
     }
 
-    private func redeliverOverdueJobs(_ handOut: AsyncStream<DeliveryJob>.Continuation) async throws {
-        let bus = try Publisher<DeliveryEvent>(context: context, .connect(addresses.busPublish), logger: logger)
+    private func redeliverOverdueJobs(
+        _ handOut: AsyncStream<DeliveryJob>.Continuation, _ facts: AcknowledgedSender<DeliveryEvent>
+    ) async throws {
         while true {
             try await Task.sleep(for: .milliseconds(50))
             for (job, reason) in book.overdue(now: .now) {
                 logger.notice("redelivering", metadata: ["order": "\(job.orderID)", "attempt": "\(job.attempt)"])
                 let event = DeliveryEvent.jobRedelivered(
                     JobRedelivered(eventID: UUID(), orderID: job.orderID, attempt: job.attempt, reason: reason))
-                try await bus.publishWaitingForRoom(event, to: event.topic)
+                try await facts.send(event, to: event.topic)
                 handOut.yield(job)
             }
         }
@@ -152,6 +180,8 @@ public final class JobBook: Sendable {
         /// `nil` while the job waits in the dispatcher's queue.
         var deadline: ContinuousClock.Instant?
         var acceptedBy: Int?
+        /// The courier said it delivered; the store has not shown it yet.
+        var completedBy: Int?
     }
 
     private struct State {
@@ -207,12 +237,24 @@ public final class JobBook: Sendable {
                 state.open[ack.orderID] = entry
             case .completed:
                 state.completions += 1
-                if state.completed.insert(ack.orderID).inserted {
-                    state.open[ack.orderID] = nil
-                } else {
+                guard var entry = state.open[ack.orderID] else {
                     state.duplicateCompletions += 1
+                    return
                 }
+                if entry.completedBy != nil { state.duplicateCompletions += 1 }
+                // Done once the store shows the delivery; if it never does, the job goes out again.
+                entry.completedBy = ack.courierID
+                entry.deadline = deadline
+                state.open[ack.orderID] = entry
             }
+        }
+    }
+
+    /// The store has the delivery of `orderID`: its job is done, whoever delivered it.
+    func recorded(_ orderID: Int) {
+        state.modify { state in
+            state.completed.insert(orderID)
+            state.open[orderID] = nil
         }
     }
 
@@ -224,11 +266,15 @@ public final class JobBook: Sendable {
             for (orderID, var entry) in state.open {
                 guard let deadline = entry.deadline, deadline < now else { continue }
                 let reason =
-                    entry.acceptedBy.map { "courier \($0) did not complete attempt \(entry.job.attempt) in time" }
+                    entry.completedBy.map {
+                        "courier \($0) completed attempt \(entry.job.attempt) but the store has no delivery"
+                    }
+                    ?? entry.acceptedBy.map { "courier \($0) did not complete attempt \(entry.job.attempt) in time" }
                     ?? "nobody accepted attempt \(entry.job.attempt) in time"
                 entry.job.attempt += 1
                 entry.deadline = nil
                 entry.acceptedBy = nil
+                entry.completedBy = nil
                 state.open[orderID] = entry
                 state.redeliveries += 1
                 due.append((entry.job, reason))
@@ -249,6 +295,6 @@ public final class JobBook: Sendable {
     public var mostJobsInCourierQueues: Int { state.value.mostInCourierQueues }
     /// Jobs handed out again after a missed deadline.
     public var redeliveries: Int { state.value.redeliveries }
-    /// Completions of an order already completed (a slow courier finishing a redelivered job).
+    /// Completions of an order already completed or recorded (a slow courier finishing a redelivered job).
     public var duplicateCompletions: Int { state.value.duplicateCompletions }
 }

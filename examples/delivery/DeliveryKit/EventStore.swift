@@ -61,25 +61,42 @@ public final class EventStore: Sendable {
     /// Appends `event` unless its id is already stored.
     @discardableResult
     public func append(_ event: DeliveryEvent) async throws -> Appended {
-        let body = try JSONEncoder().encode(event)
+        try await append(contentsOf: [event])[0]
+    }
+
+    /// Appends `events` in order in one transaction (a group commit: one
+    /// commit for the whole batch), skipping each whose id is already stored
+    /// or came earlier in the batch. One result per event, in the same order.
+    @discardableResult
+    public func append(contentsOf events: [DeliveryEvent]) async throws -> [Appended] {
+        let bodies = try events.map { try JSONEncoder().encode($0) }
+        let recordedAt = Date().timeIntervalSince1970
         return try await database.write { db in
-            // Look first: an ignored INSERT would still use up a sequence number,
-            // and projections rely on the sequence having no gaps.
-            if let existing = try Int64.fetchOne(
-                db, sql: "SELECT sequence FROM events WHERE event_id = ?", arguments: [event.eventID.uuidString])
-            {
-                return Appended(sequence: existing, isNew: false)
-            }
-            try db.execute(
+            var appended: [Appended] = []
+            appended.reserveCapacity(events.count)
+            var inBatch: [UUID: Int64] = [:]
+            let find = try db.cachedStatement(sql: "SELECT sequence FROM events WHERE event_id = ?")
+            let insert = try db.cachedStatement(
                 sql: """
                     INSERT INTO events (event_id, kind, order_id, courier_id, body, recorded_at)
                     VALUES (?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    event.eventID.uuidString, event.kind.rawValue, event.orderID, event.courierID, body,
-                    Date().timeIntervalSince1970,
+                    """)
+            for (event, body) in zip(events, bodies) {
+                // Look first: an ignored INSERT would still use up a sequence number,
+                // and projections rely on the sequence having no gaps.
+                if let existing = try inBatch[event.eventID]
+                    ?? Int64.fetchOne(find, arguments: [event.eventID.uuidString])
+                {
+                    appended.append(Appended(sequence: existing, isNew: false))
+                    continue
+                }
+                try insert.execute(arguments: [
+                    event.eventID.uuidString, event.kind.rawValue, event.orderID, event.courierID, body, recordedAt,
                 ])
-            return Appended(sequence: db.lastInsertedRowID, isNew: true)
+                inBatch[event.eventID] = db.lastInsertedRowID
+                appended.append(Appended(sequence: db.lastInsertedRowID, isNew: true))
+            }
+            return appended
         }
     }
 

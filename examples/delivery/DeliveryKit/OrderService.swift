@@ -44,36 +44,50 @@ public struct PlaceOrder: Codable, Sendable, Hashable {
 
 /// The order service's answer to a command.
 public struct OrderReply: FailableReply, Hashable {
+    /// The order is taken: it is in the event store, or on its way there
+    /// from the order service's outbox (see ``recorded``).
     public var accepted: Bool
     public var orderID: Int?
-    /// The store's sequence number of the `OrderPlaced` event.
-    public var sequence: Int64?
+    /// Whether the event store had acknowledged (committed) the order when
+    /// the answer was sent. `false` for an accepted order means the store was
+    /// slow or down: the order waits in the order service's outbox and is
+    /// sent until the store acknowledges it.
+    public var recorded: Bool
     public var error: String?
 
     public static func failure(reason: String) -> OrderReply {
-        OrderReply(accepted: false, orderID: nil, sequence: nil, error: reason)
+        OrderReply(accepted: false, orderID: nil, recorded: false, error: reason)
     }
 
-    public init(accepted: Bool, orderID: Int?, sequence: Int64?, error: String?) {
+    public init(accepted: Bool, orderID: Int?, recorded: Bool, error: String?) {
         self.accepted = accepted
         self.orderID = orderID
-        self.sequence = sequence
+        self.recorded = recorded
         self.error = error
     }
 }
 
-/// The command side: takes `PlaceOrder` commands over REQ/REP, validates them,
-/// appends the complete `OrderPlaced` to the event store, then publishes a
-/// pointer to it on the bus. The caller waits for the answer (a command is a
+/// The command side: takes `PlaceOrder` commands over REQ/REP, validates
+/// them, and sends the complete `OrderPlaced` to the event store over the
+/// acknowledged channel, once. Nothing else is written anywhere: what the
+/// rest of the system learns about the order comes from the store's
+/// committed feed. The caller waits for the answer (a command is a
 /// synchronous call); everything after that happens through events.
 public struct OrderService: Sendable {
     public let context: Context
     public let addresses: Addresses
-    /// How many channel subscribers must have joined the bus before orders are
-    /// taken, so that the first pointer events are not lost.
-    public var waitForSubscribers = 1
     public var bindAllInterfaces = false
+    /// Where unacknowledged orders are kept across a restart; `nil` keeps them in memory.
+    public var outbox: String?
+    /// How long a command waits for the store's acknowledgement before it is
+    /// answered as accepted but not yet recorded.
+    public var acknowledgementWait: Duration = .seconds(2)
+    /// How long a command waits for room among the unacknowledged orders (the
+    /// store down for long) before it is refused.
+    public var roomWait: Duration = .seconds(2)
     public var logger = Logger(label: "delivery.orders")
+    /// The acknowledged path to the store, once running.
+    public let facts = Shared<AcknowledgedSender<DeliveryEvent>?>(nil)
 
     public init(context: Context, addresses: Addresses) {
         self.context = context
@@ -82,29 +96,73 @@ public struct OrderService: Sendable {
 
     /// Runs until cancelled or the context is shut down.
     public func run() async throws {
-        let store = try StoreClient(context: context, addresses: addresses)
-        let bus = try Publisher<DeliveryEvent>(context: context, .connect(addresses.busPublish), logger: logger)
-        try await bus.waitForSubscribers(waitForSubscribers, timeout: .seconds(30))
-        var lastOrderID = try await store.lastOrderID()
+        // The order numbers given out: the store's, and any still waiting in the outbox.
+        let waiting = try outbox.map(FactChannel.unacknowledged(in:)) ?? []
+        var lastOrderID = max(
+            try await lastStoredOrderID(), waiting.map(\.orderID).max() ?? 0)
+        let sender = try FactChannel.sender(
+            context: context, addresses: addresses, producer: "orders", outbox: outbox, logger: logger)
+        facts.modify { $0 = sender }
+        defer { sender.close() }
         try await serveRequests(
             context: context, bind: Addresses.bindable(addresses.orders, allInterfaces: bindAllInterfaces),
             PlaceOrder.self
         ) { (command: PlaceOrder) -> OrderReply in
             if let problem = command.problem { return .failure(reason: problem) }
-            let orderID = lastOrderID + 1
-            let order = OrderPlaced(command, orderID: orderID)
+            let order = OrderPlaced(command, orderID: lastOrderID + 1)
             do {
-                let appended = try await store.append(.orderPlaced(order))
-                lastOrderID = orderID
-                let pointer = DeliveryEvent.orderPointer(OrderPointer(eventID: order.eventID, orderID: orderID))
-                // Without its pointer an order would never be dispatched: wait for room rather than drop it.
-                try await bus.publishWaitingForRoom(pointer, to: pointer.topic)
-                return OrderReply(accepted: true, orderID: orderID, sequence: appended.sequence, error: nil)
+                try await withDeadline(roomWait) {
+                    try await sender.send(.orderPlaced(order), to: EventKind.orderPlaced.topic)
+                }
+            } catch is CancellationError where !Task.isCancelled {
+                return .failure(
+                    reason: "order refused: the event store has not acknowledged \(sender.counters.inFlight) facts; "
+                        + "try again later")
             } catch {
                 if !Task.isCancelled { logger.error("order not placed", metadata: ["error": "\(error)"]) }
                 return .failure(reason: "order not placed: \(error)")
             }
+            lastOrderID = order.orderID
+            let recorded = await sender.waitUntilAcknowledged(order.eventID, timeout: acknowledgementWait)
+            return OrderReply(accepted: true, orderID: order.orderID, recorded: recorded, error: nil)
         }
+    }
+
+    /// The highest order id the store holds, asking until it answers.
+    private func lastStoredOrderID() async throws -> Int {
+        let store = try StoreClient(context: context, addresses: addresses)
+        var warned = false
+        while true {
+            do { return try await store.lastOrderID() } catch {
+                try Task.checkCancellation()
+                if !warned {
+                    logger.warning("waiting for the event store", metadata: ["error": "\(error)"])
+                    warned = true
+                }
+                try await Task.sleep(for: .milliseconds(500))
+            }
+        }
+    }
+}
+
+/// Runs `operation`, cancelling it after `limit`: it then throws
+/// `CancellationError` (if it heeds cancellation) while the caller's task is not cancelled.
+func withDeadline<Result: Sendable>(
+    _ limit: Duration, _ operation: @escaping @Sendable () async throws -> Result
+) async throws -> Result {
+    try await withThrowingTaskGroup(of: Result?.self) { group in
+        group.addTask { try await operation() }
+        group.addTask {
+            try await Task.sleep(for: limit)
+            return nil
+        }
+        defer { group.cancelAll() }
+        while let next = try await group.next() {
+            if let result = next { return result }
+            // The deadline passed: cancel the operation and let it end.
+            group.cancelAll()
+        }
+        throw CancellationError()
     }
 }
 

@@ -4,7 +4,7 @@ import ZeroMQ
 
 /// The whole delivery system in one process: every service as a task, the
 /// bus and the store, and a seeded stream of orders placed through the order
-/// service's command endpoint. It waits until every order is delivered and the
+/// service's command endpoint (each answered once the store has it). It waits until every order is delivered and the
 /// projection has caught up, then checks the results and reports.
 public struct Scenario: Sendable {
     public var orders = 20
@@ -41,13 +41,13 @@ public struct Scenario: Sendable {
         let meter = WireMeter()
         let storeService = StoreService(context: context, addresses: addresses, store: store)
         let tracking = TrackingProjection(context: context, addresses: addresses)
-        let notifier = Notifier(context: context, addresses: addresses)
+        let notifier = Notifier(context: context, addresses: addresses, log: try NotificationLog(path: nil))
         var dispatcher = Dispatcher(context: context, addresses: addresses)
         dispatcher.acceptTimeout = acceptTimeout
         dispatcher.completeTimeout = completeTimeout
-        var orderService = OrderService(context: context, addresses: addresses)
-        // The channel subscribers on the bus: store, dispatcher, notifier, tracking.
-        orderService.waitForSubscribers = 4
+        // One process: nothing outlives it, so no outbox; its senders keep facts in memory until acknowledged.
+        let orderService = OrderService(context: context, addresses: addresses)
+        let courierFacts = Shared<[Int: Shared<AcknowledgedSender<DeliveryEvent>?>]>([:])
         let crashed = Shared<[Int: Int]>([:])
         // A service that stops early (it throws, or returns) fails the run.
         let failures = Shared<[String]>([])
@@ -75,6 +75,7 @@ public struct Scenario: Sendable {
                 var courier = Courier(id: id, context: context, addresses: addresses)
                 courier.pace = pace
                 if failCourier && id == 1 { courier.crashAfterPickups = 1 }
+                courierFacts.modify { $0[id] = courier.facts }
                 group.addTask(
                     operation: service("courier \(id)") { [courier] in
                         if case .crashed(let order) = try await courier.run() {
@@ -114,7 +115,16 @@ public struct Scenario: Sendable {
                 settled: settled, placed: placed, store: store, live: tracking.model, progress: tracking.progress,
                 dispatcher: dispatcher, notifier: notifier, storeService: storeService, wire: meter.snapshot,
                 crashed: crashed.value, commandWaits: commandWaits, largestLag: largestLag,
-                elapsed: ContinuousClock.now - started)
+                elapsed: ContinuousClock.now - started,
+                paths: [
+                    ("order service", orderService.facts.value?.counters ?? AcknowledgedCounters()),
+                    (
+                        "couriers",
+                        courierFacts.value.values.compactMap(\.value?.counters).reduce(
+                            into: AcknowledgedCounters(), +=)
+                    ),
+                    ("dispatcher", dispatcher.facts.value?.counters ?? AcknowledgedCounters()),
+                ])
             bus.stop()
             context.shutdown()
             return report
@@ -133,7 +143,7 @@ public struct Scenario: Sendable {
             let sent = ContinuousClock.now
             let reply = try await client.call(command)
             waits.append(.now - sent)
-            guard reply.accepted, let id = reply.orderID else {
+            guard reply.accepted, reply.recorded, let id = reply.orderID else {
                 throw DeliveryError.rejected(reply.error ?? "the order service refused an order")
             }
             placed.append(id)

@@ -22,7 +22,13 @@ public struct ScenarioReport: Sendable {
     public var eventsStored: Int64
     public var storedByKind: [EventKind: Int]
     public var storeFileBytes: Int
+    /// Facts the store already had when they arrived (resends, a second courier's delivery).
     public var duplicateFactsIgnored: Int
+    /// Each producer's acknowledged path to the store, then the store's end of it.
+    public var paths: [(name: String, counters: AcknowledgedCounters)]
+    public var storeIngest: AcknowledgedCounters
+    /// Transactions the store committed for what it received (one per batch).
+    public var storeCommits: Int
     public var redeliveries: Int
     public var duplicateCompletions: Int
     public var crashedCouriers: [Int: Int]
@@ -34,14 +40,17 @@ public struct ScenarioReport: Sendable {
     public var wire: [WireRow]
     /// Bytes the bus would carry per `OrderPlaced` if it were a complete event.
     public var completeOrderPlacedBytes: Int
-    /// Round trips to the store that pointer events cost (dispatcher + notifier).
-    public var pointerRoundTrips: Int
+    /// Complete orders the feed's consumers fetched from the store because the
+    /// feed carries pointers (dispatcher, notifier, tracking).
+    public var ordersFetched: Int
+    /// Requests the feed's consumers made to the store (catch-up, gaps, pointers).
+    public var storeRoundTrips: Int
     public var history: [String]
     public var elapsed: Duration
     /// How long each `PlaceOrder` caller waited for its answer, sorted.
     public var commandWaits: [Duration]
-    /// Events each consumer took from the bus.
-    public var consumed: [(consumer: String, events: Int)]
+    /// Events each consumer of the store's feed took, live and from the store.
+    public var consumed: [(consumer: String, progress: CatchUpSubscription.Progress)]
     /// Messages on the store's feed (`stored.*`) and their bytes.
     public var feed: WireMeter.Tally
     public var jobsPushed: Int
@@ -59,14 +68,16 @@ public struct ScenarioReport: Sendable {
     init(
         settled: Bool, placed: [Int], store: EventStore, live: TrackingModel, progress: TrackingProjection.Progress,
         dispatcher: Dispatcher, notifier: Notifier, storeService: StoreService, wire: [String: WireMeter.Tally],
-        crashed: [Int: Int], commandWaits: [Duration], largestLag: Int64, elapsed: Duration
+        crashed: [Int: Int], commandWaits: [Duration], largestLag: Int64, elapsed: Duration,
+        paths: [(String, AcknowledgedCounters)]
     ) async throws {
         self.commandWaits = commandWaits.sorted()
         consumed = [
-            ("event store", storeService.received.value), ("dispatcher", dispatcher.pointerLookups.value),
-            ("notifier", notifier.notified.value + notifier.duplicatesSkipped.value),
-            ("tracking (from the store's feed)", progress.live),
+            ("dispatcher", dispatcher.feed.progress), ("notifier", notifier.feed.progress), ("tracking", progress),
         ]
+        self.paths = paths.map { (name: $0.0, counters: $0.1) }
+        storeIngest = storeService.ingest.value
+        storeCommits = storeService.commits.value
         feed = wire.filter { $0.key.hasPrefix("stored.") }.values.reduce(into: WireMeter.Tally()) {
             $0.messages += $1.messages
             $0.bytes += $1.bytes
@@ -107,7 +118,7 @@ public struct ScenarioReport: Sendable {
         projection = progress
 
         self.wire = EventKind.allCases.compactMap { kind in
-            wire[kind.topic.name].map { WireRow(kind: kind, messages: $0.messages, bytes: $0.bytes) }
+            wire[FeedTopic.of(kind).name].map { WireRow(kind: kind, messages: $0.messages, bytes: $0.bytes) }
         }
         // What a complete OrderPlaced would weigh on the bus: the same topic and
         // envelope as the pointers measured, with the complete payload instead.
@@ -129,7 +140,8 @@ public struct ScenarioReport: Sendable {
         } else {
             completeOrderPlacedBytes = 0
         }
-        pointerRoundTrips = dispatcher.pointerLookups.value + notifier.storeLookups.value
+        ordersFetched = consumed.reduce(0) { $0 + $1.progress.ordersFetched } + notifier.storeLookups.value
+        storeRoundTrips = consumed.reduce(0) { $0 + $1.progress.roundTrips } + notifier.storeLookups.value
 
         let shown = redelivered?.order ?? placed.first ?? 0
         var events = redelivered?.events ?? []
@@ -180,17 +192,25 @@ public struct ScenarioReport: Sendable {
                 "commands: \(commandWaits.count) PlaceOrder calls over REQ/REP, each caller waiting for its answer: "
                     + "median \(milliseconds(median)), slowest \(milliseconds(slowest))")
         }
-        let published = wire.reduce(0) { $0 + $1.messages }
         lines.append(
-            "events: \(published) facts published once each to the bus; consumers took "
-                + consumed.map { "\($0.consumer) \($0.events)" }.joined(separator: ", ")
+            "facts: every fact went to the store over the acknowledged channel and was acknowledged after its commit: "
+                + paths.map {
+                    "\($0.name) sent \($0.counters.sent), acknowledged \($0.counters.acknowledged), resent \($0.counters.resent)"
+                }.joined(separator: "; "))
+        lines.append(
+            "store: received \(storeIngest.received), \(storeIngest.duplicates) duplicates dropped by id, "
+                + "\(duplicateFactsIgnored) already stored; \(storeCommits) commits (group commit: all that had arrived at once)")
+        lines.append(
+            "events: the store's committed feed went to the bus once; consumers took "
+                + consumed.map { "\($0.consumer) \($0.progress.live) live + \($0.progress.replayed) from the store" }
+                .joined(separator: ", ")
                 + "; no producer knew or waited for them")
         lines.append(
             "work queue: \(jobsPushed) jobs pushed to couriers, \(acknowledgements.accepted) accepted and "
                 + "\(acknowledgements.completed) completed acknowledgements, \(redeliveries) redelivered after a missed "
                 + "deadline, at most \(mostJobsInCourierQueues) waiting in couriers' queues at once")
         lines.append(
-            "idempotency: \(duplicateFactsIgnored) facts the store already had (the bus's order.placed pointers), "
+            "idempotency: \(duplicateFactsIgnored) facts the store already had, "
                 + "\(duplicateCompletions) repeated completions, \(notificationsSkipped) repeated notifications skipped"
         )
         let kinds = EventKind.allCases.map { "\($0.rawValue) \(storedByKind[$0] ?? 0)" }.joined(separator: ", ")
@@ -199,10 +219,10 @@ public struct ScenarioReport: Sendable {
                 + (storeFileBytes > 0 ? ", \(storeFileBytes) bytes on disk" : ", in memory"))
         lines.append(
             "projection: lag \(projectionLag) events at the end (at most \(largestLag) behind the store during the run), \(projection.replayed) replayed + \(projection.live) live, "
-                + "\(projection.duplicatesSkipped) duplicates skipped, \(projection.gapsFilled) gaps filled; "
+                + "\(projection.duplicatesSkipped) repeats skipped, \(projection.gapsFilled) gaps filled from the store; "
                 + "rebuilt from the store: \(projectionMatchesReplay ? "identical" : "DIFFERENT")")
         lines.append(
-            "store feed: \(feed.messages) stored.* events (\(feed.bytes) bytes) republished in sequence order for projections"
+            "store feed: \(feed.messages) stored.* messages (\(feed.bytes) bytes) in sequence order, the newest repeated each idle second"
         )
         lines.append("wire (bus capture tap, all frames):")
         lines.append("  kind               style      events    bytes  avg/event")
@@ -215,8 +235,8 @@ public struct ScenarioReport: Sendable {
         if let pointer = wire.first(where: { $0.kind == .orderPlaced }), pointer.messages > 0 {
             lines.append(
                 "  order.placed as a pointer: \(pointer.averageBytes) B/event on the bus; complete it would be "
-                    + "\(completeOrderPlacedBytes) B/event; the pointer cost \(pointerRoundTrips) round trips to the store "
-                    + "(dispatcher and notifier fetch the order)")
+                    + "\(completeOrderPlacedBytes) B/event; the consumers fetched \(ordersFetched) complete orders from the store "
+                    + "(dispatcher, notifier and tracking each fetch every order) in \(storeRoundTrips) requests")
         }
         lines.append("history (from the event store):")
         lines += history.map { "  " + $0 }

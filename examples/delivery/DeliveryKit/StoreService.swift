@@ -2,11 +2,10 @@ import Foundation
 import Logging
 import ZeroMQ
 
-/// A query or command for the event store service, as JSON over REQ/REP:
-/// `zmq req tcp://127.0.0.1:5560 '{"orderHistory":{"order":3}}'`.
+/// A query for the event store service, as JSON over REQ/REP:
+/// `zmq req tcp://127.0.0.1:5560 '{"orderHistory":{"order":3}}'`. Facts do
+/// not come this way: they arrive over the acknowledged channel.
 public enum StoreRequest: Codable, Sendable {
-    /// Append a fact (the order service's `OrderPlaced`).
-    case append(DeliveryEvent)
     /// The complete order behind a pointer event.
     case order(order: Int)
     case orderHistory(order: Int)
@@ -19,28 +18,36 @@ public enum StoreRequest: Codable, Sendable {
 
 /// The store service's answer.
 public enum StoreReply: FailableReply {
-    case appended(EventStore.Appended)
     case order(order: OrderPlaced?)
     case events(events: [StoredEvent])
     case number(value: Int64)
     case failure(reason: String)
 }
 
-/// The event store as a service on the network: it records every fact the bus
-/// carries, answers queries (pointer resolution, history, replay), and
-/// republishes what it stored, in sequence order, on the bus's `stored.` topics
-/// for projections.
+/// The event store as a service on the network. It takes facts from every
+/// producer over the acknowledged channel (``AcknowledgedReceiver`` at
+/// `addresses.storeIngest`), appends each batch that has arrived in one
+/// transaction (group commit) and only then acknowledges it; it answers
+/// queries (pointer resolution, history, replay); and it publishes what it
+/// committed, in sequence order, on the bus's `stored.` topics: the feed that
+/// consumers follow with a ``CatchUpSubscription``.
 public struct StoreService: Sendable {
     public let context: Context
     public let addresses: Addresses
     public let store: EventStore
-    /// Bind the query endpoint on all interfaces (for other hosts).
+    /// Bind on all interfaces (for other hosts).
     public var bindAllInterfaces = false
     public var logger = Logger(label: "delivery.store")
-    /// Facts taken from the bus.
+    /// The most facts appended in one transaction.
+    public var largestBatch = 1_000
+    /// Facts received over the acknowledged channel (resends included).
     public let received = Counter()
-    /// Facts the bus carried that the store already had (pointers to orders it stored itself, repeats).
+    /// Facts the store already had (resends, and repeats such as a second courier's delivery).
     public let duplicatesIgnored = Counter()
+    /// Transactions committed: one per batch.
+    public let commits = Counter()
+    /// The acknowledged channel's counters, as of the last batch.
+    public let ingest = Shared(AcknowledgedCounters())
 
     public init(context: Context, addresses: Addresses, store: EventStore) {
         self.context = context
@@ -50,60 +57,83 @@ public struct StoreService: Sendable {
 
     /// Runs until cancelled or the context is shut down.
     public func run() async throws {
-        let (appended, signal) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        // `true` for the idle timer's tick, `false` after a commit.
+        let (appended, signal) = AsyncStream.makeStream(of: Bool.self, bufferingPolicy: .bufferingNewest(1))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await record(signal) }
             group.addTask { try await publishFeed(appended) }
             group.addTask {
+                // The feed repeats its newest event while idle, so a consumer that missed the last one finds out.
+                while true {
+                    try await Task.sleep(for: .seconds(1))
+                    signal.yield(true)
+                }
+            }
+            group.addTask {
                 try await serveRequests(
                     context: context, bind: Addresses.bindable(addresses.store, allInterfaces: bindAllInterfaces),
                     StoreRequest.self
-                ) { (request: StoreRequest) -> StoreReply in
-                    let reply = await answer(request)
-                    if case .appended(let result) = reply, result.isNew { signal.yield() }
-                    return reply
-                }
+                ) { (request: StoreRequest) -> StoreReply in await answer(request) }
             }
             try await group.next()
             group.cancelAll()
         }
     }
 
-    /// Appends every `delivery.` fact on the bus.
-    private func record(_ appended: AsyncStream<Void>.Continuation) async throws {
-        let subscriber = try Subscriber<DeliveryEvent>(
-            context: context, .connect(addresses.busSubscribe), topics: ["delivery"], logger: logger)
-        for try await fact in subscriber.events {
-            received.add()
-            if try await store.append(fact.event).isNew {
-                appended.yield()
-            } else {
-                duplicatesIgnored.add()
+    /// Appends each batch of facts in one transaction, then acknowledges it.
+    private func record(_ appended: AsyncStream<Bool>.Continuation) async throws {
+        let receiver = try AcknowledgedReceiver<DeliveryEvent>(
+            context: context, .bind(Addresses.bindable(addresses.storeIngest, allInterfaces: bindAllInterfaces)),
+            logger: logger)
+        while true {
+            do {
+                let handled = try await receiver.receiveBatch(limit: largestBatch) { batch in
+                    let results = try await store.append(contentsOf: batch.map(\.event))
+                    commits.add()
+                    received.add(batch.count)
+                    duplicatesIgnored.add(results.count { !$0.isNew })
+                    if results.contains(where: \.isNew) { appended.yield(false) }
+                }
+                ingest.modify { $0 = receiver.counters }
+                if handled == nil { return }
+            } catch let error as ChannelError {
+                // A message that does not decode is acknowledged and dropped; it never stops the store.
+                logger.debug("undecodable fact", metadata: ["error": "\(error)"])
+            } catch where !(error is CancellationError) && !Task.isCancelled {
+                // Nothing of the batch was acknowledged: its senders send it again.
+                logger.error("cannot append facts; they will be sent again", metadata: ["error": "\(error)"])
+                try await Task.sleep(for: .milliseconds(100))
             }
         }
     }
 
-    /// Publishes stored events in sequence order: it reads the log itself, so
-    /// the feed's order is the store's order whoever appended.
-    private func publishFeed(_ appended: AsyncStream<Void>) async throws {
+    /// Publishes committed events in sequence order: it reads the log itself,
+    /// so the feed's order is the store's order whoever appended. An
+    /// `OrderPlaced` goes out as a pointer. An event the bus drops shows up as
+    /// a gap at the consumers, which fetch it from the store.
+    private func publishFeed(_ appended: AsyncStream<Bool>) async throws {
         let feed = try Publisher<StoredEvent>(context: context, .connect(addresses.busPublish), logger: logger)
         try feed.socket.set(.sendHighWaterMark, 100_000)
         var published = try await store.head()
-        for await _ in appended {
+        var newest = try await store.events(after: max(0, published - 1), limit: 1).last
+        for await tick in appended {
+            var sent = false
             while case let batch = try await store.events(after: published), !batch.isEmpty {
                 for stored in batch {
-                    // A drop shows up as a gap at the projection, which refills from the store.
-                    try feed.publish(stored, to: FeedTopic.of(stored.event.kind))
+                    let onFeed = stored.forFeed
+                    try feed.publish(onFeed, to: FeedTopic.of(stored.event.kind))
                     published = stored.sequence
+                    newest = onFeed
+                    sent = true
                 }
             }
+            if tick, !sent, let newest { try feed.publish(newest, to: FeedTopic.of(newest.event.kind)) }
         }
     }
 
     private func answer(_ request: StoreRequest) async -> StoreReply {
         do {
             switch request {
-            case .append(let event): return .appended(try await store.append(event))
             case .order(let id): return .order(order: try await store.order(id))
             case .orderHistory(let id): return .events(events: try await store.history(ofOrder: id))
             case .courierHistory(let id): return .events(events: try await store.history(ofCourier: id))
@@ -119,17 +149,22 @@ public struct StoreService: Sendable {
     }
 }
 
+extension StoredEvent {
+    /// As the feed carries it: an `OrderPlaced` as a pointer to itself, anything else complete.
+    public var forFeed: StoredEvent {
+        guard case .orderPlaced(let order) = event else { return self }
+        return StoredEvent(
+            sequence: sequence, event: .orderPointer(OrderPointer(eventID: order.eventID, orderID: order.orderID)),
+            recordedAt: recordedAt)
+    }
+}
+
 /// The client side of the store service, for services on other hosts.
 public final class StoreClient {
     private let requester: Requester<StoreRequest, StoreReply>
 
     public init(context: Context, addresses: Addresses, timeout: Duration = .seconds(5)) throws {
         requester = try Requester(context: context, connect: addresses.store, service: "event store", timeout: timeout)
-    }
-
-    public func append(_ event: DeliveryEvent) async throws -> EventStore.Appended {
-        guard case .appended(let result) = try await call(.append(event)) else { throw unexpected("append") }
-        return result
     }
 
     /// Resolves a pointer: the complete order.

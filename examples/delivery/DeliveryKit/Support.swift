@@ -1,4 +1,5 @@
 import Foundation
+import ZeroMQ
 
 /// A value shared between tasks, read and replaced under a lock.
 public final class Shared<Value: Sendable>: @unchecked Sendable {
@@ -38,5 +39,18 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+}
+
+extension AcknowledgedCounters {
+    /// Adds up the counters of several senders or receivers.
+    static func += (total: inout AcknowledgedCounters, other: AcknowledgedCounters) {
+        total.sent += other.sent
+        total.acknowledged += other.acknowledged
+        total.resent += other.resent
+        total.inFlight += other.inFlight
+        total.received += other.received
+        total.duplicates += other.duplicates
+        total.undecodable += other.undecodable
     }
 }
