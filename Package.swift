@@ -71,7 +71,10 @@ let package = Package(
         .testTarget(name: "FuzzTargetTests", dependencies: ["FuzzTargets"], path: "Tests/FuzzTargetTests"),
         .testTarget(
             name: "DeliveryTests",
-            dependencies: ["DeliveryKit", "ZeroMQ", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "DeliveryKit", "ZeroMQ", .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             path: "Tests/DeliveryTests"),
         .testTarget(name: "ZMQToolTests", dependencies: ["ZeroMQ"], path: "Tests/ZMQToolTests"),
     ],

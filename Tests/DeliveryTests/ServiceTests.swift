@@ -7,14 +7,17 @@ import ZeroMQ
 /// The store service, the order service and a projection on a bus, in-process.
 struct Harness {
     let context: Context
-    let addresses = Addresses.inproc("services-\(UUID().uuidString)")
+    let addresses: Addresses
     let store: EventStore
     let bus: EventBus
 
-    init() throws {
+    /// The services in-process; on `addresses` when given (TCP, where a restarted
+    /// service is reconnected to: libzmq does not reconnect inproc).
+    init(addresses: Addresses? = nil) throws {
+        self.addresses = addresses ?? .inproc("services-\(UUID().uuidString)")
         context = try Context(defaultLinger: .zero)
         store = try EventStore(path: nil)
-        bus = try EventBus(context: context, addresses: addresses)
+        bus = try EventBus(context: context, addresses: self.addresses)
     }
 
     func stop() {
@@ -80,6 +83,40 @@ struct ServiceTests {
                 PlaceOrder(
                     customer: "Bob", pickup: "Sushi Kan", dropoff: "3 Canal Rd", items: ["ramen"], totalCents: 1400))
             #expect(next.orderID == 2)
+            group.cancelAll()
+        }
+    }
+
+    @Test func anOrderTakenWhileTheStoreIsDownIsRecordedWhenItIsBack() async throws {
+        let harness = try Harness(addresses: .tcp(firstPort: try freeFirstPort()))
+        defer { harness.stop() }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("orders-\(UUID()).outbox").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let storeService = StoreService(context: harness.context, addresses: harness.addresses, store: harness.store)
+        var orders = OrderService(context: harness.context, addresses: harness.addresses)
+        orders.outbox = path
+        orders.acknowledgementWait = .milliseconds(300)
+        let storeRun = Task { try await storeService.run() }
+        try await withThrowingTaskGroup(of: Void.self) { [orders] group in
+            group.addTask { try await orders.run() }
+            let client = try Requester<PlaceOrder, OrderReply>(
+                context: harness.context, connect: harness.addresses.orders, service: "order service",
+                timeout: .seconds(30))
+            let command = PlaceOrder(
+                customer: "Ada", pickup: "Pizza Roma", dropoff: "12 Elm St", items: ["pizza"], totalCents: 1250)
+            #expect(try await client.call(command).accepted)
+
+            storeRun.cancel()
+            _ = await storeRun.result
+            let second = try await client.call(command)
+            #expect(second.accepted && !second.recorded, "taken into the outbox, not yet in the store: \(second)")
+            #expect(second.orderID == 2)
+            #expect(try await harness.store.order(2) == nil)
+
+            // The store comes back: the order service's sender sends it again until it is acknowledged.
+            group.addTask { try await storeService.run() }
+            #expect(try await harness.eventually { try await harness.store.order(2) != nil })
+            #expect(try await harness.eventually { orders.facts.value?.counters.inFlight == 0 })
             group.cancelAll()
         }
     }

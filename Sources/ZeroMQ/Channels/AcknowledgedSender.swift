@@ -172,10 +172,11 @@ public final class AcknowledgedSender<Event: Encodable & Sendable>: Sendable {
         return true
     }
 
-    /// Waits until the receiver has acknowledged the event `id` this sender
-    /// sent (for an event store: committed it); `false` when `timeout`
-    /// passed first, the task was cancelled or the sender closed. An id this
-    /// sender does not hold counts as acknowledged. It holds no thread.
+    /// Waits until the receiver has acknowledged the event whose envelope id
+    /// (``EventEnvelope/eventID``, as ``send(_:to:)`` returned it) is `id`:
+    /// for an event store, until it has committed the event. `false` when
+    /// `timeout` passed first, the task was cancelled or the sender closed.
+    /// An id this sender does not hold counts as acknowledged. It holds no thread.
     public func waitUntilAcknowledged(_ id: UUID, timeout: Duration) async -> Bool {
         let token = state.withLock { state in
             defer { state.nextToken += 1 }

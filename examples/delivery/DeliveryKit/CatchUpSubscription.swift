@@ -95,23 +95,9 @@ public final class CatchUpSubscription: Sendable {
 
     /// Up to 500 events after `sequence`, asking again every half second while the store does not answer.
     private func events(after sequence: Int64, from store: StoreClient) async throws -> [StoredEvent] {
-        var warned = false
-        while true {
-            do {
-                state.modify { $0.roundTrips += 1 }
-                let batch = try await store.events(after: sequence, limit: 500)
-                if warned { logger.notice("the event store answers again; catching up") }
-                return batch
-            } catch {
-                try Task.checkCancellation()
-                if !warned {
-                    logger.warning(
-                        "cannot fetch from the event store; retrying",
-                        metadata: ["after": "\(sequence)", "error": "\(error)"])
-                    warned = true
-                }
-                try await Task.sleep(for: .milliseconds(500))
-            }
+        try await store.untilAnswered("events after \(sequence)", logger: logger) { store in
+            state.modify { $0.roundTrips += 1 }
+            return try await store.events(after: sequence, limit: 500)
         }
     }
 }

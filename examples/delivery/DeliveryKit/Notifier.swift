@@ -45,7 +45,9 @@ public struct Notifier: Sendable {
                     var order = orders.removeValue(forKey: delivered.orderID)
                     if order == nil {
                         storeLookups.add()
-                        order = try await store.order(delivered.orderID)
+                        order = try await store.untilAnswered("order \(delivered.orderID)", logger: logger) {
+                            try await $0.order(delivered.orderID)
+                        }
                     }
                     guard let order else {
                         logger.warning(

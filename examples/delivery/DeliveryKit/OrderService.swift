@@ -110,8 +110,9 @@ public struct OrderService: Sendable {
         ) { (command: PlaceOrder) -> OrderReply in
             if let problem = command.problem { return .failure(reason: problem) }
             let order = OrderPlaced(command, orderID: lastOrderID + 1)
+            let envelope: EventEnvelope
             do {
-                try await withDeadline(roomWait) {
+                envelope = try await withDeadline(roomWait) {
                     try await sender.send(.orderPlaced(order), to: EventKind.orderPlaced.topic)
                 }
             } catch is CancellationError where !Task.isCancelled {
@@ -123,24 +124,16 @@ public struct OrderService: Sendable {
                 return .failure(reason: "order not placed: \(error)")
             }
             lastOrderID = order.orderID
-            let recorded = await sender.waitUntilAcknowledged(order.eventID, timeout: acknowledgementWait)
+            // The channel's own event id (in the envelope), which the acknowledgement names.
+            let recorded = await sender.waitUntilAcknowledged(envelope.eventID, timeout: acknowledgementWait)
             return OrderReply(accepted: true, orderID: order.orderID, recorded: recorded, error: nil)
         }
     }
 
     /// The highest order id the store holds, asking until it answers.
     private func lastStoredOrderID() async throws -> Int {
-        let store = try StoreClient(context: context, addresses: addresses)
-        var warned = false
-        while true {
-            do { return try await store.lastOrderID() } catch {
-                try Task.checkCancellation()
-                if !warned {
-                    logger.warning("waiting for the event store", metadata: ["error": "\(error)"])
-                    warned = true
-                }
-                try await Task.sleep(for: .milliseconds(500))
-            }
+        try await StoreClient(context: context, addresses: addresses).untilAnswered("the last order", logger: logger) {
+            try await $0.lastOrderID()
         }
     }
 }

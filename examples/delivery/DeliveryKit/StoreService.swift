@@ -167,6 +167,30 @@ public final class StoreClient {
         requester = try Requester(context: context, connect: addresses.store, service: "event store", timeout: timeout)
     }
 
+    /// Makes `call` until the store answers, every half second, logging the
+    /// first failure and the recovery: for services that can only wait for
+    /// the store (which may be restarting), never skip what it holds.
+    public func untilAnswered<Answer>(
+        _ what: String, logger: Logger, _ call: (StoreClient) async throws -> Answer
+    ) async throws -> Answer {
+        var warned = false
+        while true {
+            do {
+                let answer = try await call(self)
+                if warned { logger.notice("the event store answers again", metadata: ["waiting for": "\(what)"]) }
+                return answer
+            } catch {
+                try Task.checkCancellation()
+                if !warned {
+                    logger.warning(
+                        "the event store does not answer; asking again", metadata: ["waiting for": "\(what)", "error": "\(error)"])
+                    warned = true
+                }
+                try await Task.sleep(for: .milliseconds(500))
+            }
+        }
+    }
+
     /// Resolves a pointer: the complete order.
     public func order(_ id: Int) async throws -> OrderPlaced? {
         guard case .order(let order) = try await call(.order(order: id)) else { throw unexpected("order") }
