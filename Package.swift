@@ -35,7 +35,9 @@ let package = Package(
         .target(name: "MallocCounter", path: "Benchmarks/MallocCounter"),
         .executableTarget(
             name: "ZeroMQBenchmarks",
-            dependencies: ["ZeroMQ", "CBaseline", "MallocCounter"],
+            dependencies: [
+                "ZeroMQ", "CBaseline", "MallocCounter", "DeliveryKit", .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Benchmarks/ZeroMQBenchmarks"
         ),
         .target(name: "ZMQOutput", dependencies: ["ZeroMQ"]),
