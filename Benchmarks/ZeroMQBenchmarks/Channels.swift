@@ -141,7 +141,6 @@ func measureChannels(_ plan: Plan) -> [ChannelRow] {
             name: "`AcknowledgedSender`→`AcknowledgedReceiver`, binary codec, sent until all acknowledged (inproc, 64 bytes)",
             baselineName: "raw PUSH/PULL of the same 3-frame messages, sent until all received",
             baseline: acknowledged.c, measured: acknowledged.swift))
-    rows.append(measureStoreIngest(plan))
     return rows
 }
 

@@ -2,7 +2,7 @@
 struct Options {
     /// The tables of the report, in the order they are measured and printed.
     enum Table: String, CaseIterable {
-        case throughput, latency, allocations, paths, channels
+        case throughput, latency, allocations, paths, channels, ingest
     }
 
     /// Much smaller counts and one repetition: a smoke test, not a measurement.
@@ -16,7 +16,7 @@ struct Options {
         usage: zeromq-benchmarks [--quick] [--reps N] [--only TABLE]
           --quick       small message counts and 1 repetition (smoke test)
           --reps N      run C and Swift N times each per row, interleaved (default 9)
-          --only TABLE  measure one table: throughput, latency, allocations, paths or channels
+          --only TABLE  measure one table: throughput, latency, allocations, paths, channels or ingest
         """
 
     /// Parses `arguments` (without the program name); `nil` on a usage error or `--help`.

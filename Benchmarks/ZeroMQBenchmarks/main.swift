@@ -84,3 +84,11 @@ if options.tables.contains(.channels) {
             + "the same bytes, `sendMultipart` and async `receiveMultipart`)\n")
     print(channelCostTable(costs))
 }
+
+if options.tables.contains(.ingest) {
+    let row = measureStoreIngest(plan)
+    print(
+        "\n## The delivery example's event store, end to end (facts per second from the first send until every "
+            + "fact is acknowledged, i.e. committed)\n")
+    print(channelTable([row]))
+}

@@ -7,8 +7,9 @@ struct EventStoreTests {
     @Test func appendsGetGapFreeSequenceNumbersAndDuplicatesAreIgnored() async throws {
         let store = try EventStore(path: nil)
         let placed = sampleOrder(1)
-        #expect(try await store.append(.orderPlaced(placed)) == .init(sequence: 1, isNew: true))
-        // The bus's pointer to the same order carries the same event id: already stored.
+        let first = try await store.append(.orderPlaced(placed))
+        #expect(first.sequence == 1 && first.isNew && first.recordedAt != nil)
+        // A pointer to the same order carries the same event id: already stored.
         let pointer = DeliveryEvent.orderPointer(OrderPointer(eventID: placed.eventID, orderID: 1))
         #expect(try await store.append(pointer) == .init(sequence: 1, isNew: false))
         let assigned = DeliveryEvent.courierAssigned(
@@ -19,6 +20,17 @@ struct EventStoreTests {
         #expect(try await store.head() == 3)
         #expect(try await store.events(after: 0).map(\.sequence) == [1, 2, 3])
         #expect(try await store.events(after: 1, limit: 1).map(\.sequence) == [2])
+    }
+
+    @Test func aBatchIsAppendedInOrderAndARepeatWithinItIsSkipped() async throws {
+        let store = try EventStore(path: nil)
+        let placed = DeliveryEvent.orderPlaced(sampleOrder(1))
+        let assigned = DeliveryEvent.courierAssigned(
+            CourierAssigned(eventID: UUID(), orderID: 1, courierID: 4, attempt: 1))
+        let results = try await store.append(contentsOf: [placed, assigned, placed])
+        #expect(results.map(\.sequence) == [1, 2, 1])
+        #expect(results.map(\.isNew) == [true, true, false])
+        #expect(try await store.head() == 2)
     }
 
     @Test func storedEventsCanBeNeitherUpdatedNorDeleted() async throws {

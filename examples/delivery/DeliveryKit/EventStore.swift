@@ -51,10 +51,13 @@ public final class EventStore: Sendable {
         public var sequence: Int64
         /// `false` when the store already had this event id.
         public var isNew: Bool
+        /// When this append stored it; `nil` for a duplicate.
+        public var recordedAt: Date?
 
-        public init(sequence: Int64, isNew: Bool) {
+        public init(sequence: Int64, isNew: Bool, recordedAt: Date? = nil) {
             self.sequence = sequence
             self.isNew = isNew
+            self.recordedAt = recordedAt
         }
     }
 
@@ -69,7 +72,8 @@ public final class EventStore: Sendable {
     /// or came earlier in the batch. One result per event, in the same order.
     @discardableResult
     public func append(contentsOf events: [DeliveryEvent]) async throws -> [Appended] {
-        let bodies = try events.map { try JSONEncoder().encode($0) }
+        let encoder = JSONEncoder()
+        let bodies = try events.map { try encoder.encode($0) }
         let recordedAt = Date().timeIntervalSince1970
         return try await database.write { db in
             var appended: [Appended] = []
@@ -94,7 +98,9 @@ public final class EventStore: Sendable {
                     event.eventID.uuidString, event.kind.rawValue, event.orderID, event.courierID, body, recordedAt,
                 ])
                 inBatch[event.eventID] = db.lastInsertedRowID
-                appended.append(Appended(sequence: db.lastInsertedRowID, isNew: true))
+                appended.append(
+                    Appended(
+                        sequence: db.lastInsertedRowID, isNew: true, recordedAt: Date(timeIntervalSince1970: recordedAt)))
             }
             return appended
         }

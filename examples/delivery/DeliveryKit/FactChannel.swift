@@ -8,6 +8,11 @@ import ZeroMQ
 /// sending it until then, so a fact survives a store restart, and (with an
 /// outbox) the producer's own.
 public enum FactChannel {
+    /// The payload codec on this path. JSON: ``DeliveryEvent`` decodes its
+    /// case from the one key present (`allKeys`), which the positional binary
+    /// codec does not record.
+    public static let codec: any EventCodec = JSONEventCodec()
+
     /// A sender of facts to the store at `addresses.storeIngest`.
     /// - Parameters:
     ///   - producer: a name unique among the producers (`orders`, `courier-2`):
@@ -22,7 +27,7 @@ public enum FactChannel {
         var options = AcknowledgedSenderOptions()
         if let outbox { options.outbox = try FileOutbox(path: outbox) }
         return try AcknowledgedSender<DeliveryEvent>(
-            context: context, .connect(addresses.storeIngest),
+            context: context, .connect(addresses.storeIngest), codec: codec,
             publisherID: outbox == nil ? UUID() : UUID(stableFor: "delivery producer \(producer)"), options: options,
             logger: logger)
     }
@@ -35,7 +40,9 @@ public enum FactChannel {
         let file = try FileOutbox(path: outbox)
         defer { file.close() }
         return try file.load().compactMap { entry in
-            try entry.frames.last.map { try JSONDecoder().decode(DeliveryEvent.self, from: Data($0)) }
+            try entry.frames.last.map { payload in
+                try payload.withUnsafeBytes { try codec.decode(DeliveryEvent.self, from: $0) }
+            }
         }
     }
 }

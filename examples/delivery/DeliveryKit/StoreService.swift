@@ -57,16 +57,18 @@ public struct StoreService: Sendable {
 
     /// Runs until cancelled or the context is shut down.
     public func run() async throws {
-        // `true` for the idle timer's tick, `false` after a commit.
-        let (appended, signal) = AsyncStream.makeStream(of: Bool.self, bufferingPolicy: .bufferingNewest(1))
+        // What the feed starts after: what was committed before this run.
+        let head = try await store.head()
+        // Commits hand their events to the feed; an overflow drops the oldest, which the feed then reads back.
+        let (wakes, wake) = AsyncStream.makeStream(of: FeedWake.self, bufferingPolicy: .bufferingNewest(256))
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await record(signal) }
-            group.addTask { try await publishFeed(appended) }
+            group.addTask { try await record(wake) }
+            group.addTask { try await publishFeed(wakes, after: head) }
             group.addTask {
                 // The feed repeats its newest event while idle, so a consumer that missed the last one finds out.
                 while true {
                     try await Task.sleep(for: .seconds(1))
-                    signal.yield(true)
+                    wake.yield(.tick)
                 }
             }
             group.addTask {
@@ -81,10 +83,10 @@ public struct StoreService: Sendable {
     }
 
     /// Appends each batch of facts in one transaction, then acknowledges it.
-    private func record(_ appended: AsyncStream<Bool>.Continuation) async throws {
+    private func record(_ feed: AsyncStream<FeedWake>.Continuation) async throws {
         let receiver = try AcknowledgedReceiver<DeliveryEvent>(
             context: context, .bind(Addresses.bindable(addresses.storeIngest, allInterfaces: bindAllInterfaces)),
-            logger: logger)
+            codec: FactChannel.codec, logger: logger)
         while true {
             do {
                 let handled = try await receiver.receiveBatch(limit: largestBatch) { batch in
@@ -92,7 +94,12 @@ public struct StoreService: Sendable {
                     commits.add()
                     received.add(batch.count)
                     duplicatesIgnored.add(results.count { !$0.isNew })
-                    if results.contains(where: \.isNew) { appended.yield(false) }
+                    let committed = zip(batch, results).compactMap { received, result in
+                        result.recordedAt.map {
+                            StoredEvent(sequence: result.sequence, event: received.event, recordedAt: $0)
+                        }
+                    }
+                    if !committed.isEmpty { feed.yield(.committed(committed)) }
                 }
                 ingest.modify { $0 = receiver.counters }
                 if handled == nil { return }
@@ -107,27 +114,44 @@ public struct StoreService: Sendable {
         }
     }
 
-    /// Publishes committed events in sequence order: it reads the log itself,
-    /// so the feed's order is the store's order whoever appended. An
+    /// Publishes committed events in sequence order, as the commits hand them
+    /// over; what it did not get that way (an overflow of the hand-over, or an
+    /// append made straight to the store) it reads back from the store. An
     /// `OrderPlaced` goes out as a pointer. An event the bus drops shows up as
     /// a gap at the consumers, which fetch it from the store.
-    private func publishFeed(_ appended: AsyncStream<Bool>) async throws {
+    private func publishFeed(_ wakes: AsyncStream<FeedWake>, after head: Int64) async throws {
         let feed = try Publisher<StoredEvent>(context: context, .connect(addresses.busPublish), logger: logger)
         try feed.socket.set(.sendHighWaterMark, 100_000)
-        var published = try await store.head()
-        var newest = try await store.events(after: max(0, published - 1), limit: 1).last
-        for await tick in appended {
+        var published = head
+        var newest = try await store.events(after: max(0, head - 1), limit: 1).last?.forFeed
+        func publish(_ stored: StoredEvent) throws {
+            let onFeed = stored.forFeed
+            try feed.publish(onFeed, to: FeedTopic.of(stored.event.kind))
+            published = stored.sequence
+            newest = onFeed
+        }
+        /// Publishes what the store holds after `published`, up to `last`; whether it published any.
+        func readBack(upTo last: Int64?) async throws -> Bool {
             var sent = false
-            while case let batch = try await store.events(after: published), !batch.isEmpty {
-                for stored in batch {
-                    let onFeed = stored.forFeed
-                    try feed.publish(onFeed, to: FeedTopic.of(stored.event.kind))
-                    published = stored.sequence
-                    newest = onFeed
-                    sent = true
+            while last.map({ published < $0 }) ?? true {
+                let batch = try await store.events(after: published)
+                guard !batch.isEmpty else { break }
+                for stored in batch where last.map({ stored.sequence <= $0 }) ?? true { try publish(stored) }
+                sent = true
+            }
+            return sent
+        }
+        for await wake in wakes {
+            switch wake {
+            case .committed(let batch):
+                guard let first = batch.first else { continue }
+                if first.sequence > published + 1 { _ = try await readBack(upTo: first.sequence - 1) }
+                for stored in batch where stored.sequence > published { try publish(stored) }
+            case .tick:
+                if try await !readBack(upTo: nil), let newest {
+                    try feed.publish(newest, to: FeedTopic.of(newest.event.kind))
                 }
             }
-            if tick, !sent, let newest { try feed.publish(newest, to: FeedTopic.of(newest.event.kind)) }
         }
     }
 
@@ -147,6 +171,12 @@ public struct StoreService: Sendable {
             return .failure(reason: "\(error)")
         }
     }
+}
+
+/// What wakes the feed: events just committed, or the idle timer.
+private enum FeedWake: Sendable {
+    case committed([StoredEvent])
+    case tick
 }
 
 extension StoredEvent {
