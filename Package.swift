@@ -37,6 +37,7 @@ let package = Package(
             name: "ZeroMQBenchmarks",
             dependencies: [
                 "ZeroMQ", "CBaseline", "MallocCounter", "DeliveryKit", .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Benchmarks/ZeroMQBenchmarks"
         ),

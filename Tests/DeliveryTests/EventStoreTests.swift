@@ -1,6 +1,7 @@
-import DeliveryKit
+@testable import DeliveryKit
 import Foundation
 import Testing
+import ZeroMQ
 
 @Suite("Event store")
 struct EventStoreTests {
@@ -81,4 +82,24 @@ func sampleOrder(_ id: Int) -> OrderPlaced {
         pickupPosition: Position(latitude: 52.37, longitude: 4.89), dropoff: "\(id) Elm St",
         dropoffPosition: Position(latitude: 52.38, longitude: 4.90), items: ["item \(id)"], totalCents: 1000 + id,
         note: "")
+}
+
+@Suite("The store's feed")
+struct StoreFeedTests {
+    @Test func theSplicedJSONReadsBackAsTheStoredEventExactly() async throws {
+        let store = try EventStore(path: nil)
+        let location = DeliveryEvent.locationUpdated(
+            LocationUpdated(
+                eventID: UUID(), orderID: 7, courierID: 3, position: Position(latitude: 52.123456789, longitude: -4.5),
+                speedKmh: 18.25, headingDegrees: 359.999, batteryPercent: 1, step: 2, steps: 5))
+        let appended = try await store.append(contentsOf: [location])[0]
+        let stored = try #require(try await store.events(after: 0).first)
+        let message = FeedMessage(stored, eventJSON: try #require(appended.body))
+        let codec = JSONEventCodec()
+        let read = try message.json.withUnsafeBytes { try codec.decode(StoredEvent.self, from: $0) }
+        #expect(read == stored)
+        // The slow path (any encoder) says the same.
+        let slow = try codec.encode(message)
+        #expect(try slow.withUnsafeBytes { try codec.decode(StoredEvent.self, from: $0) } == stored)
+    }
 }

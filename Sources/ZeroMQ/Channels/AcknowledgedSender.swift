@@ -244,9 +244,71 @@ enum SendOutcome {
 struct Pending {
     let id: UUID
     let frames: [[UInt8]]
-    /// When it was last sent; `nil` when it has not been sent yet.
-    var sentAt: ContinuousClock.Instant? = nil
+    /// When it is to be sent again; `nil` when it has not been sent yet (due now).
+    var dueAt: ContinuousClock.Instant? = nil
     var resends = 0
+}
+
+/// The sender thread's unacknowledged events, in the order they were queued.
+/// Acknowledged ones leave a hole that the front skips, and the holes are
+/// compacted away now and then, so that forgetting an event costs O(1)
+/// amortized rather than a pass over the window.
+struct PendingEvents {
+    /// The events from ``front`` on; `nil` where one was acknowledged.
+    private var slots: [Pending?]
+    private var front = 0
+    /// Each event's position: its index in ``slots`` plus ``dropped``.
+    private var positions: [UUID: Int] = [:]
+    private var dropped = 0
+
+    init(_ restored: [Pending]) {
+        slots = restored
+        for (index, pending) in restored.enumerated() { positions[pending.id] = index }
+    }
+
+    var isEmpty: Bool { positions.isEmpty }
+
+    func contains(_ id: UUID) -> Bool { positions[id] != nil }
+
+    mutating func append(_ pending: Pending) {
+        guard positions[pending.id] == nil else { return }
+        positions[pending.id] = slots.count + dropped
+        slots.append(pending)
+    }
+
+    mutating func remove(_ ids: Set<UUID>) {
+        for id in ids {
+            if let position = positions.removeValue(forKey: id) { slots[position - dropped] = nil }
+        }
+        while front < slots.count, slots[front] == nil { front += 1 }
+        // Compact once the holes in front are the larger part.
+        if front > 256, front * 2 > slots.count {
+            slots.removeFirst(front)
+            dropped += front
+            front = 0
+        }
+    }
+
+    /// Calls `send` with each event due at `now`, oldest first, until it returns `false`; `false` then.
+    mutating func sendDue(
+        at now: ContinuousClock.Instant, _ send: (inout Pending) throws(ZMQError) -> Bool
+    ) throws(ZMQError) -> Bool {
+        for index in front..<slots.count {
+            guard let dueAt = slots[index].map({ $0.dueAt ?? now }), dueAt <= now else { continue }
+            guard try send(&slots[index]!) else { return false }
+        }
+        return true
+    }
+
+    /// The earliest time an event is due again.
+    var nextDue: ContinuousClock.Instant? {
+        var earliest: ContinuousClock.Instant? = nil
+        for index in front..<slots.count {
+            guard let dueAt = slots[index]?.dueAt else { continue }
+            if earliest.map({ dueAt < $0 }) ?? true { earliest = dueAt }
+        }
+        return earliest
+    }
 }
 
 /// An event queued by ``AcknowledgedSender/send(_:to:)`` for the thread,
@@ -303,10 +365,7 @@ private struct SenderLoop: @unchecked Sendable {
             for waiter in acknowledgementWaiters { waiter.resume(returning: false) }
             finished.leave()
         }
-        // Pending events by id, so that an acknowledgement finds its event at once.
-        var unacknowledged: [UUID: Int] = [:]
-        var order: [Pending] = state.withLock { $0.restored }
-        for (index, pending) in order.enumerated() { unacknowledged[pending.id] = index }
+        var pending = PendingEvents(state.withLock { $0.restored })
         var poller = Poller()
         let acknowledgements = poller.add(socket, for: .readable)
         poller.add(fileDescriptor: wake.readEnd, for: .readable)
@@ -326,39 +385,35 @@ private struct SenderLoop: @unchecked Sendable {
                 }
                 if closed { return }
                 if !queued.isEmpty, store(queued) {
-                    for item in queued where unacknowledged[item.entry.id] == nil {
-                        unacknowledged[item.entry.id] = order.count
-                        order.append(Pending(id: item.entry.id, frames: item.entry.frames))
-                    }
+                    for item in queued { pending.append(Pending(id: item.entry.id, frames: item.entry.frames)) }
                 }
                 if ready[acknowledgements].contains(.readable) {
                     var done = Set<UUID>()
                     while try socket.receive(into: ackFrame, flags: .dontWait) {
                         if let ids = ackFrame.withUnsafeBytes(Acknowledgement.ids(in:)) {
-                            for id in ids where unacknowledged[id] != nil { done.insert(id) }
+                            for id in ids where pending.contains(id) { done.insert(id) }
                         }
                         while ackFrame.hasMore { _ = try socket.receive(into: ackFrame, flags: .dontWait) }
                     }
-                    if !done.isEmpty { forget(done, order: &order, index: &unacknowledged) }
+                    if !done.isEmpty { forget(done, pending: &pending) }
                 }
                 let now = ContinuousClock.now
                 if blockedUntil.map({ $0 <= now }) ?? true {
                     blockedUntil = nil
-                    for index in order.indices where isDue(order[index], at: now) {
-                        guard try socket.sendMultipart(order[index].frames, flags: .dontWait) else {
-                            blockedUntil = now + .milliseconds(20)
-                            break
+                    var resent: UInt64 = 0
+                    let allSent = try pending.sendDue(at: now) { (event) throws(ZMQError) in
+                        guard try socket.sendMultipart(event.frames, flags: .dontWait) else { return false }
+                        if event.dueAt != nil {
+                            event.resends += 1
+                            resent += 1
                         }
-                        if order[index].sentAt != nil {
-                            order[index].resends += 1
-                            state.withLock { $0.counters.resent += 1 }
-                        }
-                        order[index].sentAt = now
+                        event.dueAt = now + resendInterval(after: event.resends)
+                        return true
                     }
+                    if !allSent { blockedUntil = now + .milliseconds(20) }
+                    if resent > 0 { state.withLock { $0.counters.resent += resent } }
                 }
-                let nextDue = order.lazy.compactMap { pending in
-                    pending.sentAt.map { $0 + resendInterval(after: pending.resends) }
-                }.min()
+                let nextDue = pending.nextDue
                 // While sends would block, resends that are due wait for the retry too.
                 let wakeAt = blockedUntil ?? nextDue
                 timeout = wakeAt.map { max(.zero, $0 - ContinuousClock.now) }
@@ -368,11 +423,6 @@ private struct SenderLoop: @unchecked Sendable {
         } catch {
             logger.error("acknowledged sender stopped", metadata: ["error": "\(error)"])
         }
-    }
-
-    /// Whether `pending` is to be sent now: never sent, or unacknowledged for its resend interval.
-    private func isDue(_ pending: Pending, at now: ContinuousClock.Instant) -> Bool {
-        pending.sentAt.map { $0 + resendInterval(after: pending.resends) <= now } ?? true
     }
 
     /// The wait before resending an event sent `resends` times again already.
@@ -419,14 +469,13 @@ private struct SenderLoop: @unchecked Sendable {
     }
 
     /// Drops the acknowledged events, from the outbox too, and wakes callers waiting for room.
-    private func forget(_ done: Set<UUID>, order: inout [Pending], index: inout [UUID: Int]) {
+    private func forget(_ done: Set<UUID>, pending: inout PendingEvents) {
         if let outbox = options.outbox {
             do { try outbox.remove(done) } catch {
                 logger.error("cannot remove events from the outbox", metadata: ["error": "\(error)"])
             }
         }
-        order.removeAll { done.contains($0.id) }
-        index = Dictionary(order.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+        pending.remove(done)
         let (waiters, acknowledged) = state.withLock { state in
             state.counters.acknowledged += UInt64(done.count)
             state.counters.inFlight -= UInt64(done.count)

@@ -53,11 +53,14 @@ public final class EventStore: Sendable {
         public var isNew: Bool
         /// When this append stored it; `nil` for a duplicate.
         public var recordedAt: Date?
+        /// The JSON this append stored; `nil` for a duplicate.
+        public var body: Data?
 
-        public init(sequence: Int64, isNew: Bool, recordedAt: Date? = nil) {
+        public init(sequence: Int64, isNew: Bool, recordedAt: Date? = nil, body: Data? = nil) {
             self.sequence = sequence
             self.isNew = isNew
             self.recordedAt = recordedAt
+            self.body = body
         }
     }
 
@@ -100,7 +103,8 @@ public final class EventStore: Sendable {
                 inBatch[event.eventID] = db.lastInsertedRowID
                 appended.append(
                     Appended(
-                        sequence: db.lastInsertedRowID, isNew: true, recordedAt: Date(timeIntervalSince1970: recordedAt)))
+                        sequence: db.lastInsertedRowID, isNew: true, recordedAt: Date(timeIntervalSince1970: recordedAt),
+                        body: body))
             }
             return appended
         }

@@ -94,10 +94,11 @@ public struct StoreService: Sendable {
                     commits.add()
                     received.add(batch.count)
                     duplicatesIgnored.add(results.count { !$0.isNew })
-                    let committed = zip(batch, results).compactMap { received, result in
-                        result.recordedAt.map {
-                            StoredEvent(sequence: result.sequence, event: received.event, recordedAt: $0)
-                        }
+                    let committed = zip(batch, results).compactMap { received, result -> Committed? in
+                        guard let recordedAt = result.recordedAt, let body = result.body else { return nil }
+                        return Committed(
+                            stored: StoredEvent(sequence: result.sequence, event: received.event, recordedAt: recordedAt),
+                            json: body)
                     }
                     if !committed.isEmpty { feed.yield(.committed(committed)) }
                 }
@@ -120,15 +121,25 @@ public struct StoreService: Sendable {
     /// `OrderPlaced` goes out as a pointer. An event the bus drops shows up as
     /// a gap at the consumers, which fetch it from the store.
     private func publishFeed(_ wakes: AsyncStream<FeedWake>, after head: Int64) async throws {
-        let feed = try Publisher<StoredEvent>(context: context, .connect(addresses.busPublish), logger: logger)
+        let feed = try Publisher<FeedMessage>(
+            context: context, .connect(addresses.busPublish), codec: FeedCodec(), eventType: "StoredEvent",
+            logger: logger)
         try feed.socket.set(.sendHighWaterMark, 100_000)
+        let encoder = JSONEncoder()
         var published = head
-        var newest = try await store.events(after: max(0, head - 1), limit: 1).last?.forFeed
-        func publish(_ stored: StoredEvent) throws {
+        var newest: (message: FeedMessage, topic: Topic)? = nil
+        if let last = try await store.events(after: max(0, head - 1), limit: 1).last {
+            newest = (FeedMessage(last.forFeed, eventJSON: try encoder.encode(last.forFeed.event)), FeedTopic.of(last.event.kind))
+        }
+        /// `json`: the event's JSON when at hand (as just stored); an `OrderPlaced` goes out as a pointer.
+        func publish(_ stored: StoredEvent, json: Data? = nil) throws {
             let onFeed = stored.forFeed
-            try feed.publish(onFeed, to: FeedTopic.of(stored.event.kind))
+            let eventJSON = try onFeed == stored ? json ?? encoder.encode(stored.event) : encoder.encode(onFeed.event)
+            let message = FeedMessage(onFeed, eventJSON: eventJSON)
+            let topic = FeedTopic.of(stored.event.kind)
+            try feed.publish(message, to: topic)
             published = stored.sequence
-            newest = onFeed
+            newest = (message, topic)
         }
         /// Publishes what the store holds after `published`, up to `last`; whether it published any.
         func readBack(upTo last: Int64?) async throws -> Bool {
@@ -144,13 +155,11 @@ public struct StoreService: Sendable {
         for await wake in wakes {
             switch wake {
             case .committed(let batch):
-                guard let first = batch.first else { continue }
+                guard let first = batch.first?.stored else { continue }
                 if first.sequence > published + 1 { _ = try await readBack(upTo: first.sequence - 1) }
-                for stored in batch where stored.sequence > published { try publish(stored) }
+                for item in batch where item.stored.sequence > published { try publish(item.stored, json: item.json) }
             case .tick:
-                if try await !readBack(upTo: nil), let newest {
-                    try feed.publish(newest, to: FeedTopic.of(newest.event.kind))
-                }
+                if try await !readBack(upTo: nil), let newest { try feed.publish(newest.message, to: newest.topic) }
             }
         }
     }
@@ -173,10 +182,16 @@ public struct StoreService: Sendable {
     }
 }
 
-/// What wakes the feed: events just committed, or the idle timer.
+/// What wakes the feed: events just committed (with the JSON stored), or the idle timer.
 private enum FeedWake: Sendable {
-    case committed([StoredEvent])
+    case committed([Committed])
     case tick
+}
+
+/// An event just committed, and its JSON as the store wrote it.
+private struct Committed: Sendable {
+    let stored: StoredEvent
+    let json: Data
 }
 
 extension StoredEvent {
