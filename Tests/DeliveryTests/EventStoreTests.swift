@@ -103,3 +103,46 @@ struct StoreFeedTests {
         #expect(try slow.withUnsafeBytes { try codec.decode(StoredEvent.self, from: $0) } == stored)
     }
 }
+
+@Suite("Facts in the binary format")
+struct BinaryFactTests {
+    static let every: [DeliveryEvent] = [
+        .orderPlaced(sampleOrder(3)),
+        .orderPointer(OrderPointer(eventID: UUID(), orderID: 3)),
+        .courierAssigned(CourierAssigned(eventID: UUID(), orderID: 3, courierID: 2, attempt: 4)),
+        .pickedUp(PickedUp(eventID: UUID(), orderID: 3, courierID: 2)),
+        .locationUpdated(
+            LocationUpdated(
+                eventID: UUID(), orderID: 3, courierID: 2, position: Position(latitude: -1.5, longitude: 179.25),
+                speedKmh: 17.5, headingDegrees: 0.001, batteryPercent: 99, step: 1, steps: 5)),
+        .delivered(Delivered(eventID: DeliveryEvent.deliveredEventID(orderID: 3), orderID: 3, courierID: 2)),
+        .jobRedelivered(JobRedelivered(eventID: UUID(), orderID: 3, attempt: 2, reason: "nobody accepted ✓")),
+    ]
+
+    @Test(arguments: every) func everyKindReadsBackAsWritten(event: DeliveryEvent) throws {
+        let codec = FactChannel.codec
+        let bytes = try codec.encode(event)
+        #expect(try bytes.withUnsafeBytes { try codec.decode(DeliveryEvent.self, from: $0) } == event)
+    }
+
+    @Test func damagedBytesAreAnErrorNeverACrash() throws {
+        let codec = FactChannel.codec
+        var generator = SeededGenerator(seed: 11)
+        var errors = 0
+        for event in Self.every {
+            let bytes = try codec.encode(event)
+            for _ in 0..<2_000 {
+                var damaged = bytes
+                for _ in 0...Int.random(in: 0...3, using: &generator) {
+                    damaged[Int.random(in: 0..<damaged.count, using: &generator)] = UInt8.random(in: 0...255, using: &generator)
+                }
+                if Bool.random(using: &generator) { damaged.removeLast(Int.random(in: 0...damaged.count, using: &generator)) }
+                do { _ = try damaged.withUnsafeBytes { try codec.decode(DeliveryEvent.self, from: $0) } } catch {
+                    errors += 1
+                }
+            }
+        }
+        // Most damage is caught (some only changes a value); none traps.
+        #expect(errors > 7_000)
+    }
+}

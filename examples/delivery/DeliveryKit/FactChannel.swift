@@ -8,10 +8,10 @@ import ZeroMQ
 /// sending it until then, so a fact survives a store restart, and (with an
 /// outbox) the producer's own.
 public enum FactChannel {
-    /// The payload codec on this path. JSON: ``DeliveryEvent`` decodes its
-    /// case from the one key present (`allKeys`), which the positional binary
-    /// codec does not record.
-    public static let codec: any EventCodec = JSONEventCodec()
+    /// The payload codec on this path: binary, since every fact crosses it
+    /// once and nobody reads it from a terminal (``DeliveryEvent`` writes and
+    /// reads itself, `BinaryFacts.swift`); the store's feed stays JSON.
+    public static let codec: any EventCodec = BinaryEventCodec()
 
     /// A sender of facts to the store at `addresses.storeIngest`.
     /// - Parameters:
