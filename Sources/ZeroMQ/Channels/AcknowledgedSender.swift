@@ -127,21 +127,24 @@ public final class AcknowledgedSender<Event: Encodable & Sendable>: Sendable {
             }
             let outcome = await withTaskCancellationHandler {
                 await withCheckedContinuation { (continuation: CheckedContinuation<SendOutcome, Never>) in
-                    let now = state.withLock { state -> SendOutcome? in
-                        if state.closed { return .closed }
+                    let (now, first) = state.withLock { state -> (SendOutcome?, Bool) in
+                        if state.closed { return (.closed, false) }
                         guard state.counters.inFlight < UInt64(options.window) else {
-                            if Task.isCancelled { return .cancelled }
+                            if Task.isCancelled { return (.cancelled, false) }
                             state.roomWaiters.append((token, continuation))
-                            return nil
+                            return (nil, false)
                         }
+                        let first = state.queued.isEmpty
                         state.queued.append(Queued(entry: entry, stored: options.outbox == nil ? nil : continuation))
                         state.unacknowledged.insert(entry.id)
                         state.counters.sent += 1
                         state.counters.inFlight += 1
-                        return options.outbox == nil ? .queued : nil
+                        return (options.outbox == nil ? .queued : nil, first)
                     }
                     if let now { continuation.resume(returning: now) }
-                    wake.signal()
+                    // The thread takes the whole queue at once under the lock: only an
+                    // event that finds it empty needs to wake the thread.
+                    if first { wake.signal() }
                 }
             } onCancel: {
                 let waiter = state.withLock { state -> CheckedContinuation<SendOutcome, Never>? in
