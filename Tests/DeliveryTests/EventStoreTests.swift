@@ -146,3 +146,28 @@ struct BinaryFactTests {
         #expect(errors > 7_000)
     }
 }
+
+@Suite("The store's rows, written as JSON by hand")
+struct FactJSONTests {
+    @Test(arguments: BinaryFactTests.every) func JSONDecoderReadsBackEveryKind(event: DeliveryEvent) throws {
+        let json = try event.json()
+        #expect(try JSONDecoder().decode(DeliveryEvent.self, from: json) == event)
+        // The same document JSONEncoder writes, up to key order and number spelling.
+        let hand = try JSONSerialization.jsonObject(with: json) as? NSDictionary
+        let foundation = try JSONSerialization.jsonObject(with: JSONEncoder().encode(event)) as? NSDictionary
+        #expect(hand != nil && hand == foundation)
+    }
+
+    @Test func awkwardTextAndNumbersSurvive() throws {
+        var order = sampleOrder(9)
+        order.customer = "Ada \"the\" Lovelace \\ / \n\t\u{01}\u{1F} ☕️ \u{7F}"
+        order.items = ["", "a\"b", "\u{0}"]
+        order.pickupPosition = Position(latitude: 1e-300, longitude: -0.0)
+        order.dropoffPosition = Position(latitude: .greatestFiniteMagnitude, longitude: 0.1 + 0.2)
+        let event = DeliveryEvent.orderPlaced(order)
+        #expect(try JSONDecoder().decode(DeliveryEvent.self, from: event.json()) == event)
+
+        order.dropoffPosition = Position(latitude: .nan, longitude: 0)
+        #expect(throws: EncodingError.self) { try DeliveryEvent.orderPlaced(order).json() }
+    }
+}

@@ -75,8 +75,7 @@ public final class EventStore: Sendable {
     /// or came earlier in the batch. One result per event, in the same order.
     @discardableResult
     public func append(contentsOf events: [DeliveryEvent]) async throws -> [Appended] {
-        let encoder = JSONEncoder()
-        let bodies = try events.map { try encoder.encode($0) }
+        let bodies = try events.map { try $0.json() }
         let recordedAt = Date().timeIntervalSince1970
         return try await database.write { db in
             var appended: [Appended] = []

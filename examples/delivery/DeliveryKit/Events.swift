@@ -276,8 +276,12 @@ public enum EventKind: String, Codable, Sendable, CaseIterable {
     case delivered = "order.delivered"
     case jobRedelivered = "job.redelivered"
 
-    /// The bus topic: `delivery.order.placed`, `delivery.courier.location`, ….
-    public var topic: Topic { Topic(stringLiteral: "delivery.\(rawValue)") }
+    /// The topic facts of this kind are sent under: `delivery.order.placed`, `delivery.courier.location`, ….
+    public var topic: Topic { EventKind.topics[self]! }
+
+    /// Every kind's topic, made (and checked) once.
+    private static let topics = Dictionary(
+        uniqueKeysWithValues: allCases.map { ($0, Topic(stringLiteral: "delivery.\($0.rawValue)")) })
 
     /// Whether the bus carries all of the entity's data (complete) or only an
     /// id to look up (pointer).
@@ -307,5 +311,9 @@ public enum FeedTopic {
     public static let all: Topic = "stored"
 
     /// The feed topic of one kind.
-    public static func of(_ kind: EventKind) -> Topic { Topic(stringLiteral: "stored.\(kind.rawValue)") }
+    public static func of(_ kind: EventKind) -> Topic { topics[kind]! }
+
+    /// Every kind's feed topic, made (and checked) once.
+    private static let topics = Dictionary(
+        uniqueKeysWithValues: EventKind.allCases.map { ($0, Topic(stringLiteral: "stored.\($0.rawValue)")) })
 }
