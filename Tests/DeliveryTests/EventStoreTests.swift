@@ -171,3 +171,19 @@ struct FactJSONTests {
         #expect(throws: EncodingError.self) { try DeliveryEvent.orderPlaced(order).json() }
     }
 }
+
+@Suite("UUID text without snprintf")
+struct UUIDTextTests {
+    @Test func itIsFoundationsTextBothWays() {
+        for _ in 0..<1_000 {
+            let id = UUID()
+            #expect(id.text == id.uuidString)
+            #expect(UUID(text: id.uuidString) == id)
+            #expect(UUID(text: id.uuidString.lowercased()) == id)
+        }
+        for bad in ["", "not a uuid", "00000000-0000-4000-8000-00000000000", "00000000-0000-4000-8000-00000000000G",
+            "000000000-000-4000-8000-000000000000", "00000000-0000-4000-8000-0000000000000"] {
+            #expect(UUID(text: bad) == nil, "\(bad)")
+        }
+    }
+}

@@ -11,11 +11,11 @@ import ZeroMQ
 
 extension UUID {
     /// As its `Codable` form writes it: the string.
-    fileprivate func write(to writer: inout BinaryPayloadWriter) { writer.write(uuidString) }
+    fileprivate func write(to writer: inout BinaryPayloadWriter) { writer.write(text) }
 
     fileprivate static func read(from reader: inout BinaryPayloadReader) throws(BinaryPayloadError) -> UUID {
         let text: String = try reader.read()
-        guard let id = UUID(uuidString: text) else { throw BinaryPayloadError("not a UUID: \(PeerText.escaped(text))") }
+        guard let id = UUID(text: text) else { throw BinaryPayloadError("not a UUID: \(PeerText.escaped(text))") }
         return id
     }
 }

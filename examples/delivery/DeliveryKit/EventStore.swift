@@ -90,14 +90,14 @@ public final class EventStore: Sendable {
             for (event, body) in zip(events, bodies) {
                 // Look first: an ignored INSERT would still use up a sequence number,
                 // and projections rely on the sequence having no gaps.
-                if let existing = try inBatch[event.eventID]
-                    ?? Int64.fetchOne(find, arguments: [event.eventID.uuidString])
+                let id = event.eventID.text
+                if let existing = try inBatch[event.eventID] ?? Int64.fetchOne(find, arguments: [id])
                 {
                     appended.append(Appended(sequence: existing, isNew: false))
                     continue
                 }
                 try insert.execute(arguments: [
-                    event.eventID.uuidString, event.kind.rawValue, event.orderID, event.courierID, body, recordedAt,
+                    id, event.kind.rawValue, event.orderID, event.courierID, body, recordedAt,
                 ])
                 inBatch[event.eventID] = db.lastInsertedRowID
                 appended.append(

@@ -55,7 +55,7 @@ struct FactJSONWriter {
         needsComma = true
     }
 
-    mutating func field(_ name: StaticString, _ value: UUID) { field(name, value.uuidString) }
+    mutating func field(_ name: StaticString, _ value: UUID) { field(name, value.text) }
 
     mutating func field(_ name: StaticString, _ value: [String]) {
         key(name)
