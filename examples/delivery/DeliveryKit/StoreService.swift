@@ -104,9 +104,6 @@ public struct StoreService: Sendable {
                 }
                 ingest.modify { $0 = receiver.counters }
                 if handled == nil { return }
-            } catch let error as ChannelError {
-                // A message that does not decode is acknowledged and dropped; it never stops the store.
-                logger.debug("undecodable fact", metadata: ["error": "\(error)"])
             } catch where !(error is CancellationError) && !Task.isCancelled {
                 // Nothing of the batch was acknowledged: its senders send it again.
                 logger.error("cannot append facts; they will be sent again", metadata: ["error": "\(error)"])
@@ -125,16 +122,15 @@ public struct StoreService: Sendable {
             context: context, .connect(addresses.busPublish), codec: FeedCodec(), eventType: "StoredEvent",
             logger: logger)
         try feed.socket.set(.sendHighWaterMark, 100_000)
-        let encoder = JSONEncoder()
         var published = head
         var newest: (message: FeedMessage, topic: Topic)? = nil
-        if let last = try await store.events(after: max(0, head - 1), limit: 1).last {
-            newest = (FeedMessage(last.forFeed, eventJSON: try encoder.encode(last.forFeed.event)), FeedTopic.of(last.event.kind))
+        if let last = try await store.events(after: max(0, head - 1), limit: 1).last?.forFeed {
+            newest = (FeedMessage(last, eventJSON: try last.event.json()), FeedTopic.of(last.event.kind))
         }
         /// `json`: the event's JSON when at hand (as just stored); an `OrderPlaced` goes out as a pointer.
         func publish(_ stored: StoredEvent, json: Data? = nil) throws {
             let onFeed = stored.forFeed
-            let eventJSON = try onFeed == stored ? json ?? encoder.encode(stored.event) : encoder.encode(onFeed.event)
+            let eventJSON = try onFeed.event.isPointer ? onFeed.event.json() : json ?? stored.event.json()
             let message = FeedMessage(onFeed, eventJSON: eventJSON)
             let topic = FeedTopic.of(stored.event.kind)
             try feed.publish(message, to: topic)
