@@ -65,7 +65,7 @@ let package = Package(
         ),
         .target(
             name: "FuzzTargets",
-            dependencies: ["ZeroMQ", "ZMQOutput", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["ZeroMQ", "ZMQOutput", "DeliveryKit", .product(name: "Logging", package: "swift-log")],
             path: "Fuzz/FuzzTargets"
         ),
         .executableTarget(name: "ZeroMQFuzz", dependencies: ["FuzzTargets"], path: "Fuzz/ZeroMQFuzz"),

@@ -19,7 +19,7 @@ public struct FuzzTarget: Sendable {
     /// Every target.
     public static let all: [FuzzTarget] = [
         envelopeTarget, topicTarget, binaryPayloadTarget, jsonCodecTarget, eventReaderTarget, z85Target,
-        zapRequestTarget, rendererTarget, acknowledgementTarget, outboxJournalTarget,
+        zapRequestTarget, rendererTarget, acknowledgementTarget, outboxJournalTarget, deliveryFactTarget,
     ]
 
     /// The target called `name`.

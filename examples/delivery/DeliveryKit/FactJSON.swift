@@ -95,7 +95,7 @@ struct FactJSONWriter {
 
 extension DeliveryEvent {
     /// The event as JSON, the form the store keeps: `{"delivered":{"eventID":…}}`.
-    func json() throws -> Data {
+    public func json() throws -> Data {
         var json = FactJSONWriter()
         try json.object { json in
             switch self {
