@@ -39,6 +39,7 @@ public final class AcknowledgedSender<Event: Encodable & Sendable>: Sendable {
     /// that a receiver acknowledges to it across reconnects.
     public let publisherID: UUID
     private let options: AcknowledgedSenderOptions
+    private let hasOutbox: Bool
     private let writer: Locked<EventWriter<Event>>
     private let state = Locked(SenderState())
     private let wake: WakePipe
@@ -71,6 +72,7 @@ public final class AcknowledgedSender<Event: Encodable & Sendable>: Sendable {
         options.resendAfter = max(.milliseconds(1), options.resendAfter)
         options.longestResendInterval = max(options.resendAfter, options.longestResendInterval)
         self.options = options
+        hasOutbox = options.outbox != nil
         writer = Locked(
             EventWriter(publisherID: publisherID, codec: codec, eventType: eventType, schemaVersion: schemaVersion))
         wake = try WakePipe()
@@ -90,7 +92,8 @@ public final class AcknowledgedSender<Event: Encodable & Sendable>: Sendable {
         }
         finished.enter()
         let loop = SenderLoop(
-            socket: socket, state: state, wake: wake, options: self.options, logger: logger, finished: finished)
+            socket: socket, state: state, wake: wake, options: self.options, outbox: self.options.outbox,
+            logger: logger, finished: finished)
         let thread = Thread { loop.run() }
         thread.name = "zeromq-acknowledged-sender"
         thread.start()
@@ -135,11 +138,11 @@ public final class AcknowledgedSender<Event: Encodable & Sendable>: Sendable {
                             return (nil, false)
                         }
                         let first = state.queued.isEmpty
-                        state.queued.append(Queued(entry: entry, stored: options.outbox == nil ? nil : continuation))
+                        state.queued.append(Queued(entry: entry, stored: hasOutbox ? continuation : nil))
                         state.unacknowledged.insert(entry.id)
                         state.counters.sent += 1
                         state.counters.inFlight += 1
-                        return (options.outbox == nil ? .queued : nil, first)
+                        return (hasOutbox ? nil : .queued, first)
                     }
                     if let now { continuation.resume(returning: now) }
                     // The thread takes the whole queue at once under the lock: only an
@@ -297,7 +300,7 @@ struct PendingEvents {
         at now: ContinuousClock.Instant, _ send: (inout Pending) throws(ZMQError) -> Bool
     ) throws(ZMQError) -> Bool {
         for index in front..<slots.count {
-            guard let dueAt = slots[index].map({ $0.dueAt ?? now }), dueAt <= now else { continue }
+            guard let dueAt = slots[index]?.dueAt ?? (slots[index] == nil ? nil : now), dueAt <= now else { continue }
             guard try send(&slots[index]!) else { return false }
         }
         return true
@@ -345,6 +348,8 @@ private struct SenderLoop: @unchecked Sendable {
     let state: Locked<SenderState>
     let wake: WakePipe
     let options: AcknowledgedSenderOptions
+    /// `options.outbox`, read once (each read of the optional existential copies it).
+    let outbox: (any Outbox)?
     let logger: Logger
     let finished: DispatchGroup
 
@@ -438,7 +443,7 @@ private struct SenderLoop: @unchecked Sendable {
     /// when the outbox failed: then their callers throw and the events are
     /// not sent, since they could not be made to survive a restart.
     private func store(_ queued: [Queued]) -> Bool {
-        if let outbox = options.outbox {
+        if let outbox {
             do { try outbox.add(queued.map(\.entry)) } catch {
                 logger.error("cannot store events in the outbox", metadata: ["error": "\(error)"])
                 let failure = ZMQError(code: EIO, operation: "store events in the outbox: \(error)")
@@ -473,7 +478,7 @@ private struct SenderLoop: @unchecked Sendable {
 
     /// Drops the acknowledged events, from the outbox too, and wakes callers waiting for room.
     private func forget(_ done: Set<UUID>, pending: inout PendingEvents) {
-        if let outbox = options.outbox {
+        if let outbox {
             do { try outbox.remove(done) } catch {
                 logger.error("cannot remove events from the outbox", metadata: ["error": "\(error)"])
             }
