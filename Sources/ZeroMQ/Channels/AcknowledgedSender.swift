@@ -272,8 +272,6 @@ struct PendingEvents {
         for (index, pending) in restored.enumerated() { positions[pending.id] = index }
     }
 
-    var isEmpty: Bool { positions.isEmpty }
-
     func contains(_ id: UUID) -> Bool { positions[id] != nil }
 
     mutating func append(_ pending: Pending) {
@@ -295,25 +293,20 @@ struct PendingEvents {
         }
     }
 
-    /// Calls `send` with each event due at `now`, oldest first, until it returns `false`; `false` then.
+    /// Calls `send` with each event due at `now`, oldest first, in one pass
+    /// that also finds when the next one falls due. `send` returns `false`
+    /// when sending would block: the pass stops, and `blocked` is `true`.
     mutating func sendDue(
         at now: ContinuousClock.Instant, _ send: (inout Pending) throws(ZMQError) -> Bool
-    ) throws(ZMQError) -> Bool {
-        for index in front..<slots.count {
-            guard let dueAt = slots[index]?.dueAt ?? (slots[index] == nil ? nil : now), dueAt <= now else { continue }
-            guard try send(&slots[index]!) else { return false }
+    ) throws(ZMQError) -> (blocked: Bool, nextDue: ContinuousClock.Instant?) {
+        var nextDue: ContinuousClock.Instant? = nil
+        for index in front..<slots.count where slots[index] != nil {
+            if slots[index]!.dueAt ?? now <= now {
+                guard try send(&slots[index]!) else { return (true, nil) }
+            }
+            if let dueAt = slots[index]!.dueAt, nextDue.map({ dueAt < $0 }) ?? true { nextDue = dueAt }
         }
-        return true
-    }
-
-    /// The earliest time an event is due again.
-    var nextDue: ContinuousClock.Instant? {
-        var earliest: ContinuousClock.Instant? = nil
-        for index in front..<slots.count {
-            guard let dueAt = slots[index]?.dueAt else { continue }
-            if earliest.map({ dueAt < $0 }) ?? true { earliest = dueAt }
-        }
-        return earliest
+        return (false, nextDue)
     }
 }
 
@@ -406,10 +399,11 @@ private struct SenderLoop: @unchecked Sendable {
                     if !done.isEmpty { forget(done, pending: &pending) }
                 }
                 let now = ContinuousClock.now
+                var nextDue: ContinuousClock.Instant? = nil
                 if blockedUntil.map({ $0 <= now }) ?? true {
                     blockedUntil = nil
                     var resent: UInt64 = 0
-                    let allSent = try pending.sendDue(at: now) { (event) throws(ZMQError) in
+                    let pass = try pending.sendDue(at: now) { (event) throws(ZMQError) in
                         guard try socket.sendMultipart(event.frames, flags: .dontWait) else { return false }
                         if event.dueAt != nil {
                             event.resends += 1
@@ -418,10 +412,10 @@ private struct SenderLoop: @unchecked Sendable {
                         event.dueAt = now + resendInterval(after: event.resends)
                         return true
                     }
-                    if !allSent { blockedUntil = now + .milliseconds(20) }
+                    if pass.blocked { blockedUntil = now + .milliseconds(20) }
+                    nextDue = pass.nextDue
                     if resent > 0 { state.withLock { $0.counters.resent += resent } }
                 }
-                let nextDue = pending.nextDue
                 // While sends would block, resends that are due wait for the retry too.
                 let wakeAt = blockedUntil ?? nextDue
                 timeout = wakeAt.map { max(.zero, $0 - ContinuousClock.now) }

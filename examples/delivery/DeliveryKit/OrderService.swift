@@ -138,27 +138,6 @@ public struct OrderService: Sendable {
     }
 }
 
-/// Runs `operation`, cancelling it after `limit`: it then throws
-/// `CancellationError` (if it heeds cancellation) while the caller's task is not cancelled.
-func withDeadline<Result: Sendable>(
-    _ limit: Duration, _ operation: @escaping @Sendable () async throws -> Result
-) async throws -> Result {
-    try await withThrowingTaskGroup(of: Result?.self) { group in
-        group.addTask { try await operation() }
-        group.addTask {
-            try await Task.sleep(for: limit)
-            return nil
-        }
-        defer { group.cancelAll() }
-        while let next = try await group.next() {
-            if let result = next { return result }
-            // The deadline passed: cancel the operation and let it end.
-            group.cancelAll()
-        }
-        throw CancellationError()
-    }
-}
-
 extension OrderPlaced {
     /// The complete event for an accepted command.
     init(_ command: PlaceOrder, orderID: Int) {
