@@ -22,20 +22,22 @@ public enum History {
     }
 
     /// "Which couriers held this job before it was redelivered?", with the
-    /// attempt each one held, oldest first.
+    /// attempt each one held, by attempt. Told by attempt numbers, not by the
+    /// log's order: a crashed courier's facts may reach the store (from its
+    /// outbox, once it restarts) after the redelivery they led to.
     public static func holdersBeforeRedelivery(of orderHistory: [StoredEvent]) -> [(courierID: Int, attempt: Int)] {
+        let lastRedelivery = orderHistory.compactMap { stored -> Int? in
+            if case .jobRedelivered(let redelivered) = stored.event { redelivered.attempt } else { nil }
+        }.max()
+        guard let lastRedelivery else { return [] }
         var holders: [(courierID: Int, attempt: Int)] = []
-        var lastAssigned: (courierID: Int, attempt: Int)?
         for stored in orderHistory {
-            switch stored.event {
-            case .courierAssigned(let assigned): lastAssigned = (assigned.courierID, assigned.attempt)
-            case .jobRedelivered(let redelivered):
-                if let held = lastAssigned, held.attempt < redelivered.attempt { holders.append(held) }
-                lastAssigned = nil
-            default: break
-            }
+            guard case .courierAssigned(let assigned) = stored.event, assigned.attempt < lastRedelivery,
+                !holders.contains(where: { $0 == (assigned.courierID, assigned.attempt) })
+            else { continue }
+            holders.append((assigned.courierID, assigned.attempt))
         }
-        return holders
+        return holders.sorted { $0.attempt < $1.attempt }
     }
 
     /// "Where was this courier before?": its positions, oldest first.
