@@ -70,16 +70,22 @@ let package = Package(
         ),
         .executableTarget(name: "ZeroMQFuzz", dependencies: ["FuzzTargets"], path: "Fuzz/ZeroMQFuzz"),
         .executableTarget(name: "ChannelVictim", dependencies: ["ZeroMQ"], path: "Tests/ChannelVictim"),
-        .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ", .product(name: "Logging", package: "swift-log")]),
+        // What the test targets share: child processes without Foundation's
+        // `Process`, the pyzmq peer, and the open-file limit raised at load.
+        .target(name: "CTestSupport", path: "Tests/CTestSupport"),
+        .target(name: "TestSupport", dependencies: ["CTestSupport"], path: "Tests/TestSupport"),
+        .testTarget(
+            name: "ZeroMQTests",
+            dependencies: ["ZeroMQ", "TestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "FuzzTargetTests", dependencies: ["FuzzTargets"], path: "Tests/FuzzTargetTests"),
         .testTarget(
             name: "DeliveryTests",
             dependencies: [
-                "DeliveryKit", "ZeroMQ", .product(name: "Logging", package: "swift-log"),
+                "DeliveryKit", "ZeroMQ", "TestSupport", .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Tests/DeliveryTests"),
-        .testTarget(name: "ZMQToolTests", dependencies: ["ZeroMQ"], path: "Tests/ZMQToolTests"),
+        .testTarget(name: "ZMQToolTests", dependencies: ["ZeroMQ", "TestSupport"], path: "Tests/ZMQToolTests"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The `delivery` binary built beside this test bundle (or in `.build/debug`).
 let deliveryBinary: String? = {
@@ -18,7 +19,7 @@ let deliveryBinary: String? = {
 /// One `delivery` role running as a real process, its output going to files.
 final class RoleProcess {
     let name: String
-    private let process = Process()
+    private let process: ChildProcess
     private let outputFile: URL
     private let errorFile: URL
 
@@ -31,24 +32,12 @@ final class RoleProcess {
         let logs = FileManager.default.temporaryDirectory
         outputFile = logs.appendingPathComponent("delivery-\(name)-\(UUID()).out")
         errorFile = logs.appendingPathComponent("delivery-\(name)-\(UUID()).err")
-        _ = FileManager.default.createFile(atPath: outputFile.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
-        if sigintIgnored {
-            process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", "trap '' INT; exec \"$0\" \"$@\"", binary] + arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: binary)
-            process.arguments = arguments
-        }
-        process.standardOutput = try FileHandle(forWritingTo: outputFile)
-        process.standardError = try FileHandle(forWritingTo: errorFile)
-        process.standardInput = FileHandle.nullDevice
-        process.currentDirectoryURL = directory ?? FileManager.default.temporaryDirectory
-        try process.run()
+        process = try ChildProcess(
+            binary, arguments, directory: (directory ?? logs).path, output: .file(outputFile.path),
+            error: .file(errorFile.path), ignoringInterrupts: sigintIgnored)
     }
 
     deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         try? FileManager.default.removeItem(at: outputFile)
         try? FileManager.default.removeItem(at: errorFile)
     }
@@ -60,7 +49,7 @@ final class RoleProcess {
     /// Sends `signal` and waits at most `timeout` for the exit; the exit
     /// status, or `nil` when the process had to be killed.
     func stop(_ signal: Int32 = SIGINT, timeout: Duration = .seconds(10)) async -> Int32? {
-        if process.isRunning { kill(process.processIdentifier, signal) }
+        process.send(signal)
         return await waitForExit(timeout: timeout)
     }
 
@@ -72,43 +61,21 @@ final class RoleProcess {
         return errors.contains(text)
     }
 
-    /// Waits at most `timeout` for the process to end by itself. It sleeps
-    /// between looks, so it never blocks a thread of Swift's cooperative pool,
-    /// which the other suites' async tests share.
+    /// Waits at most `timeout` for the process to end by itself; its status,
+    /// or `nil` when it had to be killed. It sleeps between looks, so it never
+    /// blocks a thread of Swift's cooperative pool, which the other suites'
+    /// async tests share.
     func waitForExit(timeout: Duration) async -> Int32? {
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            return nil
-        }
-        return process.terminationStatus
+        if let status = await process.exit(within: timeout) { return status }
+        await process.stop(SIGKILL)
+        return nil
     }
 }
 
 /// A first port such that the ports the roles bind (`Addresses.tcp(firstPort:)`)
-/// are free now on loopback.
+/// are free now on loopback, and outside the ephemeral range.
 func freeFirstPort() throws -> Int {
-    for _ in 0..<50 {
-        let first = Int.random(in: 20_000...55_000)
-        let ports = [0, 1, 2, 10, 11, 20, 30, 31, 40].map { first + $0 }
-        if ports.allSatisfy(isFreeOnLoopback) { return first }
-    }
-    throw DeliveryTestError("no free range of ports found")
-}
-
-private func isFreeOnLoopback(_ port: Int) -> Bool {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { return false }
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = in_port_t(UInt16(port).bigEndian)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    return withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    } == 0
+    try freeLoopbackPorts(offsets: [0, 1, 2, 10, 11, 20, 30, 31, 40])
 }
 
 struct DeliveryTestError: Error, CustomStringConvertible {

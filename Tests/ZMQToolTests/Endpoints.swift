@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TestSupport
 import ZeroMQ
 
 /// Ports already handed out in this run: tests run in parallel, and the
@@ -21,20 +22,11 @@ func ipcEndpoint(_ name: String = #function) -> String {
     return "ipc://\(ipcFolder)/\(tag)-\(UUID().uuidString.prefix(8))"
 }
 
-/// A TCP port nothing listens on right now: bound by a ZeroMQ socket to
-/// `tcp://127.0.0.1:*`, read, and closed. (`*` itself cannot be shared with
-/// another process.) The context is released before returning, which waits
-/// until libzmq has really closed the listening socket.
+/// A TCP port nothing listens on right now, below the ephemeral range (see
+/// `freeLoopbackPorts`), and not handed to another test of this run.
 func freeTCPPort() throws -> Int {
     while true {
-        let endpoint: String
-        do {
-            let context = try Context()
-            let socket = try context.socket(.rep)
-            endpoint = try socket.bind("tcp://127.0.0.1:*")
-            socket.close(linger: .zero)
-        }
-        let port = Int(endpoint.split(separator: ":").last!)!
+        let port = try freeLoopbackPorts()
         if portsGiven.withLock({ $0.insert(port).inserted }) { return port }
     }
 }

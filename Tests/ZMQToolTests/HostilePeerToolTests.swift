@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 extension ZMQToolSuite {
     /// `zmq sub --format json` against `Tests/Interop/hostile_peer.py`, a
@@ -20,8 +21,8 @@ extension ZMQToolSuite {
         @Test func subPrintsEveryHostileMessageAsOneLineOfJSONAndStopsCleanly() async throws {
             // 100,000 frames in the big message: the tool prints each, and the
             // million that test the channel consumers' memory take a minute under ThreadSanitizer.
-            let peer = try PyzmqPeer("pub", "100000", script: "hostile_peer.py")
-            let endpoint = try await peer.readLine()
+            let peer = try PythonPeer("pub", "100000", script: "hostile_peer.py")
+            let endpoint = try await peer.line()
             let sub = try ToolProcess(["sub", endpoint, "--format", "json"])
             // The event as Python's json.dumps writes it, spliced into the line.
             let deadline = ContinuousClock.now + .seconds(120)
@@ -33,8 +34,8 @@ extension ZMQToolSuite {
             let resident = residentMemory(of: sub.processID)
             sub.send(SIGTERM)
             let result = await sub.finish()
-            #expect(try await peer.readLine() == "sent")
-            #expect(try await peer.finish() == 0)
+            #expect(try await peer.line() == "sent")
+            #expect(try await peer.exitStatus() == 0)
             #expect(result.status == 0, "\(result.errorText)")
             let lines = result.stdout.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).dropLast()
             #expect(lines.count == Self.messages)

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+import TestSupport
 
 /// Every wait on a `zmq` process is bounded by this; a process still running
 /// then is killed, so no test can hang.
@@ -41,7 +42,7 @@ struct ToolResult {
 
 /// The `zmq` tool running as a real process, its output collected as it comes.
 final class ToolProcess: Sendable {
-    private let process: Process
+    private let process: ChildProcess
     // An NSLock, not a Mutex: ThreadSanitizer sees a pthread mutex order the
     // reader threads' appends and the test's reads, but not a Mutex's futex.
     private let collected = LockedOutput()
@@ -60,33 +61,14 @@ final class ToolProcess: Sendable {
         environment: [String: String] = [:], descriptor3: String? = nil
     ) throws {
         let path = try #require(zmqToolPath, "no zmq binary: build it with `swift build --product zmq` first")
-        let process = Process()
-        if sigintIgnored || descriptor3 != nil {
-            // A shell sets up what Process cannot, then becomes the tool.
-            let trap = sigintIgnored ? "trap '' INT; " : ""
-            let exec = descriptor3 == nil ? "exec \"$0\" \"$@\"" : "file=$1; shift; exec \"$0\" \"$@\" 3<\"$file\""
-            process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", trap + exec, path] + (descriptor3.map { [$0] } ?? []) + arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: path)
-            process.arguments = arguments
-        }
-        if !environment.isEmpty {
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        }
-        let stdout = Pipe()
-        let stderr = Pipe()
-        let stdin = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        process.standardInput = stdin
-        self.process = process
-        inputWriter = keepingInputOpen ? stdin.fileHandleForWriting : nil
-        try process.run()
-        collect(stdout.fileHandleForReading, into: \.stdout)
-        collect(stderr.fileHandleForReading, into: \.stderr)
+        process = try ChildProcess(
+            path, arguments, environment: environment, input: .pipe, output: .pipe, error: .pipe,
+            ignoringInterrupts: sigintIgnored, readableDescriptors: descriptor3.map { [3: $0] } ?? [:])
+        let writer = process.standardInput!
+        inputWriter = keepingInputOpen ? writer : nil
+        collect(process.standardOutput!, into: \.stdout)
+        collect(process.standardError!, into: \.stderr)
         guard !keepingInputOpen else { return }
-        let writer = stdin.fileHandleForWriting
         Thread.detachNewThread {
             if let input { try? writer.write(contentsOf: input) }
             try? writer.close()
@@ -105,10 +87,6 @@ final class ToolProcess: Sendable {
         return count
     }
 
-    deinit {
-        if process.isRunning { process.terminate() }
-    }
-
     private func collect(
         _ handle: FileHandle, into stream: WritableKeyPath<(stdout: Data, stderr: Data), Data> & Sendable
     ) {
@@ -124,38 +102,29 @@ final class ToolProcess: Sendable {
     }
 
     /// The process id, for `/proc/PID/status`.
-    var processID: Int32 { process.processIdentifier }
+    var processID: Int32 { process.processID }
 
     /// Standard output so far.
     var outputSoFar: Data { collected.withLock { $0.stdout } }
 
     /// Sends `signal` (SIGINT, SIGTERM) to the process.
-    func send(_ signal: Int32) { kill(process.processIdentifier, signal) }
+    func send(_ signal: Int32) { process.send(signal) }
 
-    /// Waits for the process to exit (killing it after `timeout`) and returns
-    /// what it did. It sleeps between looks, so it never blocks a thread of
-    /// Swift's cooperative pool, which the library's async tests share.
+    /// Waits for the process to exit (SIGTERM after `timeout`, SIGKILL half a
+    /// second later) and returns what it did. It sleeps between looks, so it
+    /// never blocks a thread of Swift's cooperative pool, which the library's
+    /// async tests share.
     func finish(timeout: Duration = processTimeout) async -> ToolResult {
-        let deadline = ContinuousClock.now + timeout
-        var timedOut = false
-        while process.isRunning {
-            if ContinuousClock.now >= deadline {
-                timedOut = true
-                process.terminate()
-                await pause(.milliseconds(500))
-                if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-                break
-            }
-            await pause(.milliseconds(10))
-        }
-        process.waitUntilExit()
+        var status = await process.exit(within: timeout)
+        let timedOut = status == nil
+        if timedOut { status = await process.stop(SIGTERM, grace: .milliseconds(500)) }
         // The readers finish once the pipes close, a moment after the exit.
         let readersDeadline = ContinuousClock.now + .seconds(5)
         while readersDone.wait(timeout: .now()) == .timedOut, ContinuousClock.now < readersDeadline {
             await pause(.milliseconds(10))
         }
         let (out, err) = collected.withLock { ($0.stdout, $0.stderr) }
-        return ToolResult(status: process.terminationStatus, stdout: out, stderr: err, timedOut: timedOut)
+        return ToolResult(status: status ?? -1, stdout: out, stderr: err, timedOut: timedOut)
     }
 }
 

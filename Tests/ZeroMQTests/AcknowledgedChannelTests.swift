@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+import TestSupport
 import ZeroMQ
 
 /// The acknowledged channel: every event is kept by its sender until the
@@ -242,13 +243,9 @@ func receiverRebinding(_ endpoint: String, context: Context) async throws -> Ack
 }
 
 /// A TCP port that was free a moment ago, for a test that must bind the same
-/// endpoint twice or name it before anything binds it.
+/// endpoint twice or name it before anything binds it (outside the ephemeral range).
 func freePort() throws -> Int {
-    let context = try Context()
-    let socket = try context.socket(.router)
-    let endpoint = try socket.bind("tcp://127.0.0.1:*")
-    socket.close(linger: .zero)
-    return Int(endpoint.split(separator: ":").last!)!
+    try freeLoopbackPorts()
 }
 
 /// The acknowledged channel against `Tests/Interop/acknowledged_peer.py`, a
@@ -271,7 +268,7 @@ struct AcknowledgedInteropTests {
             seen.insert(order.id)
         }
         while seen.count < 100 { try await readEvent() }
-        kill(peer.process.processIdentifier, SIGKILL)
+        peer.process.send(SIGKILL)
         // What it printed before it died: it prints an event before acknowledging it.
         while (try? await readEvent()) != nil {}
         _ = try await peer.exitStatus()

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import ZeroMQ
 
 /// Async send and receive wait on readiness (ZMQ_FD + ZMQ_EVENTS), never by
@@ -102,6 +103,9 @@ struct AsyncTests {
     /// costs no thread.
     @Test func thousandAwaitingSubscribersAllMakeProgress() async throws {
         let subscribers = 1_000
+        // Each socket holds an eventfd, and the suites running meanwhile hold about 500 descriptors.
+        try #require(
+            openFileLimit >= 2 * subscribers, "the open-file limit is \(openFileLimit); this test needs \(2 * subscribers)")
         let context = try Context(maxSockets: subscribers + 10)
         let endpoint = uniqueInproc()
         let pub = try context.boundedSocket(.xpub)

@@ -23,10 +23,10 @@ struct DeviceTests {
         let capture: Socket
     }
 
-    func startBus() throws -> Bus {
+    func startBus(frontend: Proxy.Endpoint = "tcp://127.0.0.1:*", backend: Proxy.Endpoint = "tcp://127.0.0.1:*") throws -> Bus {
         let context = try Context(defaultLinger: .zero)
         let proxy = Proxy(
-            context: context, kind: .forwarder, frontend: "tcp://127.0.0.1:*", backend: "tcp://127.0.0.1:*",
+            context: context, kind: .forwarder, frontend: frontend, backend: backend,
             capture: .push(.bind(uniqueInproc())))
         let endpoints = try proxy.start()
         let capture = try context.boundedSocket(.pull)
@@ -109,7 +109,10 @@ struct DeviceTests {
     }
 
     @Test func stopEndsTheThreadPromptlyAndASecondStopIsHarmless() throws {
-        let bus = try startBus()
+        // Over inproc: a TCP port freed by the proxy may be taken at once by
+        // another test's outgoing connection (its local port comes from the
+        // same ephemeral range), while an inproc name is this test's alone.
+        let bus = try startBus(frontend: .bind(uniqueInproc()), backend: .bind(uniqueInproc()))
         let endpoints = try #require(bus.proxy.endpoints)
         #expect(bus.proxy.isRunning)
 
@@ -120,9 +123,21 @@ struct DeviceTests {
         #expect(bus.proxy.failure == nil)
         try bus.proxy.stop()
 
-        // The proxy's sockets are closed: its port is free again.
+        // The proxy's sockets are closed: the name it was bound to is free again.
+        // libzmq closes a socket in its reaper thread after zmq_close returns,
+        // so the name is released a moment after stop(); bounded by testTimeout.
         let rebound = try bus.pub.context.boundedSocket(.pull)
-        try rebound.bind(endpoints.frontend)
+        let deadline = ContinuousClock.now + testTimeout
+        while true {
+            do {
+                try rebound.bind(endpoints.frontend)
+                break
+            } catch {
+                let inUse = error.code == ZMQError.Code.addressInUse
+                guard inUse, ContinuousClock.now < deadline else { throw error }
+                Thread.sleep(forTimeInterval: 0.01)
+            }
+        }
 
         let pauseError = #expect(throws: ZMQError.self) { try bus.proxy.pause() }
         #expect(pauseError?.code == ZMQError.Code.invalidState)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import ZeroMQ
 
 /// Consumers against a hostile peer: `Tests/Interop/hostile_peer.py`, a
@@ -60,8 +61,7 @@ enum HostileAttack {
 
 /// `ChannelVictim KIND ENDPOINT`, built beside this test bundle, and its report.
 final class VictimProcess {
-    private let process = Process()
-    private let standardOutput = Pipe()
+    private let process: ChildProcess
 
     init(_ kind: String, _ endpoint: String) throws {
         let beside = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
@@ -70,21 +70,14 @@ final class VictimProcess {
             candidates.map { $0.appendingPathComponent("ChannelVictim").path }.first {
                 FileManager.default.isExecutableFile(atPath: $0)
             }, "no ChannelVictim binary beside the tests: build with `swift build --build-tests`")
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = [kind, endpoint]
-        process.standardOutput = standardOutput
-        try process.run()
-    }
-
-    deinit {
-        if process.isRunning { process.terminate() }
+        process = try ChildProcess(path, [kind, endpoint])
     }
 
     /// What the victim printed as it exited: its report (it gives up after 100 s).
     func output() throws -> Data {
-        let data = standardOutput.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "ChannelVictim exited with \(process.terminationStatus)")
+        let data = process.standardOutput!.readDataToEndOfFile()
+        let status = process.exitBlocking(within: .seconds(10))
+        try #require(status == 0, "ChannelVictim exited with \(status.map(String.init) ?? "nothing: still running")")
         return data
     }
 }

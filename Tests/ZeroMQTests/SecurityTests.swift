@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+import TestSupport
 import ZeroMQ
 
 /// Z85, CURVE keys, CURVE and PLAIN over TCP, the ZAP authenticator, and
