@@ -24,6 +24,8 @@ public final class AcknowledgedReceiver<Event: Decodable & Sendable> {
     public let duplicateWindow: Int
     private var reader: EventReader<Event>
     private var handled: RecentIDs
+    /// Taken and neither acknowledged nor released yet.
+    private var inFlight = Set<UUID>()
     private var tally = AcknowledgedCounters()
 
     /// Creates a receiver.
@@ -73,68 +75,143 @@ public final class AcknowledgedReceiver<Event: Decodable & Sendable> {
     public func receiveBatch(
         limit: Int = 1_000, gathering: Duration = .zero, _ handle: ([ReceivedEvent<Event>]) async throws -> Void
     ) async throws -> Int? {
-        var batch: [ReceivedEvent<Event>] = []
-        var routes: [UUID: [UInt8]] = [:]
+        // What was taken and not handled is left to come again: after a read
+        // that failed halfway, a handler that threw, or the end.
+        var taken = Taken()
+        let open: Bool
+        do { open = try await take(into: &taken, limit: limit, gathering: gathering) } catch {
+            release(taken)
+            throw error
+        }
+        guard open else {
+            release(taken)
+            return nil
+        }
+        guard !taken.isEmpty else { return 0 }
+        do { try await handle(taken.events) } catch {
+            release(taken)
+            throw error
+        }
+        try acknowledge(taken)
+        return taken.count
+    }
+
+    /// Events taken from the socket and not yet acknowledged: what
+    /// ``take(into:limit:gathering:waitingAtMost:)`` collects, for the caller to
+    /// ``acknowledge(_:)`` once handled, or ``release(_:)`` if it cannot be.
+    public struct Taken: Sendable {
+        /// The events, in arrival order.
+        public private(set) var events: [ReceivedEvent<Event>] = []
+        /// The sender of each event, to route its acknowledgement.
+        fileprivate var routes: [UUID: [UInt8]] = [:]
+
+        public init() {}
+
+        public var isEmpty: Bool { events.isEmpty }
+        public var count: Int { events.count }
+
+        fileprivate mutating func append(_ event: ReceivedEvent<Event>, from route: [UInt8]) {
+            events.append(event)
+            routes[event.envelope.eventID] = route
+        }
+    }
+
+    /// Takes events into `taken` without handling them, so that a caller can
+    /// take the next events while it is still handling the last ones (a store
+    /// writes the next rows while the last commit runs). Each event must then
+    /// be acknowledged with ``acknowledge(_:)`` once handled, or given up with
+    /// ``release(_:)``; until then a copy that arrives again is dropped. If it
+    /// throws, `taken` holds what it took before the error, to release.
+    ///
+    /// - Parameters:
+    ///   - limit: the most messages to take in this call (duplicates and
+    ///     undecodable ones count too).
+    ///   - gathering: as in ``receiveBatch(limit:gathering:_:)``.
+    ///   - waitingAtMost: how long to wait for a first event; `nil` waits until
+    ///     one comes. Nothing taken in that time is not an error.
+    /// - Returns: `false` once the context is shut down or the socket closed.
+    public func take(
+        into taken: inout Taken, limit: Int = 1_000, gathering: Duration = .zero, waitingAtMost wait: Duration? = nil
+    ) async throws -> Bool {
         var again: [[UInt8]: [UUID]] = [:]
-        var inBatch = Set<UUID>()
-        func take(frameCount count: Int) throws {
+        // Every message counts toward the limit, duplicates and undecodable ones too.
+        var count = 0
+        func takeOne(frameCount: Int) throws {
+            count += 1
             let route = reader.frames[0].bytes
             let read: ReceivedEvent<Event>?
-            do { read = try reader.read(frameCount: count) } catch {
+            do { read = try reader.read(frameCount: frameCount) } catch {
                 // A message that will never decode is acknowledged all the same, or
                 // its sender would hold it, and a place in its window, for good.
-                if let poison = poisonID(frameCount: count) { try acknowledge([route: [poison]]) }
+                if let poison = poisonID(frameCount: frameCount) { try acknowledge([route: [poison]]) }
                 throw error
             }
             guard let received = read else {
-                if let poison = poisonID(frameCount: count) { again[route, default: []].append(poison) }
+                if let poison = poisonID(frameCount: frameCount) { again[route, default: []].append(poison) }
                 return
             }
             let id = received.envelope.eventID
-            if handled.contains(id) || inBatch.contains(id) {
+            if handled.contains(id) {
                 tally.duplicates += 1
-                if handled.contains(id) { again[route, default: []].append(id) }
-                return
+                again[route, default: []].append(id)
+            } else if inFlight.contains(id) {
+                // Its first copy is acknowledged once handled.
+                tally.duplicates += 1
+            } else {
+                inFlight.insert(id)
+                taken.append(received, from: route)
             }
-            inBatch.insert(id)
-            routes[id] = route
-            batch.append(received)
         }
-        var frames = reader.frames
-        guard let first = try await socket.receiveMultipartUnlessEnded(into: &frames, keeping: frames.count) else {
-            return nil
-        }
-        reader.frames = frames
-        try take(frameCount: first)
-        // Every message counts toward the limit, duplicates and undecodable ones too.
-        var taken = 1
         func takeWaiting() throws {
-            while taken < limit,
-                let count = try socket.receiveMultipart(
+            while count < limit,
+                let frames = try socket.receiveMultipart(
                     into: &reader.frames, keeping: reader.frames.count, flags: .dontWait)
             {
-                taken += 1
-                try take(frameCount: count)
+                try takeOne(frameCount: frames)
             }
         }
-        try takeWaiting()
-        if taken > 1, gathering > .zero {
-            let deadline = ContinuousClock.now + gathering
-            while taken < limit, try await socket.waitFor(.readable, deadline: deadline) { try takeWaiting() }
+        do {
+            if let wait {
+                try takeWaiting()
+                if count == 0, try await socket.waitFor(.readable, deadline: .now + wait) { try takeWaiting() }
+            } else {
+                var frames = reader.frames
+                guard let first = try await socket.receiveMultipartUnlessEnded(into: &frames, keeping: frames.count)
+                else { return false }
+                reader.frames = frames
+                try takeOne(frameCount: first)
+                try takeWaiting()
+            }
+            if count > 1, gathering > .zero {
+                let deadline = ContinuousClock.now + gathering
+                while count < limit, try await socket.waitFor(.readable, deadline: deadline) { try takeWaiting() }
+            }
+        } catch let error as ZMQError where error.isTerminated || error.code == ZMQError.Code.notSocket {
+            return false
         }
         try acknowledge(again)
-        guard !batch.isEmpty else { return 0 }
-        try await handle(batch)
+        return true
+    }
+
+    /// Acknowledges events taken with ``take(into:limit:gathering:waitingAtMost:)``
+    /// and now handled: each sender may forget them.
+    public func acknowledge(_ taken: Taken) throws(ZMQError) {
         var acknowledgements: [[UInt8]: [UUID]] = [:]
-        for received in batch {
+        for received in taken.events {
             let id = received.envelope.eventID
+            inFlight.remove(id)
             handled.insert(id)
-            acknowledgements[routes[id]!, default: []].append(id)
+            acknowledgements[taken.routes[id]!, default: []].append(id)
         }
         try acknowledge(acknowledgements)
-        tally.received += UInt64(batch.count)
-        tally.acknowledged += UInt64(batch.count)
-        return batch.count
+        tally.received += UInt64(taken.count)
+        tally.acknowledged += UInt64(taken.count)
+    }
+
+    /// Gives up events taken and not handled: nothing of them is acknowledged,
+    /// their senders send them again, and those copies are taken anew.
+    public func release(_ taken: Taken) {
+        for received in taken.events { inFlight.remove(received.envelope.eventID) }
     }
 
     /// The event id of the message just read, when it has the channel's frames

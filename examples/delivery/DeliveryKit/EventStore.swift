@@ -75,7 +75,15 @@ public final class EventStore: Sendable {
     /// or came earlier in the batch. One result per event, in the same order.
     @discardableResult
     public func append(contentsOf events: [DeliveryEvent]) async throws -> [Appended] {
-        let bodies = try events.map { try $0.json() }
+        try await append(contentsOf: events, bodies: events.map { try $0.json() })
+    }
+
+    /// As ``append(contentsOf:)``, with each event's JSON row (``DeliveryEvent/json()``)
+    /// written beforehand: the store service writes the next batch's rows
+    /// while the last batch commits.
+    @discardableResult
+    public func append(contentsOf events: [DeliveryEvent], bodies: [Data]) async throws -> [Appended] {
+        precondition(events.count == bodies.count, "one JSON row for each event")
         let recordedAt = Date().timeIntervalSince1970
         return try await database.write { db in
             var appended: [Appended] = []

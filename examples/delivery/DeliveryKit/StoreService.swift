@@ -83,30 +83,74 @@ public struct StoreService: Sendable {
     }
 
     /// Appends each batch of facts in one transaction, then acknowledges it.
+    ///
+    /// Pipelined: while one batch commits, the next is taken, decoded and its
+    /// JSON rows written, so the database's writer never waits for them. The
+    /// next commit starts only once the last one is done, so facts are stored
+    /// in the order they arrived. If a commit fails, neither batch is
+    /// acknowledged: their senders send both again, in order.
     private func record(_ feed: AsyncStream<FeedWake>.Continuation) async throws {
-        let receiver = try AcknowledgedReceiver<DeliveryEvent>(
+        typealias Receiver = AcknowledgedReceiver<DeliveryEvent>
+        let receiver = try Receiver(
             context: context, .bind(Addresses.bindable(addresses.storeIngest, allInterfaces: bindAllInterfaces)),
             codec: FactChannel.codec, logger: logger)
-        while true {
+        /// The batch being committed, its commit, and whether that has finished.
+        var committing: (taken: Receiver.Taken, commit: Task<[EventStore.Appended], any Error>, done: Shared<Bool>)?
+        var next = Receiver.Taken()
+        var nextRows: [Data] = []
+        /// Writes the JSON rows of what was taken since the last call.
+        func writeRows() throws {
+            nextRows += try next.events[nextRows.count...].map { try $0.event.json() }
+        }
+        var ended = false
+        while !ended || committing != nil {
             do {
-                // Under load, a millisecond's more facts in the same transaction.
-                let handled = try await receiver.receiveBatch(limit: largestBatch, gathering: .milliseconds(1)) { batch in
-                    let results = try await store.append(contentsOf: batch.map(\.event))
+                if let current = committing {
+                    while !current.done.value, next.count < largestBatch, !ended {
+                        // Short waits, so that an acknowledgement leaves at most half a millisecond after its commit.
+                        ended = try await !receiver.take(
+                            into: &next, limit: largestBatch - next.count, waitingAtMost: .microseconds(500))
+                        try writeRows()
+                    }
+                    committing = nil
+                    let results: [EventStore.Appended]
+                    do { results = try await current.commit.value } catch {
+                        receiver.release(current.taken)
+                        throw error
+                    }
+                    // Once the context is shut down no acknowledgement can leave; the senders send these again.
+                    if !ended { try receiver.acknowledge(current.taken) }
                     commits.add()
-                    received.add(batch.count)
+                    received.add(current.taken.count)
                     duplicatesIgnored.add(results.count { !$0.isNew })
-                    let committed = zip(batch, results).compactMap { received, result -> Committed? in
+                    let committed = zip(current.taken.events, results).compactMap { received, result -> Committed? in
                         guard let recordedAt = result.recordedAt, let body = result.body else { return nil }
                         return Committed(
                             stored: StoredEvent(sequence: result.sequence, event: received.event, recordedAt: recordedAt),
                             json: body)
                     }
                     if !committed.isEmpty { feed.yield(.committed(committed)) }
+                    ingest.modify { $0 = receiver.counters }
                 }
-                ingest.modify { $0 = receiver.counters }
-                if handled == nil { return }
+                if next.isEmpty && !ended {
+                    // Idle: wait for facts; under load, a millisecond's more in the same transaction.
+                    ended = try await !receiver.take(into: &next, limit: largestBatch, gathering: .milliseconds(1))
+                    try writeRows()
+                }
+                guard !next.isEmpty, !ended else { continue }
+                let (events, rows, done) = (next.events.map(\.event), nextRows, Shared(false))
+                let commit = Task { [store] in
+                    defer { done.modify { $0 = true } }
+                    return try await store.append(contentsOf: events, bodies: rows)
+                }
+                committing = (next, commit, done)
+                next = Receiver.Taken()
+                nextRows = []
             } catch where !(error is CancellationError) && !Task.isCancelled {
-                // Nothing of the batch was acknowledged: its senders send it again.
+                // Nothing of these batches was acknowledged: their senders send them again.
+                receiver.release(next)
+                next = Receiver.Taken()
+                nextRows = []
                 logger.error("cannot append facts; they will be sent again", metadata: ["error": "\(error)"])
                 try await Task.sleep(for: .milliseconds(100))
             }
