@@ -125,6 +125,21 @@ struct BinaryFactTests {
         #expect(try bytes.withUnsafeBytes { try codec.decode(DeliveryEvent.self, from: $0) } == event)
     }
 
+    /// A number the store's JSON row cannot hold is refused where the fact is read.
+    @Test(arguments: [Double.nan, .infinity, -.infinity])
+    func aFactWithANumberJSONCannotHoldIsRefused(number: Double) throws {
+        let codec = FactChannel.codec
+        var order = sampleOrder(1)
+        order.pickupPosition = Position(latitude: number, longitude: 4.89)
+        let location = LocationUpdated(
+            eventID: UUID(), orderID: 1, courierID: 2, position: Position(latitude: 52.37, longitude: 4.89),
+            speedKmh: number, headingDegrees: 90, batteryPercent: 80, step: 1, steps: 5)
+        for fact in [DeliveryEvent.orderPlaced(order), .locationUpdated(location)] {
+            let bytes = try codec.encode(fact)
+            #expect(throws: (any Error).self) { try bytes.withUnsafeBytes { try codec.decode(DeliveryEvent.self, from: $0) } }
+        }
+    }
+
     @Test func damagedBytesAreAnErrorNeverACrash() throws {
         let codec = FactChannel.codec
         var generator = SeededGenerator(seed: 11)

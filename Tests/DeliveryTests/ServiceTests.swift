@@ -219,6 +219,40 @@ struct ServiceTests {
         }
     }
 
+    /// A producer that keeps sending a fact the store cannot write (a position
+    /// of NaN, in the binary format) holds up no other fact: the store refuses
+    /// it as undecodable and acknowledges it, instead of failing every commit
+    /// it joins while its sender sends it again.
+    @Test func aFactTheStoreCannotWriteIsRefusedAndHoldsUpNoOther() async throws {
+        let harness = try Harness()
+        defer { harness.stop() }
+        let storeService = StoreService(context: harness.context, addresses: harness.addresses, store: harness.store)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await storeService.run() }
+            let poison = try harness.facts("courier-66")
+            let honest = try harness.facts("courier-7")
+            defer {
+                poison.close()
+                honest.close()
+            }
+            for step in 1...20 {
+                let bad = DeliveryEvent.locationUpdated(
+                    LocationUpdated(
+                        eventID: UUID(), orderID: 1, courierID: 66, position: Position(latitude: .nan, longitude: 0),
+                        speedKmh: 10, headingDegrees: 0, batteryPercent: 50, step: step, steps: 20))
+                try await poison.send(bad, to: bad.topic)
+                let good = DeliveryEvent.pickedUp(PickedUp(eventID: UUID(), orderID: step, courierID: 7))
+                try await honest.send(good, to: good.topic)
+            }
+            #expect(try await honest.waitUntilAcknowledged(timeout: .seconds(20)))
+            #expect(try await poison.waitUntilAcknowledged(timeout: .seconds(20)), "refused facts are acknowledged too")
+            #expect(try await harness.store.head() == 20)
+            // 20, or more if an acknowledgement came later than a resend.
+            #expect(try await harness.eventually { storeService.ingest.value.undecodable >= 20 })
+            group.cancelAll()
+        }
+    }
+
     @Test func aRestartedNotifierGoesOnFromItsCheckpointAndNotifiesNobodyTwice() async throws {
         let harness = try Harness()
         defer { harness.stop() }

@@ -29,7 +29,19 @@ extension Position: BinaryPayloadCodable {
 
     public static func read(from reader: inout BinaryPayloadReader) throws(BinaryPayloadError) -> Position {
         try reader.beginStruct()
-        return Position(latitude: try reader.read(), longitude: try reader.read())
+        return Position(latitude: try reader.readFinite(), longitude: try reader.readFinite())
+    }
+}
+
+extension BinaryPayloadReader {
+    /// A number of a fact: refused unless finite. The store writes every fact
+    /// as a JSON row, which cannot hold NaN or an infinity; a fact refused here
+    /// is acknowledged and dropped as undecodable, where one that failed at the
+    /// commit would come again and again, and hold up every batch it joined.
+    mutating func readFinite() throws(BinaryPayloadError) -> Double {
+        let value: Double = try read()
+        guard value.isFinite else { throw BinaryPayloadError("a fact's number is not finite: \(value)") }
+        return value
     }
 }
 
@@ -131,7 +143,7 @@ extension LocationUpdated: BinaryPayloadCodable {
         try reader.beginStruct()
         return LocationUpdated(
             eventID: try UUID.read(from: &reader), orderID: try reader.read(), courierID: try reader.read(),
-            position: try reader.read(), speedKmh: try reader.read(), headingDegrees: try reader.read(),
+            position: try reader.read(), speedKmh: try reader.readFinite(), headingDegrees: try reader.readFinite(),
             batteryPercent: try reader.read(), step: try reader.read(), steps: try reader.read())
     }
 }

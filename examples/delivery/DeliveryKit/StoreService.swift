@@ -46,7 +46,7 @@ public struct StoreService: Sendable {
     public let duplicatesIgnored = Counter()
     /// Transactions committed: one per batch.
     public let commits = Counter()
-    /// The acknowledged channel's counters, as of the last batch.
+    /// The acknowledged channel's counters, as of the last batch taken or committed.
     public let ingest = Shared(AcknowledgedCounters())
 
     public init(context: Context, addresses: Addresses, store: EventStore) {
@@ -111,6 +111,7 @@ public struct StoreService: Sendable {
                         ended = try await !receiver.take(
                             into: &next, limit: largestBatch - next.count, waitingAtMost: .microseconds(500))
                         try writeRows()
+                        ingest.modify { $0 = receiver.counters }
                     }
                     committing = nil
                     let results: [EventStore.Appended]
@@ -136,6 +137,7 @@ public struct StoreService: Sendable {
                     // Idle: wait for facts; under load, a millisecond's more in the same transaction.
                     ended = try await !receiver.take(into: &next, limit: largestBatch, gathering: .milliseconds(1))
                     try writeRows()
+                    ingest.modify { $0 = receiver.counters }
                 }
                 guard !next.isEmpty, !ended else { continue }
                 let (events, rows, done) = (next.events.map(\.event), nextRows, Shared(false))
