@@ -78,11 +78,6 @@ func freeFirstPort() throws -> Int {
     try freeLoopbackPorts(offsets: [0, 1, 2, 10, 11, 20, 30, 31, 40])
 }
 
-struct DeliveryTestError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
 /// A new directory of its own under the temporary directory, for one test's role files.
 func scratchDirectory(_ name: String) throws -> URL {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID())")

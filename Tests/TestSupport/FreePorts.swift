@@ -17,12 +17,12 @@ public func freeLoopbackPorts(offsets: [Int] = [0]) throws -> Int {
     let span = (offsets.max() ?? 0) + 1
     let lowest = 10_000
     let highest = ephemeralStart - span
-    guard highest > lowest else { throw PeerError("no ports below the ephemeral range from \(ephemeralStart)") }
+    guard highest > lowest else { throw TestSupportError("no ports below the ephemeral range from \(ephemeralStart)") }
     for _ in 0..<100 {
         let first = Int.random(in: lowest...highest)
         if offsets.allSatisfy({ isFreeOnLoopback(first + $0) }) { return first }
     }
-    throw PeerError("no free ports found below \(ephemeralStart)")
+    throw TestSupportError("no free ports found below \(ephemeralStart)")
 }
 
 private func isFreeOnLoopback(_ port: Int) -> Bool {

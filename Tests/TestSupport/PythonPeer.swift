@@ -20,7 +20,7 @@ public final class PythonPeer: @unchecked Sendable {
             ProcessInfo.processInfo.environment["ZEROMQ_TEST_PYTHON"]
             ?? root.appendingPathComponent(".venv/bin/python").path
         guard FileManager.default.isExecutableFile(atPath: python) else {
-            throw PeerError("no Python with pyzmq at \(python): run ./scripts/setup.sh first")
+            throw TestSupportError("no Python with pyzmq at \(python): run ./scripts/setup.sh first")
         }
         process = try ChildProcess(python, [root.appendingPathComponent("Tests/Interop/\(script)").path] + arguments)
         output = process.standardOutput!
@@ -31,7 +31,7 @@ public final class PythonPeer: @unchecked Sendable {
         let deadline = ContinuousClock.now + Self.timeout
         while true {
             if let line = bufferedLine() { return line }
-            guard ContinuousClock.now < deadline else { throw PeerError("the peer printed no line in time") }
+            guard ContinuousClock.now < deadline else { throw TestSupportError("the peer printed no line in time") }
             _ = try readAvailable(waitingMilliseconds: 100)
         }
     }
@@ -42,7 +42,7 @@ public final class PythonPeer: @unchecked Sendable {
         let deadline = ContinuousClock.now + Self.timeout
         while true {
             if let line = bufferedLine() { return line }
-            guard ContinuousClock.now < deadline else { throw PeerError("the peer printed no line in time") }
+            guard ContinuousClock.now < deadline else { throw TestSupportError("the peer printed no line in time") }
             if try !readAvailable(waitingMilliseconds: 0) { try await Task.sleep(for: .milliseconds(10)) }
         }
     }
@@ -51,7 +51,7 @@ public final class PythonPeer: @unchecked Sendable {
     public func finish() throws -> Int32 {
         guard let status = process.exitBlocking(within: Self.timeout) else {
             process.send(SIGKILL)
-            throw PeerError("the peer did not exit in time")
+            throw TestSupportError("the peer did not exit in time")
         }
         return status
     }
@@ -60,7 +60,7 @@ public final class PythonPeer: @unchecked Sendable {
     public func exitStatus() async throws -> Int32 {
         guard let status = await process.exit(within: Self.timeout) else {
             process.send(SIGKILL)
-            throw PeerError("the peer did not exit in time")
+            throw TestSupportError("the peer did not exit in time")
         }
         return status
     }
@@ -79,13 +79,14 @@ public final class PythonPeer: @unchecked Sendable {
         var poller = pollfd(fd: output.fileDescriptor, events: Int16(POLLIN), revents: 0)
         guard poll(&poller, 1, waitingMilliseconds) > 0 else { return false }
         let chunk = output.availableData
-        if chunk.isEmpty { throw PeerError("the peer exited before printing a line") }
+        if chunk.isEmpty { throw TestSupportError("the peer exited before printing a line") }
         buffered.append(chunk)
         return true
     }
 }
 
-public struct PeerError: Error, CustomStringConvertible {
+/// What went wrong in the test support: a peer that printed nothing, no free port.
+public struct TestSupportError: Error, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
 }

@@ -102,8 +102,8 @@ public final class AcknowledgedReceiver<Event: Decodable & Sendable> {
     public struct Taken: Sendable {
         /// The events, in arrival order.
         public private(set) var events: [ReceivedEvent<Event>] = []
-        /// The sender of each event, to route its acknowledgement.
-        fileprivate var routes: [UUID: [UInt8]] = [:]
+        /// The sender of each event (same index), to route its acknowledgement.
+        fileprivate var routes: [[UInt8]] = []
 
         public init() {}
 
@@ -112,7 +112,7 @@ public final class AcknowledgedReceiver<Event: Decodable & Sendable> {
 
         fileprivate mutating func append(_ event: ReceivedEvent<Event>, from route: [UInt8]) {
             events.append(event)
-            routes[event.envelope.eventID] = route
+            routes.append(route)
         }
     }
 
@@ -197,11 +197,11 @@ public final class AcknowledgedReceiver<Event: Decodable & Sendable> {
     /// and now handled: each sender may forget them.
     public func acknowledge(_ taken: Taken) throws(ZMQError) {
         var acknowledgements: [[UInt8]: [UUID]] = [:]
-        for received in taken.events {
+        for (received, route) in zip(taken.events, taken.routes) {
             let id = received.envelope.eventID
             inFlight.remove(id)
             handled.insert(id)
-            acknowledgements[taken.routes[id]!, default: []].append(id)
+            acknowledgements[route, default: []].append(id)
         }
         try acknowledge(acknowledgements)
         tally.received += UInt64(taken.count)
