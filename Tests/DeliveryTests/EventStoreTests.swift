@@ -1,5 +1,6 @@
 @testable import DeliveryKit
 import Foundation
+import GRDB
 import Testing
 import ZeroMQ
 
@@ -32,6 +33,38 @@ struct EventStoreTests {
         #expect(results.map(\.sequence) == [1, 2, 1])
         #expect(results.map(\.isNew) == [true, true, false])
         #expect(try await store.head() == 2)
+    }
+
+    /// The store service's pipeline starts a batch behind the one committing.
+    /// When one fails (here SQLite answers "busy": another connection holds
+    /// the write lock), the batch behind it must not be written, or its facts
+    /// would be stored before the failed ones that their senders send again.
+    @Test func aPipelineWritesNothingBehindAFailedBatchUntilResumed() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID()).sqlite").path
+        defer {
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        }
+        let store = try EventStore(path: path)
+        let pipeline = AppendPipeline(store: store)
+        let events = (1...3).map { DeliveryEvent.orderPlaced(sampleOrder($0)) }
+        let bodies = try events.map { try $0.json() }
+        #expect(try await pipeline.start([events[0]], bodies: [bodies[0]]).results().map(\.sequence) == [1])
+
+        var holding = Configuration()
+        holding.allowsUnsafeTransactions = true
+        let otherWriter = try DatabaseQueue(path: path, configuration: holding)
+        try await otherWriter.writeWithoutTransaction { db in try db.execute(sql: "BEGIN IMMEDIATE") }
+        let failing = pipeline.start([events[1]], bodies: [bodies[1]])
+        let behind = pipeline.start([events[2]], bodies: [bodies[2]])
+        await #expect(throws: DatabaseError.self) { try await failing.results() }
+        try await otherWriter.writeWithoutTransaction { db in try db.execute(sql: "ROLLBACK") }
+        await #expect(throws: DeliveryError.self) { try await behind.results() }
+        #expect(try await store.head() == 1)
+
+        pipeline.resume()
+        let again = pipeline.start(Array(events[1...]), bodies: Array(bodies[1...]))
+        #expect(try await again.results().map(\.sequence) == [2, 3])
+        #expect(try await store.events(after: 0).map(\.event) == events)
     }
 
     @Test func storedEventsCanBeNeitherUpdatedNorDeleted() async throws {

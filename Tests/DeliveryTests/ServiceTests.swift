@@ -1,5 +1,6 @@
 import DeliveryKit
 import Foundation
+import GRDB
 import Logging
 import Testing
 import ZeroMQ
@@ -12,11 +13,12 @@ struct Harness {
     let bus: EventBus
 
     /// The services in-process; on `addresses` when given (TCP, where a restarted
-    /// service is reconnected to: libzmq does not reconnect inproc).
-    init(addresses: Addresses? = nil) throws {
+    /// service is reconnected to: libzmq does not reconnect inproc); the store
+    /// in the file `storePath` when given, else in memory.
+    init(addresses: Addresses? = nil, storePath: String? = nil) throws {
         self.addresses = addresses ?? .inproc("services-\(UUID().uuidString)")
         context = try Context(defaultLinger: .zero)
-        store = try EventStore(path: nil)
+        store = try EventStore(path: storePath)
         bus = try EventBus(context: context, addresses: self.addresses)
     }
 
@@ -249,6 +251,55 @@ struct ServiceTests {
             #expect(try await harness.store.head() == 20)
             // 20, or more if an acknowledgement came later than a resend.
             #expect(try await harness.eventually { storeService.ingest.value.undecodable >= 20 })
+            group.cancelAll()
+        }
+    }
+
+    /// While the store cannot write (another connection holds SQLite's write
+    /// lock), every commit fails and nothing is acknowledged; once it can
+    /// again, the senders' resends get every fact stored exactly once.
+    @Test func aStoreThatCannotWriteForAWhileLosesNothing() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID()).sqlite").path
+        defer {
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        }
+        let harness = try Harness(storePath: path)
+        defer { harness.stop() }
+        let storeService = StoreService(context: harness.context, addresses: harness.addresses, store: harness.store)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await storeService.run() }
+            let couriers = [3, 4]
+            let senders = try couriers.map { try harness.facts("courier-\($0)") }
+            defer { for sender in senders { sender.close() } }
+            func send(_ steps: ClosedRange<Int>) async throws {
+                for step in steps {
+                    for (courier, sender) in zip(couriers, senders) {
+                        let fact = DeliveryEvent.pickedUp(PickedUp(eventID: UUID(), orderID: step, courierID: courier))
+                        try await sender.send(fact, to: fact.topic)
+                    }
+                }
+            }
+            try await send(1...100)
+            #expect(try await harness.eventually { try await harness.store.head() == 200 })
+
+            var holding = Configuration()
+            holding.allowsUnsafeTransactions = true
+            let otherWriter = try DatabaseQueue(path: path, configuration: holding)
+            try await otherWriter.writeWithoutTransaction { db in try db.execute(sql: "BEGIN IMMEDIATE") }
+            try await send(101...300)
+            // Nothing is acknowledged now: both senders send again.
+            #expect(try await harness.eventually { senders.allSatisfy { $0.counters.resent > 0 } })
+            #expect(try await harness.store.head() == 200)
+            try await otherWriter.writeWithoutTransaction { db in try db.execute(sql: "ROLLBACK") }
+
+            for sender in senders { #expect(try await sender.waitUntilAcknowledged(timeout: .seconds(20))) }
+            let stored = try await harness.store.events(after: 0, limit: 1_000)
+            #expect(stored.count == 600)
+            #expect(Set(stored.map(\.event.eventID)).count == 600)
+            for courier in couriers {
+                // Resends come when their own timers say, so after a failure a sender's facts may be stored out of order.
+                #expect(stored.filter { $0.event.courierID == courier }.map(\.event.orderID).sorted() == Array(1...300))
+            }
             group.cancelAll()
         }
     }

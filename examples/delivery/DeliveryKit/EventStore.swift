@@ -83,38 +83,72 @@ public final class EventStore: Sendable {
     /// while the last batch commits.
     @discardableResult
     public func append(contentsOf events: [DeliveryEvent], bodies: [Data]) async throws -> [Appended] {
+        try await database.write { db in try Self.insert(events, bodies: bodies, into: db) }
+    }
+
+    /// Starts appending `events` in one transaction on the store's writer
+    /// and returns at once: ``AppendPipeline``'s step. Appends started this
+    /// way run one at a time in the order they were started. `halted` is
+    /// asked on the writer before the transaction begins; when it answers
+    /// `true`, nothing is written and the append fails. `completion` runs on
+    /// the writer, before the next append starts there.
+    func startAppending(
+        _ events: [DeliveryEvent], bodies: [Data], unless halted: @escaping @Sendable () -> Bool,
+        completion: @escaping @Sendable (Result<[Appended], any Error>) -> Void
+    ) {
+        database.asyncWriteWithoutTransaction { db in
+            guard !halted() else {
+                completion(.failure(DeliveryError.failed(service: "event store", reason: "not appended: an earlier batch failed")))
+                return
+            }
+            completion(
+                Result {
+                    var appended: [Appended] = []
+                    try db.inTransaction {
+                        appended = try Self.insert(events, bodies: bodies, into: db)
+                        return .commit
+                    }
+                    return appended
+                })
+        }
+    }
+
+    /// Inserts `events` in the transaction `db` is in: what every append does.
+    ///
+    /// The store numbers the rows itself, one past the highest sequence,
+    /// rather than leaving it to `AUTOINCREMENT`: an insert that a duplicate id
+    /// makes SQLite ignore would still use up an `AUTOINCREMENT` number, and
+    /// projections rely on the sequence having no gaps. So a row costs one
+    /// INSERT, and only a duplicate costs a lookup of its original number.
+    static func insert(_ events: [DeliveryEvent], bodies: [Data], into db: Database) throws -> [Appended] {
         precondition(events.count == bodies.count, "one JSON row for each event")
         let recordedAt = Date().timeIntervalSince1970
-        return try await database.write { db in
-            var appended: [Appended] = []
-            appended.reserveCapacity(events.count)
-            var inBatch: [UUID: Int64] = [:]
-            let find = try db.cachedStatement(sql: "SELECT sequence FROM events WHERE event_id = ?")
-            let insert = try db.cachedStatement(
-                sql: """
-                    INSERT INTO events (event_id, kind, order_id, courier_id, body, recorded_at)
-                    VALUES (?, ?, ?, ?, ?, ?)
-                    """)
-            for (event, body) in zip(events, bodies) {
-                // Look first: an ignored INSERT would still use up a sequence number,
-                // and projections rely on the sequence having no gaps.
-                let id = event.eventID.text
-                if let existing = try inBatch[event.eventID] ?? Int64.fetchOne(find, arguments: [id])
-                {
-                    appended.append(Appended(sequence: existing, isNew: false))
-                    continue
-                }
-                try insert.execute(arguments: [
-                    id, event.kind.rawValue, event.orderID, event.courierID, body, recordedAt,
-                ])
-                inBatch[event.eventID] = db.lastInsertedRowID
+        var head = try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM events") ?? 0
+        var appended: [Appended] = []
+        appended.reserveCapacity(events.count)
+        let insert = try db.cachedStatement(
+            sql: """
+                INSERT INTO events (sequence, event_id, kind, order_id, courier_id, body, recorded_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING
+                """)
+        let find = try db.cachedStatement(sql: "SELECT sequence FROM events WHERE event_id = ?")
+        for (event, body) in zip(events, bodies) {
+            let id = event.eventID.text
+            try insert.execute(arguments: [
+                head + 1, id, event.kind.rawValue, event.orderID, event.courierID, body, recordedAt,
+            ])
+            if db.changesCount == 1 {
+                head += 1
                 appended.append(
-                    Appended(
-                        sequence: db.lastInsertedRowID, isNew: true, recordedAt: Date(timeIntervalSince1970: recordedAt),
-                        body: body))
+                    Appended(sequence: head, isNew: true, recordedAt: Date(timeIntervalSince1970: recordedAt), body: body))
+            } else if let original = try Int64.fetchOne(find, arguments: [id]) {
+                // Stored before, in an earlier batch or earlier in this one.
+                appended.append(Appended(sequence: original, isNew: false))
+            } else {
+                throw DeliveryError.failed(service: "event store", reason: "event \(id) was neither inserted nor found")
             }
-            return appended
         }
+        return appended
     }
 
     /// The highest sequence number, 0 when empty.

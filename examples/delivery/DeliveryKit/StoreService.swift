@@ -85,71 +85,83 @@ public struct StoreService: Sendable {
     /// Appends each batch of facts in one transaction, then acknowledges it.
     ///
     /// Pipelined: while one batch commits, the next is taken, decoded and its
-    /// JSON rows written, so the database's writer never waits for them. The
-    /// next commit starts only once the last one is done, so facts are stored
-    /// in the order they arrived. If a commit fails, neither batch is
-    /// acknowledged: their senders send both again, in order.
+    /// JSON rows written; once it is full (or the writer is idle) it is
+    /// started behind the one committing, so the database's writer never
+    /// waits for this loop. Batches commit in the order they arrived. If a
+    /// commit fails, neither it nor any batch behind it is written or
+    /// acknowledged: their senders send them again (each when its own resend
+    /// timer says, so not necessarily in the order first sent).
     private func record(_ feed: AsyncStream<FeedWake>.Continuation) async throws {
         typealias Receiver = AcknowledgedReceiver<DeliveryEvent>
         let receiver = try Receiver(
             context: context, .bind(Addresses.bindable(addresses.storeIngest, allInterfaces: bindAllInterfaces)),
             codec: FactChannel.codec, logger: logger)
-        /// The batch being committed, its commit, and whether that has finished.
-        var committing: (taken: Receiver.Taken, commit: Task<[EventStore.Appended], any Error>, done: Shared<Bool>)?
+        let appends = AppendPipeline(store: store)
+        /// Batches started and not yet acknowledged, oldest first: at most two
+        /// (one committing, one waiting for the writer).
+        var started: [(taken: Receiver.Taken, append: PendingAppend)] = []
         var next = Receiver.Taken()
         var nextRows: [Data] = []
+        var ended = false
         /// Writes the JSON rows of what was taken since the last call.
         func writeRows() throws {
             nextRows += try next.events[nextRows.count...].map { try $0.event.json() }
         }
-        var ended = false
-        while !ended || committing != nil {
+        /// Acknowledges a committed batch and hands what it stored to the feed.
+        func finish(_ taken: Receiver.Taken, _ results: [EventStore.Appended]) throws {
+            // Once the context is shut down no acknowledgement can leave; the senders send these again.
+            if !ended { try receiver.acknowledge(taken) }
+            commits.add()
+            received.add(taken.count)
+            duplicatesIgnored.add(results.count { !$0.isNew })
+            let committed = zip(taken.events, results).compactMap { received, result -> Committed? in
+                guard let recordedAt = result.recordedAt, let body = result.body else { return nil }
+                return Committed(
+                    stored: StoredEvent(sequence: result.sequence, event: received.event, recordedAt: recordedAt),
+                    json: body)
+            }
+            if !committed.isEmpty { feed.yield(.committed(committed)) }
+            ingest.modify { $0 = receiver.counters }
+        }
+        while !ended || !started.isEmpty {
             do {
-                if let current = committing {
-                    while !current.done.value, next.count < largestBatch, !ended {
-                        // Short waits, so that an acknowledgement leaves at most half a millisecond after its commit.
-                        ended = try await !receiver.take(
-                            into: &next, limit: largestBatch - next.count, waitingAtMost: .microseconds(500))
-                        try writeRows()
-                        ingest.modify { $0 = receiver.counters }
-                    }
-                    committing = nil
+                if let oldest = started.first,
+                    oldest.append.hasEnded || ended || (started.count == 2 && next.count >= largestBatch)
+                {
+                    started.removeFirst()
                     let results: [EventStore.Appended]
-                    do { results = try await current.commit.value } catch {
-                        receiver.release(current.taken)
+                    do { results = try await oldest.append.results() } catch {
+                        receiver.release(oldest.taken)
                         throw error
                     }
-                    // Once the context is shut down no acknowledgement can leave; the senders send these again.
-                    if !ended { try receiver.acknowledge(current.taken) }
-                    commits.add()
-                    received.add(current.taken.count)
-                    duplicatesIgnored.add(results.count { !$0.isNew })
-                    let committed = zip(current.taken.events, results).compactMap { received, result -> Committed? in
-                        guard let recordedAt = result.recordedAt, let body = result.body else { return nil }
-                        return Committed(
-                            stored: StoredEvent(sequence: result.sequence, event: received.event, recordedAt: recordedAt),
-                            json: body)
-                    }
-                    if !committed.isEmpty { feed.yield(.committed(committed)) }
-                    ingest.modify { $0 = receiver.counters }
-                }
-                if next.isEmpty && !ended {
-                    // Idle: wait for facts; under load, a millisecond's more in the same transaction.
-                    ended = try await !receiver.take(into: &next, limit: largestBatch, gathering: .milliseconds(1))
+                    try finish(oldest.taken, results)
+                } else if !next.isEmpty, !ended, started.count < 2, started.isEmpty || next.count >= largestBatch {
+                    // The writer is idle, or this batch is full: start it.
+                    started.append((next, appends.start(next.events.map(\.event), bodies: nextRows)))
+                    next = Receiver.Taken()
+                    nextRows = []
+                } else if !ended {
+                    ended = try await !receiver.take(
+                        into: &next, limit: largestBatch - next.count,
+                        // Idle: wait for facts; under load, a millisecond's more in the same transaction.
+                        gathering: started.isEmpty ? .milliseconds(1) : .zero,
+                        // Committing: short waits, so that an acknowledgement leaves at most half a millisecond after its commit.
+                        waitingAtMost: started.isEmpty ? nil : .microseconds(500))
                     try writeRows()
                     ingest.modify { $0 = receiver.counters }
                 }
-                guard !next.isEmpty, !ended else { continue }
-                let (events, rows, done) = (next.events.map(\.event), nextRows, Shared(false))
-                let commit = Task { [store] in
-                    defer { done.modify { $0 = true } }
-                    return try await store.append(contentsOf: events, bodies: rows)
-                }
-                committing = (next, commit, done)
-                next = Receiver.Taken()
-                nextRows = []
             } catch where !(error is CancellationError) && !Task.isCancelled {
-                // Nothing of these batches was acknowledged: their senders send them again.
+                // Nothing behind a failed batch was written (the pipeline saw to that); what got in before the
+                // error is acknowledged, the rest released, so that its senders send it again.
+                for batch in started {
+                    if let results = try? await batch.append.results() {
+                        try? finish(batch.taken, results)
+                    } else {
+                        receiver.release(batch.taken)
+                    }
+                }
+                started = []
+                appends.resume()
                 receiver.release(next)
                 next = Receiver.Taken()
                 nextRows = []
