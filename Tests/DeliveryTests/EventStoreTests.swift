@@ -37,8 +37,8 @@ struct EventStoreTests {
 
     /// The store service's pipeline starts a batch behind the one committing.
     /// When one fails (here SQLite answers "busy": another connection holds
-    /// the write lock), the batch behind it must not be written, or its facts
-    /// would be stored before the failed ones that their senders send again.
+    /// the write lock), the batch queued behind it must not be written, or it
+    /// would overtake the failed one.
     @Test func aPipelineWritesNothingBehindAFailedBatchUntilResumed() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID()).sqlite").path
         defer {
@@ -67,11 +67,51 @@ struct EventStoreTests {
         #expect(try await store.events(after: 0).map(\.event) == events)
     }
 
+    /// The store has no way to change a row, and the file refuses it to
+    /// anyone else who opens it: its triggers abort an UPDATE and a DELETE.
     @Test func storedEventsCanBeNeitherUpdatedNorDeleted() async throws {
-        let store = try EventStore(path: nil)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID()).sqlite").path
+        defer {
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        }
+        let store = try EventStore(path: path)
         try await store.append(.orderPlaced(sampleOrder(1)))
-        await #expect(throws: (any Error).self) { try await store.attemptUpdate(sequence: 1) }
+        let other = try DatabaseQueue(path: path)
+        for change in ["UPDATE events SET kind = 'edited' WHERE sequence = 1", "DELETE FROM events WHERE sequence = 1"] {
+            #expect(throws: DatabaseError.self) { try other.write { db in try db.execute(sql: change) } }
+        }
         #expect(try await store.order(1) == sampleOrder(1))
+        #expect(try await store.head() == 1)
+    }
+
+    /// A store file written before the schema had migrations (its table made
+    /// at every start, `CREATE … IF NOT EXISTS`) is taken over as it is: its
+    /// events stay, and the sequence goes on from them.
+    @Test func aStoreFromBeforeMigrationsIsTakenOverWithItsEvents() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID()).sqlite").path
+        defer {
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        }
+        do {
+            // What the store made before: the same table, no record of migrations.
+            let old = try DatabaseQueue(path: path)
+            try await old.write { db in
+                try db.execute(
+                    sql: """
+                        CREATE TABLE events (
+                            sequence INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL UNIQUE,
+                            kind TEXT NOT NULL, order_id INTEGER NOT NULL, courier_id INTEGER,
+                            body BLOB NOT NULL, recorded_at REAL NOT NULL);
+                        """)
+                let placed = DeliveryEvent.orderPlaced(sampleOrder(1))
+                try db.execute(
+                    sql: "INSERT INTO events (event_id, kind, order_id, body, recorded_at) VALUES (?, ?, 1, ?, 0)",
+                    arguments: [placed.eventID.uuidString, placed.kind.rawValue, try placed.json()])
+            }
+        }
+        let store = try EventStore(path: path)
+        #expect(try await store.order(1) == sampleOrder(1))
+        #expect(try await store.append(.orderPlaced(sampleOrder(2))).sequence == 2)
     }
 
     @Test func resolvesPointersAndAnswersHistoryByOrderAndCourier() async throws {

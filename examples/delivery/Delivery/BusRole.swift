@@ -12,7 +12,7 @@ struct BusRole: AsyncParsableCommand {
     func run() async throws {
         try await runService("bus") { context in
             let addresses = endpoints.addresses
-            let bus = try EventBus(context: context, addresses: addresses, allInterfaces: endpoints.exposed)
+            let bus = try EventBus(context: context, addresses: addresses)
             defer { bus.stop() }
             report(
                 "bus: publish to \(bus.endpoints.frontend), subscribe at \(bus.endpoints.backend), tap at \(bus.endpoints.capture ?? "-")"

@@ -17,7 +17,6 @@ struct DispatcherRole: AsyncParsableCommand {
             var dispatcher = Dispatcher(context: context, addresses: endpoints.addresses)
             dispatcher.acceptTimeout = .milliseconds(acceptMs)
             dispatcher.completeTimeout = .milliseconds(completeMs)
-            dispatcher.bindAllInterfaces = endpoints.exposed
             dispatcher.outbox = outbox.path(default: "delivery-dispatcher.outbox")
             report("dispatcher: jobs at \(endpoints.addresses.jobs), acknowledgements at \(endpoints.addresses.acks)")
             try await dispatcher.run()

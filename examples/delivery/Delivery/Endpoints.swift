@@ -17,7 +17,9 @@ struct EndpointOptions: ParsableArguments {
     var exposed = false
 
     var addresses: Addresses {
-        Addresses(bus: bus, store: store, orders: orderService, dispatcher: dispatcher, tracking: tracking)
+        Addresses(
+            bus: bus, store: store, orders: orderService, dispatcher: dispatcher, tracking: tracking,
+            bindsAllInterfaces: exposed)
     }
 }
 

@@ -12,7 +12,6 @@ struct OrdersRole: AsyncParsableCommand {
     func run() async throws {
         try await runService("orders") { context in
             var service = OrderService(context: context, addresses: endpoints.addresses)
-            service.bindAllInterfaces = endpoints.exposed
             service.outbox = outbox.path(default: "delivery-orders.outbox")
             report("orders: taking PlaceOrder commands at \(endpoints.orderService); \(outbox.describe(service.outbox))")
             try await service.run()

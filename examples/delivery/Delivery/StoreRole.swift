@@ -12,8 +12,7 @@ struct StoreRole: AsyncParsableCommand {
     func run() async throws {
         try await runService("store") { context in
             let store = try EventStore(path: db)
-            var service = StoreService(context: context, addresses: endpoints.addresses, store: store)
-            service.bindAllInterfaces = endpoints.exposed
+            let service = StoreService(context: context, addresses: endpoints.addresses, store: store)
             report("store: \(db) holds \(try await store.head()) events; queries at \(endpoints.store)")
             try await service.run()
         }

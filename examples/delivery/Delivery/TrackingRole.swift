@@ -11,7 +11,7 @@ struct TrackingRole: AsyncParsableCommand {
     func run() async throws {
         try await runService("tracking") { context in
             let projection = TrackingProjection(
-                context: context, addresses: endpoints.addresses, bindAllInterfaces: endpoints.exposed)
+                context: context, addresses: endpoints.addresses)
             report("tracking: replaying the store, then live; queries at \(endpoints.tracking)")
             try await projection.run()
         }

@@ -14,13 +14,20 @@ public struct Addresses: Sendable, Hashable {
     public var dispatcher: String
     /// The tracking projection's query endpoint (REQ/REP).
     public var tracking: String
+    /// Whether the services bind TCP endpoints on every interface
+    /// (`tcp://*:port`), so that other hosts can connect: see ``bindable(_:)``.
+    public var bindsAllInterfaces: Bool
 
-    public init(bus: String, store: String, orders: String, dispatcher: String, tracking: String) {
+    public init(
+        bus: String, store: String, orders: String, dispatcher: String, tracking: String,
+        bindsAllInterfaces: Bool = false
+    ) {
         self.bus = bus
         self.store = store
         self.orders = orders
         self.dispatcher = dispatcher
         self.tracking = tracking
+        self.bindsAllInterfaces = bindsAllInterfaces
     }
 
     /// Everything on loopback TCP from `firstPort` (the bus) upwards, ten ports apart.
@@ -61,10 +68,11 @@ public struct Addresses: Sendable, Hashable {
         return "\(endpoint)-\(offset)"
     }
 
-    /// The endpoint to bind for `endpoint`: a TCP host becomes `*`, so that
-    /// other hosts can connect.
-    public static func bindable(_ endpoint: String, allInterfaces: Bool) -> String {
-        guard allInterfaces, endpoint.hasPrefix("tcp://"), let colon = endpoint.lastIndex(of: ":") else {
+    /// The endpoint a service binds for `endpoint`, one of these addresses:
+    /// with ``bindsAllInterfaces``, a TCP host becomes `*`, so that other
+    /// hosts can connect.
+    public func bindable(_ endpoint: String) -> String {
+        guard bindsAllInterfaces, endpoint.hasPrefix("tcp://"), let colon = endpoint.lastIndex(of: ":") else {
             return endpoint
         }
         return "tcp://*\(endpoint[colon...])"

@@ -1,13 +1,15 @@
 import Foundation
 
 /// Batches of facts appended one after another on the event store's writer,
-/// each started without waiting for the one before: the store service
-/// starts the next batch while the last one commits, so the writer never
-/// waits for the service between two commits.
+/// each started without waiting for the one before: under sustained load the
+/// store service queues a full batch behind the one committing, so the
+/// writer goes from one commit to the next without waiting for the service.
 ///
 /// Batches are written in the order they were started. Once one fails, the
-/// batches started after it fail too, unwritten, so that nothing is stored
-/// out of that order; ``resume()`` lets the next ones through again.
+/// batches already queued behind it fail too, unwritten, so that none of
+/// them overtakes the failed one; ``resume()`` lets the next ones through
+/// again. (What the failed batches held comes back whenever its senders
+/// resend it, so facts sent later may be stored before it.)
 public final class AppendPipeline: Sendable {
     private struct State {
         var started = 0
@@ -69,6 +71,7 @@ public final class PendingAppend: Sendable {
         try await withCheckedThrowingContinuation { waiting in
             let ended = state.modify { state -> Result<[EventStore.Appended], any Error>? in
                 if case .ended(let result) = state { return result }
+                if case .awaited = state { preconditionFailure("results() awaited twice at once") }
                 state = .awaited(waiting)
                 return nil
             }

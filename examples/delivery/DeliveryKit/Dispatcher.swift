@@ -63,7 +63,6 @@ public struct Dispatcher: Sendable {
     public let addresses: Addresses
     public var acceptTimeout: Duration = .seconds(1)
     public var completeTimeout: Duration = .seconds(3)
-    public var bindAllInterfaces = false
     /// Where redelivery facts not yet acknowledged by the store are kept across a restart.
     public var outbox: String?
     public var logger = Logger(label: "delivery.dispatcher")
@@ -136,7 +135,7 @@ public struct Dispatcher: Sendable {
         // and a busy one does not hold work a free one could do. Set before
         // binding: a connection's queue size is fixed when it is made.
         let couriers = try Pusher<DeliveryJob>(
-            context: context, .bind(Addresses.bindable(addresses.jobs, allInterfaces: bindAllInterfaces)),
+            context: context, .bind(addresses.bindable(addresses.jobs)),
             logger: logger
         ) { (socket) throws(ZMQError) in
             try socket.set(.sendHighWaterMark, 1)
@@ -150,7 +149,7 @@ public struct Dispatcher: Sendable {
 
     private func readAcknowledgements() async throws {
         let acks = try Puller<JobAck>(
-            context: context, .bind(Addresses.bindable(addresses.acks, allInterfaces: bindAllInterfaces)),
+            context: context, .bind(addresses.bindable(addresses.acks)),
             logger: logger)
         for try await received in acks.events {
             book.acknowledge(received.event, completeBy: .now + completeTimeout)

@@ -23,10 +23,19 @@ public final class EventStore: Sendable {
         var configuration = Configuration()
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
         database = try path.map { try DatabasePool(path: $0, configuration: configuration) } ?? DatabaseQueue()
-        try database.write { db in
+        try Self.migrator.migrate(database)
+    }
+
+    /// The store's schema, created and changed by migrations: GRDB records
+    /// which have run in the file, and runs each new one once.
+    private static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: the events table, append-only") { db in
+            // A store written before the schema had migrations already has it, as this one makes it.
+            guard try !db.tableExists("events") else { return }
             try db.execute(
                 sql: """
-                    CREATE TABLE IF NOT EXISTS events (
+                    CREATE TABLE events (
                         sequence    INTEGER PRIMARY KEY AUTOINCREMENT,
                         event_id    TEXT NOT NULL UNIQUE,
                         kind        TEXT NOT NULL,
@@ -35,14 +44,15 @@ public final class EventStore: Sendable {
                         body        BLOB NOT NULL,
                         recorded_at REAL NOT NULL
                     );
-                    CREATE INDEX IF NOT EXISTS events_by_order ON events(order_id, sequence);
-                    CREATE INDEX IF NOT EXISTS events_by_courier ON events(courier_id, sequence);
-                    CREATE TRIGGER IF NOT EXISTS events_are_never_updated BEFORE UPDATE ON events
+                    CREATE INDEX events_by_order ON events(order_id, sequence);
+                    CREATE INDEX events_by_courier ON events(courier_id, sequence);
+                    CREATE TRIGGER events_are_never_updated BEFORE UPDATE ON events
                     BEGIN SELECT RAISE(ABORT, 'the event store is append-only: events are never updated'); END;
-                    CREATE TRIGGER IF NOT EXISTS events_are_never_deleted BEFORE DELETE ON events
+                    CREATE TRIGGER events_are_never_deleted BEFORE DELETE ON events
                     BEGIN SELECT RAISE(ABORT, 'the event store is append-only: events are never deleted'); END;
                     """)
         }
+        return migrator
     }
 
     /// The result of an append.
@@ -217,14 +227,6 @@ public final class EventStore: Sendable {
                     event: try JSONDecoder().decode(DeliveryEvent.self, from: row["body"] as Data),
                     recordedAt: Date(timeIntervalSince1970: row["recorded_at"]))
             }
-        }
-    }
-
-    /// Tries to change a stored event, which the store refuses: used to show
-    /// (and test) that the log is append-only.
-    public func attemptUpdate(sequence: Int64) async throws {
-        try await database.write { db in
-            try db.execute(sql: "UPDATE events SET kind = 'edited' WHERE sequence = ?", arguments: [sequence])
         }
     }
 }

@@ -76,7 +76,6 @@ public struct OrderReply: FailableReply, Hashable {
 public struct OrderService: Sendable {
     public let context: Context
     public let addresses: Addresses
-    public var bindAllInterfaces = false
     /// Where unacknowledged orders are kept across a restart; `nil` keeps them in memory.
     public var outbox: String?
     /// How long a command waits for the store's acknowledgement before it is
@@ -105,7 +104,7 @@ public struct OrderService: Sendable {
         facts.modify { $0 = sender }
         defer { sender.close() }
         try await serveRequests(
-            context: context, bind: Addresses.bindable(addresses.orders, allInterfaces: bindAllInterfaces),
+            context: context, bind: addresses.bindable(addresses.orders),
             PlaceOrder.self
         ) { (command: PlaceOrder) -> OrderReply in
             if let problem = command.problem { return .failure(reason: problem) }

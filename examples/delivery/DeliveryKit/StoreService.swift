@@ -35,8 +35,6 @@ public struct StoreService: Sendable {
     public let context: Context
     public let addresses: Addresses
     public let store: EventStore
-    /// Bind on all interfaces (for other hosts).
-    public var bindAllInterfaces = false
     public var logger = Logger(label: "delivery.store")
     /// The most facts appended in one transaction.
     public var largestBatch = 1_000
@@ -73,7 +71,7 @@ public struct StoreService: Sendable {
             }
             group.addTask {
                 try await serveRequests(
-                    context: context, bind: Addresses.bindable(addresses.store, allInterfaces: bindAllInterfaces),
+                    context: context, bind: addresses.bindable(addresses.store),
                     StoreRequest.self
                 ) { (request: StoreRequest) -> StoreReply in await answer(request) }
             }
@@ -86,15 +84,16 @@ public struct StoreService: Sendable {
     ///
     /// Pipelined: while one batch commits, the next is taken, decoded and its
     /// JSON rows written; once it is full (or the writer is idle) it is
-    /// started behind the one committing, so the database's writer never
-    /// waits for this loop. Batches commit in the order they arrived. If a
+    /// started, behind the one committing, so under sustained load the
+    /// database's writer goes from one commit to the next without waiting
+    /// for this loop. Batches commit in the order they arrived. If a
     /// commit fails, neither it nor any batch behind it is written or
     /// acknowledged: their senders send them again (each when its own resend
     /// timer says, so not necessarily in the order first sent).
     private func record(_ feed: AsyncStream<FeedWake>.Continuation) async throws {
         typealias Receiver = AcknowledgedReceiver<DeliveryEvent>
         let receiver = try Receiver(
-            context: context, .bind(Addresses.bindable(addresses.storeIngest, allInterfaces: bindAllInterfaces)),
+            context: context, .bind(addresses.bindable(addresses.storeIngest)),
             codec: FactChannel.codec, logger: logger)
         let appends = AppendPipeline(store: store)
         /// Batches started and not yet acknowledged, oldest first: at most two

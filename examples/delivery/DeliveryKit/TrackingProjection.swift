@@ -32,18 +32,16 @@ public final class TrackingProjection: Sendable {
     public let addresses: Addresses
     /// Whether to answer ``TrackingQuery``s at `addresses.tracking`.
     public let serveQueries: Bool
-    public let bindAllInterfaces: Bool
     private let logger: Logger
     private let feed: CatchUpSubscription
 
     public init(
-        context: Context, addresses: Addresses, serveQueries: Bool = true, bindAllInterfaces: Bool = false,
+        context: Context, addresses: Addresses, serveQueries: Bool = true,
         logger: Logger = Logger(label: "delivery.tracking")
     ) {
         self.context = context
         self.addresses = addresses
         self.serveQueries = serveQueries
-        self.bindAllInterfaces = bindAllInterfaces
         self.logger = logger
         feed = CatchUpSubscription(context: context, addresses: addresses, logger: logger)
     }
@@ -67,7 +65,7 @@ public final class TrackingProjection: Sendable {
                 group.addTask {
                     try await serveRequests(
                         context: self.context,
-                        bind: Addresses.bindable(self.addresses.tracking, allInterfaces: self.bindAllInterfaces),
+                        bind: self.addresses.bindable(self.addresses.tracking),
                         TrackingQuery.self
                     ) { (query: TrackingQuery) -> TrackingReply in self.answer(query) }
                 }
