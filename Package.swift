@@ -44,7 +44,10 @@ let package = Package(
         .target(name: "ZMQOutput", dependencies: ["ZeroMQ"]),
         .executableTarget(
             name: "zmq",
-            dependencies: ["ZeroMQ", "ZMQOutput", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "ZeroMQ", "ZMQOutput", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Sources/zmq"
         ),
         .target(

@@ -78,7 +78,7 @@ func machineHeader(_ plan: Plan) -> String {
     let date = ISO8601DateFormatter().string(from: Date())
     return """
         Machine: nproc \(ProcessInfo.processInfo.activeProcessorCount), \(cpu), Linux \(kernel), \
-        libzmq \(ZeroMQ.versionString), \(date). Each cell is the median of \(plan.reps) repetitions, \
+        libzmq \(LibZMQ.versionString), \(date). Each cell is the median of \(plan.reps) repetitions, \
         C and Swift interleaved (C, S, S, C, C, S, …) after one untimed run of each; \
         ratios and differences are the median over repetitions of Swift vs. the C run next to it; \
         spread is (max − min) / median.

@@ -42,7 +42,7 @@ struct Keygen: ParsableCommand {
         let pair: CurveKeyPair
         do { pair = try CurveKeyPair.generate() } catch {
             throw ToolError.failure(
-                ZeroMQ.has(.curve)
+                LibZMQ.has(.curve)
                     ? "cannot make a CURVE key pair: \(error)" : "this libzmq was built without CURVE security")
         }
         let text = KeyFile.text(of: pair)

@@ -43,6 +43,7 @@ struct ProxyCommand: ParsableCommand {
     var capture: String?
 
     @OptionGroup var curve: CurveOptions
+    @OptionGroup var logging: LoggingOptions
 
     func run() throws {
         let frontend = try Self.endpoint(frontend)

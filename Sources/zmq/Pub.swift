@@ -49,6 +49,7 @@ struct Pub: ParsableCommand {
 
     @OptionGroup var send: SendOptions
     @OptionGroup var curve: CurveOptions
+    @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
         if let waitSubscribers, waitSubscribers < 1 {

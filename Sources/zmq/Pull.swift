@@ -27,6 +27,7 @@ struct Pull: ParsableCommand {
 
     @OptionGroup var receive: ReceiveOptions
     @OptionGroup var curve: CurveOptions
+    @OptionGroup var logging: LoggingOptions
 
     func run() throws {
         let endpoint = try Endpoint(endpoint, binds: bind)

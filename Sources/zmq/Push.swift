@@ -43,6 +43,7 @@ struct Push: ParsableCommand {
 
     @OptionGroup var send: SendOptions
     @OptionGroup var curve: CurveOptions
+    @OptionGroup var logging: LoggingOptions
 
     func run() throws {
         let endpoint = try Endpoint(endpoint, binds: !connect)

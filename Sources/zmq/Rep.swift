@@ -56,6 +56,7 @@ struct Rep: ParsableCommand {
 
     @OptionGroup var output: FormatOptions
     @OptionGroup var curve: CurveOptions
+    @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
         if echo == (exec != nil) {

@@ -23,7 +23,7 @@ struct ZMQ: ParsableCommand {
               zmq proxy 'tcp://*:5559' 'tcp://*:5560'
               zmq bench --latency
             """,
-        version: "zmq (swift-zeromq) with libzmq \(ZeroMQ.versionString)",
+        version: "zmq (swift-zeromq) with libzmq \(LibZMQ.versionString)",
         subcommands: [
             Sub.self, Pub.self, Push.self, Pull.self, Req.self, Rep.self, ProxyCommand.self, MonitorCommand.self,
             Keygen.self, Bench.self,
@@ -36,6 +36,7 @@ struct ZMQ: ParsableCommand {
     static func main() {
         do {
             var command = try parseAsRoot()
+            LoggingOptions.bootstrap((command as? any LoggingCommand)?.logging.logLevel ?? .warning)
             try command.run()
             StandardStreams.exitProcess(0)
         } catch {
@@ -58,10 +59,17 @@ struct ZMQ: ParsableCommand {
         StandardStreams.exitProcess(code == .validationFailure ? ToolError.Kind.usage.rawValue : code.rawValue)
     }
 
-    /// ArgumentParser's message, without its `Error: ` prefix and usage lines.
+    /// ArgumentParser's message, without its `Error: ` prefix and usage
+    /// lines; a list of the values allowed, which it puts on lines of their
+    /// own (`  - trace`), joins the first line.
     private static func firstLine(of message: String) -> String {
-        var line = message.split(whereSeparator: \.isNewline).first.map(String.init) ?? message
+        let lines = message.split(whereSeparator: \.isNewline).map(String.init)
+        var line = lines.first ?? message
         if line.hasPrefix("Error: ") { line.removeFirst("Error: ".count) }
+        if line.hasSuffix(":") {
+            let values = lines.dropFirst().prefix { $0.hasPrefix("  - ") }.map { $0.dropFirst(4) }
+            if !values.isEmpty { line += " " + values.joined(separator: ", ") }
+        }
         return line
     }
 }

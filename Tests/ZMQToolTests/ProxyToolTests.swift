@@ -22,6 +22,24 @@ extension ZMQToolSuite {
             let stopped = await proxy.finish(timeout: .seconds(10))
             #expect(!stopped.timedOut)
             #expect(stopped.status == 0)
+            #expect(stopped.errorText.isEmpty, "only warnings and worse are logged by default: \(stopped.errorText)")
+        }
+
+        @Test func logLevelInfoShowsTheLibrarysLogLines() async throws {
+            let proxy = try ToolProcess(["proxy", ipcEndpoint(), ipcEndpoint(), "--log-level", "info"])
+            #expect(await waitUntil(timeout: processTimeout) { proxy.errorSoFar.contains("proxy started") })
+            proxy.send(SIGINT)
+            let stopped = await proxy.finish(timeout: .seconds(10))
+            #expect(stopped.status == 0)
+            #expect(stopped.errorText.contains("proxy started"), "\(stopped.errorText)")
+            #expect(stopped.errorText.contains("proxy stopped"), "\(stopped.errorText)")
+        }
+
+        @Test func anUnknownLogLevelIsAUsageError() async throws {
+            let result = try await runTool(["proxy", ipcEndpoint(), ipcEndpoint(), "--log-level", "chatty"])
+            #expect(result.status == 2)
+            #expect(result.errorLines.count == 1)
+            #expect(result.errorText.contains("chatty") && result.errorText.contains("trace, debug, info"))
         }
 
         @Test func pipelinePatternDealsJobsAndCapturesThem() async throws {

@@ -106,6 +106,9 @@ final class ToolProcess: Sendable {
     /// Standard output so far.
     var outputSoFar: Data { collected.withLock { $0.stdout } }
 
+    /// Standard error so far, as text.
+    var errorSoFar: String { String(decoding: collected.withLock { $0.stderr }, as: UTF8.self) }
+
     /// Sends `signal` (SIGINT, SIGTERM) to the process.
     func send(_ signal: Int32) { process.send(signal) }
 

@@ -261,7 +261,7 @@ func outboxReopened(_ path: String) async throws -> FileOutbox {
     let deadline = ContinuousClock.now + testTimeout
     while true {
         let opened = Result { () throws(ZMQError) in try FileOutbox(path: path) }
-        if case .failure(let error) = opened, error.code == EWOULDBLOCK, ContinuousClock.now < deadline {
+        if case .failure(let error) = opened, error.code == .wouldBlock, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(10))
             continue
         }

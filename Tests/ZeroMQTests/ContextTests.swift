@@ -59,7 +59,7 @@ struct ContextTests {
         socket.close(linger: .zero)
         #expect(socket.isClosed)
         let error = #expect(throws: ZMQError.self) { try socket.send("x") }
-        #expect(error?.code == ZMQError.Code.notSocket)
+        #expect(error?.code == .notSocket)
         #expect(error?.description.contains("closed PUSH socket") == true)
     }
 

@@ -140,8 +140,10 @@ struct DeviceTests {
         }
 
         let pauseError = #expect(throws: ZMQError.self) { try bus.proxy.pause() }
-        #expect(pauseError?.code == ZMQError.Code.invalidState)
-        #expect(throws: ZMQError.self) { try bus.proxy.start() }
+        #expect(pauseError?.code == .notRunning)
+        let startError = #expect(throws: ZMQError.self) { try bus.proxy.start() }
+        #expect(startError?.code == .alreadyStarted)
+        #expect(startError?.description.contains("(alreadyStarted)") == true)
     }
 
     @Test func releasingARunningProxyStopsIt() throws {

@@ -32,12 +32,40 @@ struct ErrorTests {
         #expect(error?.description.contains(endpoint) == true)
     }
 
+    /// Codes are values to catch by, compare and switch on, as swift-system's
+    /// `Errno`; the module's own states have codes of their own, no errno's.
+    @Test func aCodeCanBeCaughtComparedAndSwitchedOn() throws {
+        let first = try context.socket(.pull)
+        let endpoint = try first.bind("tcp://127.0.0.1:*")
+        let second = try context.socket(.pull)
+        var caught = false
+        // With a last catch-all: Swift 6.3's compiler crashes on a typed-throws `do` whose catches are not exhaustive.
+        do { try second.bind(endpoint) } catch ZMQError.Code.addressInUse { caught = true } catch {}
+        #expect(caught)
+        let bindAgain: () throws -> Void = { try second.bind(endpoint) }
+        caught = false
+        do { try bindAgain() } catch ZMQError.Code.addressInUse { caught = true } catch {}
+        #expect(caught, "matched where the error is `any Error` too")
+        #expect(ZMQError.Code.addressInUse ~= ZMQError(code: .addressInUse, operation: "bind"))
+        #expect(!(ZMQError.Code.terminated ~= ZMQError(code: .addressInUse, operation: "bind")))
+        do { try second.bind(endpoint) } catch {
+            switch error.code {
+            case .addressInUse: break
+            default: Issue.record("switch did not match: \(error)")
+            }
+        }
+        let own: [ZMQError.Code] = [.alreadyStarted, .notRunning, .threadDidNotReport, .malformedReply]
+        #expect(Set(own).count == 4 && own.allSatisfy { $0.rawValue < 0 })
+        #expect(own.map(\.name) == ["alreadyStarted", "notRunning", "threadDidNotReport", "malformedReply"])
+        #expect(ZMQError.Code(rawValue: 12345).name == "errno 12345")
+    }
+
     @Test func bindingAnInprocNameTwiceIsAddressInUse() throws {
         let name = uniqueInproc()
         let first = try context.socket(.pair)
         try first.bind(name)
         let second = try context.socket(.pair)
-        #expect(throws: ZMQError(code: ZMQError.Code.addressInUse, operation: "bind(\"\(name)\")")) {
+        #expect(throws: ZMQError(code: .addressInUse, operation: "bind(\"\(name)\")")) {
             try second.bind(name)
         }
     }

@@ -64,11 +64,11 @@ struct PollerTests {
     }
 
     @Test func versionAndCapabilitiesComeFromLibzmq() {
-        let version = ZeroMQ.version
+        let version = LibZMQ.version
         #expect(version.major == 4)
-        #expect(ZeroMQ.versionString == "\(version.major).\(version.minor).\(version.patch)")
-        #expect(ZeroMQ.has(.ipc))
-        #expect(ZeroMQ.has(.curve))  // Debian builds libzmq with libsodium
-        #expect(!ZeroMQ.has(.init(rawValue: "no-such-capability")))
+        #expect(LibZMQ.versionString == "\(version.major).\(version.minor).\(version.patch)")
+        #expect(LibZMQ.has(.ipc))
+        #expect(LibZMQ.has(.curve))  // Debian builds libzmq with libsodium
+        #expect(!LibZMQ.has(.init(rawValue: "no-such-capability")))
     }
 }

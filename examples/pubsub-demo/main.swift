@@ -7,7 +7,7 @@ import ZeroMQ
 let context = try Context(defaultLinger: .seconds(1))
 let publisher = try context.socket(.xpub)
 let endpoint = try publisher.bind("tcp://127.0.0.1:*")
-print("publisher bound to \(endpoint) (libzmq \(ZeroMQ.versionString))")
+print("publisher bound to \(endpoint) (libzmq \(LibZMQ.versionString))")
 
 let subscriptions = [("orders", ["orders."]), ("everything", [""])]
 let done = DispatchGroup()

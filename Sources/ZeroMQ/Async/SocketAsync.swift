@@ -113,7 +113,7 @@ extension Socket {
             // Nothing was waiting: wait before trying again, rather than try twice.
             try await waitFor(.readable)
             return try await receiveMultipart(into: &frames, keeping: keeping)
-        } catch let error as ZMQError where error.isTerminated || error.code == ZMQError.Code.notSocket {
+        } catch let error as ZMQError where error.isTerminated || error.code == .notSocket {
             return nil
         }
     }

@@ -186,7 +186,7 @@ public final class AcknowledgedReceiver<Event: Decodable & Sendable> {
                 let deadline = ContinuousClock.now + gathering
                 while count < limit, try await socket.waitFor(.readable, deadline: deadline) { try takeWaiting() }
             }
-        } catch let error as ZMQError where error.isTerminated || error.code == ZMQError.Code.notSocket {
+        } catch let error as ZMQError where error.isTerminated || error.code == .notSocket {
             return false
         }
         try acknowledge(again)

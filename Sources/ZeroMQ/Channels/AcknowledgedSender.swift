@@ -79,7 +79,7 @@ public final class AcknowledgedSender<Event: Encodable & Sendable>: Sendable {
         if let outbox = options.outbox {
             let stored: [OutboxEntry]
             do { stored = try outbox.load() } catch {
-                throw ZMQError(code: EIO, operation: "load the outbox: \(error)")
+                throw (error as? ZMQError) ?? ZMQError(code: .ioError, operation: "load the outbox: \(error)")
             }
             state.withLock { state in
                 var seen = Set<UUID>()
@@ -109,8 +109,9 @@ public final class AcknowledgedSender<Event: Encodable & Sendable>: Sendable {
     /// the event is stored there. Returns the envelope sent.
     /// - Throws: ``ChannelError`` when the event does not encode,
     ///   `CancellationError` when the task is cancelled while it waits for
-    ///   room, a ``ZMQError`` (`ETERM`) once the sender is closed, or one
-    ///   (`EIO`) when the outbox cannot store the event.
+    ///   room, a ``ZMQError`` (`ETERM`) once the sender is closed, or the
+    ///   outbox's when it cannot store the event (its errno, such as `ENOSPC`;
+    ///   ``ZMQError/Code/ioError`` for an outbox that throws another error).
     @discardableResult
     public func send(_ event: Event, to topic: Topic) async throws -> EventEnvelope {
         try Task.checkCancellation()
@@ -162,7 +163,7 @@ public final class AcknowledgedSender<Event: Encodable & Sendable>: Sendable {
             case .cancelled: throw CancellationError()
             case .failed(let error): throw error
             case .closed:
-                throw ZMQError(code: ZMQError.Code.terminated, operation: "send on a closed acknowledged sender")
+                throw ZMQError(code: .terminated, operation: "send on a closed acknowledged sender")
             }
         }
     }
@@ -440,7 +441,7 @@ private struct SenderLoop: @unchecked Sendable {
         if let outbox {
             do { try outbox.add(queued.map(\.entry)) } catch {
                 logger.error("cannot store events in the outbox", metadata: ["error": "\(error)"])
-                let failure = ZMQError(code: EIO, operation: "store events in the outbox: \(error)")
+                let failure = (error as? ZMQError) ?? ZMQError(code: .ioError, operation: "store events in the outbox: \(error)")
                 let waiters = state.withLock { state in
                     state.counters.inFlight -= UInt64(queued.count)
                     state.counters.sent -= UInt64(queued.count)
@@ -503,7 +504,7 @@ final class WakePipe: Sendable {
 
     init() throws(ZMQError) {
         var ends: [Int32] = [0, 0]
-        guard pipe(&ends) == 0 else { throw ZMQError(code: errno, operation: "pipe for a sender's wake-ups") }
+        guard pipe(&ends) == 0 else { throw ZMQError(errno: errno, operation: "pipe for a sender's wake-ups") }
         for end in ends {
             _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK)
             _ = fcntl(end, F_SETFD, FD_CLOEXEC)

@@ -56,11 +56,11 @@ public final class FileOutbox: Outbox {
     public init(path: String) throws(ZMQError) {
         self.path = path
         let descriptor = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw ZMQError(code: errno, operation: "open outbox \(path)") }
+        guard descriptor >= 0 else { throw ZMQError(errno: errno, operation: "open outbox \(path)") }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             let code = errno
             _ = Foundation.close(descriptor)
-            throw ZMQError(code: code, operation: "lock outbox \(path) (another sender holds it)")
+            throw ZMQError(errno: code, operation: "lock outbox \(path) (another sender holds it)")
         }
         var journal = Journal(descriptor: descriptor)
         do throws(ZMQError) {
@@ -68,7 +68,7 @@ public final class FileOutbox: Outbox {
             let complete = Self.replay(contents, into: &journal)
             if complete < contents.count {
                 guard ftruncate(descriptor, off_t(complete)) == 0, fsync(descriptor) == 0 else {
-                    throw ZMQError(code: errno, operation: "cut the torn end of outbox \(path)")
+                    throw ZMQError(errno: errno, operation: "cut the torn end of outbox \(path)")
                 }
             }
         } catch {
@@ -86,7 +86,7 @@ public final class FileOutbox: Outbox {
         while true {
             let count = chunk.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, offset) }
             if count < 0 && errno == EINTR { continue }
-            guard count >= 0 else { throw ZMQError(code: errno, operation: "read outbox \(path)") }
+            guard count >= 0 else { throw ZMQError(errno: errno, operation: "read outbox \(path)") }
             if count == 0 { return contents }
             contents += chunk[..<count]
             offset += off_t(count)
@@ -114,7 +114,7 @@ public final class FileOutbox: Outbox {
         for entry in entries { Self.appendAdd(entry, to: &bytes) }
         try journal.withLock { (journal) throws(ZMQError) in
             try Self.write(bytes, to: journal.descriptor, path: path)
-            guard fsync(journal.descriptor) == 0 else { throw ZMQError(code: errno, operation: "fsync outbox \(path)") }
+            guard fsync(journal.descriptor) == 0 else { throw ZMQError(errno: errno, operation: "fsync outbox \(path)") }
             for entry in entries where journal.live[entry.id] == nil {
                 journal.live[entry.id] = entry
                 journal.order.append(entry.id)
@@ -146,12 +146,12 @@ public final class FileOutbox: Outbox {
         for id in journal.order { Self.appendAdd(journal.live[id]!, to: &bytes) }
         let temporary = path + ".compacting"
         let descriptor = open(temporary, O_RDWR | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw ZMQError(code: errno, operation: "open outbox \(temporary)") }
+        guard descriptor >= 0 else { throw ZMQError(errno: errno, operation: "open outbox \(temporary)") }
         do throws(ZMQError) {
             try Self.write(bytes, to: descriptor, path: temporary)
             guard fsync(descriptor) == 0, flock(descriptor, LOCK_EX | LOCK_NB) == 0, rename(temporary, path) == 0
             else {
-                throw ZMQError(code: errno, operation: "replace outbox \(path)")
+                throw ZMQError(errno: errno, operation: "replace outbox \(path)")
             }
             // The rename itself is durable once the directory is synced.
             let directory = open((path as NSString).deletingLastPathComponent.isEmpty
@@ -230,7 +230,7 @@ public final class FileOutbox: Outbox {
         while offset < bytes.count {
             let written = bytes.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress! + offset, bytes.count - offset) }
             if written < 0 && errno == EINTR { continue }
-            guard written > 0 else { throw ZMQError(code: errno, operation: "write outbox \(path)") }
+            guard written > 0 else { throw ZMQError(errno: errno, operation: "write outbox \(path)") }
             offset += written
         }
     }

@@ -42,7 +42,7 @@ public final class Context: @unchecked Sendable {
         defaultLinger: Duration? = .seconds(1)
     ) throws(ZMQError) {
         if let defaultLinger, defaultLinger < .zero {
-            throw ZMQError(code: EINVAL, operation: "Context(defaultLinger: \(defaultLinger)): negative linger")
+            throw ZMQError(code: .invalidArgument, operation: "Context(defaultLinger: \(defaultLinger)): negative linger")
         }
         handle = try zmqCallPointer("zmq_ctx_new()") { zmq_ctx_new() }
         self.defaultLinger = defaultLinger

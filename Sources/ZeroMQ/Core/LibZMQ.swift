@@ -1,7 +1,9 @@
 import CZeroMQ
 
-/// Facts about the libzmq this process is linked with.
-public enum ZeroMQ {
+/// Facts about the libzmq this process is linked with: its version and its
+/// optional features. (Named apart from the module, so that `ZeroMQ.Message`
+/// always means this module's type.)
+public enum LibZMQ {
     /// libzmq's version, such as 4.3.4. The corresponding C function is `zmq_version`.
     public static var version: (major: Int, minor: Int, patch: Int) {
         var major: Int32 = 0

@@ -33,7 +33,7 @@ public final class Message {
         let raw = self.raw
         guard count >= 0 else {
             zmq_msg_init(raw)
-            throw ZMQError(code: EINVAL, operation: "zmq_msg_init_size(\(count)): negative size")
+            throw ZMQError(code: .invalidArgument, operation: "zmq_msg_init_size(\(count)): negative size")
         }
         do {
             try zmqCall("zmq_msg_init_size(\(count))") { zmq_msg_init_size(raw, count) }
@@ -109,7 +109,7 @@ public final class Message {
         raw = .allocate(capacity: 1)
         let rc = zmq_msg_init_data(raw, data, count, free, hint)
         if rc != 0 {
-            let error = ZMQError(code: zmq_errno(), operation: "zmq_msg_init_data(\(count) bytes)")
+            let error = ZMQError(errno: zmq_errno(), operation: "zmq_msg_init_data(\(count) bytes)")
             onFailure()
             zmq_msg_init(raw)
             throw error

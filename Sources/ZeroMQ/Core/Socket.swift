@@ -38,7 +38,7 @@ public final class Socket {
     @inline(__always)
     func liveHandle(_ operation: @autoclosure () -> String) throws(ZMQError) -> UnsafeMutableRawPointer {
         guard let handle = handleIfOpen else {
-            throw ZMQError(code: ENOTSOCK, operation: "\(operation()) on a closed \(type) socket")
+            throw ZMQError(code: .notSocket, operation: "\(operation()) on a closed \(type) socket")
         }
         return handle
     }

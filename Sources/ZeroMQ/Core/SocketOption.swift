@@ -127,7 +127,7 @@ private func getBytes(
 }
 
 private func outOfRange(_ name: String, _ value: some CustomStringConvertible) -> ZMQError {
-    ZMQError(code: EINVAL, operation: "zmq_setsockopt(\(name), \(value)): value out of range")
+    ZMQError(code: .invalidArgument, operation: "zmq_setsockopt(\(name), \(value)): value out of range")
 }
 
 extension OptionCodec where Value == Int32 {

@@ -100,7 +100,7 @@ extension Socket {
                 last = released!
             }
             guard try receive(into: last) else {
-                throw ZMQError(code: EAGAIN, operation: "receiveMultipart frame \(count) on \(type)")
+                throw ZMQError(code: .wouldBlock, operation: "receiveMultipart frame \(count) on \(type)")
             }
             count += 1
         }

@@ -102,7 +102,7 @@ extension Socket {
         _ count: Int, _ flags: SendFlags, _ sendOne: (Int, SendFlags) throws(ZMQError) -> Bool
     ) throws(ZMQError) -> Bool {
         guard count > 0 else {
-            throw ZMQError(code: EINVAL, operation: "sendMultipart of no frames on \(type)")
+            throw ZMQError(code: .invalidArgument, operation: "sendMultipart of no frames on \(type)")
         }
         var laterFlags = flags
         laterFlags.remove(.dontWait)
@@ -114,7 +114,7 @@ extension Socket {
                 if index == 0 { return false }
                 // Cannot happen with libzmq's atomic multipart guarantee, but
                 // never report a half-sent message as unsent.
-                throw ZMQError(code: EAGAIN, operation: "sendMultipart frame \(index) of \(count) on \(type)")
+                throw ZMQError(code: .wouldBlock, operation: "sendMultipart frame \(index) of \(count) on \(type)")
             }
         }
         return true

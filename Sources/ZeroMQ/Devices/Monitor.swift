@@ -139,6 +139,6 @@ public final class Monitor {
 
     /// A shut-down context or a closed monitor socket means no event can come.
     private static func endsMonitoring(_ error: ZMQError) -> Bool {
-        error.isTerminated || error.code == ZMQError.Code.notSocket
+        error.isTerminated || error.code == .notSocket
     }
 }

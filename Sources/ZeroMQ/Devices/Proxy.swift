@@ -39,7 +39,7 @@ import Synchronization
 ///   barrier libzmq requires when a socket passes between threads.
 ///
 /// Every call waits a bounded time (``Options/controlTimeout``,
-/// ``Options/stopTimeout``) and throws `EAGAIN` rather than hang.
+/// ``Options/stopTimeout``) and throws ``ZMQError/Code/threadDidNotReport`` rather than hang.
 ///
 /// ## Lifetime
 /// ``start()`` at most once; ``stop()`` any number of times. Releasing the
@@ -127,14 +127,15 @@ public final class Proxy: Sendable {
     ///
     /// - Returns: the attached endpoints, with real ports for `tcp://…:*`.
     /// - Throws: ``ZMQError``: the bind error of a socket (for example
-    ///   `EADDRINUSE`), `EFSM` when already started or stopped, `EAGAIN` when the
-    ///   thread did not report within ``Options/controlTimeout``.
+    ///   `EADDRINUSE`), ``ZMQError/Code/alreadyStarted`` when started (or
+    ///   stopped) before, ``ZMQError/Code/threadDidNotReport`` when the thread
+    ///   did not report within ``Options/controlTimeout``.
     @discardableResult
     public func start() throws(ZMQError) -> Endpoints {
         try state.withLock { (state) throws(ZMQError) -> Endpoints in
             guard !state.hasStarted else {
                 throw ZMQError(
-                    code: ZMQError.Code.invalidState, operation: "start proxy: it was started or stopped before")
+                    code: .alreadyStarted, operation: "start proxy: it was started or stopped before")
             }
             state.hasStarted = true
             let controlEndpoint = "inproc://zeromq-proxy-control-\(UUID().uuidString)"
@@ -151,7 +152,7 @@ public final class Proxy: Sendable {
             state.control = control
             guard let result = ready.wait(timeout: options.controlTimeout) else {
                 throw ZMQError(
-                    code: EAGAIN, operation: "start proxy: its thread did not report within \(options.controlTimeout)")
+                    code: .threadDidNotReport, operation: "start proxy: its thread did not report within \(options.controlTimeout)")
             }
             switch result {
             case .success(let endpoints):
@@ -185,9 +186,10 @@ public final class Proxy: Sendable {
     /// The messages and bytes passed on since the proxy started.
     /// Sends `STATISTICS` to `zmq_proxy_steerable` and decodes its reply.
     ///
-    /// - Throws: ``ZMQError``: `EAGAIN` when no reply came within
-    ///   ``Options/controlTimeout``, `EPROTO` for a malformed reply, `EFSM` when
-    ///   the proxy is not running.
+    /// - Throws: ``ZMQError``: ``ZMQError/Code/threadDidNotReport`` when no
+    ///   reply came within ``Options/controlTimeout``,
+    ///   ``ZMQError/Code/malformedReply`` for a malformed reply,
+    ///   ``ZMQError/Code/notRunning`` when the proxy is not running.
     public func statistics() throws(ZMQError) -> Statistics {
         try withControl("statistics") { (control) throws(ZMQError) in
             try requestStatistics(on: control, for: "statistics")
@@ -201,7 +203,7 @@ public final class Proxy: Sendable {
     /// proxy that never started or already ended, does nothing; a stopped
     /// proxy cannot start again.
     ///
-    /// - Throws: ``ZMQError`` `EAGAIN` when the thread is still running after
+    /// - Throws: ``ZMQError/Code/threadDidNotReport`` when the thread is still running after
     ///   ``Options/stopTimeout``. That happens only while libzmq blocks it in a
     ///   send, to a PUSH backend or capture nobody pulls from; ``stop()`` may be
     ///   called again, and ``Context/shutdown()`` always ends it.
@@ -214,7 +216,7 @@ public final class Proxy: Sendable {
                 _ = try? control.send("TERMINATE")
                 guard ended.wait(timeout: options.stopTimeout) != nil else {
                     throw ZMQError(
-                        code: EAGAIN,
+                        code: .threadDidNotReport,
                         operation: "stop proxy: its thread is still running after \(options.stopTimeout)")
                 }
             }
@@ -233,7 +235,7 @@ public final class Proxy: Sendable {
         try state.withLock { (state) throws(ZMQError) -> Result in
             guard let control = state.control else {
                 throw ZMQError(
-                    code: ZMQError.Code.invalidState,
+                    code: .notRunning,
                     operation: "\(operation) proxy: it is \(state.hasStarted ? "stopped" : "not started")")
             }
             if let outcome = ended.value { throw endedError(outcome, operation) }
@@ -254,7 +256,7 @@ public final class Proxy: Sendable {
     private func send(_ command: String, on control: Socket, for operation: String) throws(ZMQError) {
         guard try control.send(command) else {
             throw ZMQError(
-                code: EAGAIN, operation: "\(operation) proxy: \(command) not taken within \(options.controlTimeout)")
+                code: .threadDidNotReport, operation: "\(operation) proxy: \(command) not taken within \(options.controlTimeout)")
         }
     }
 
@@ -271,7 +273,7 @@ public final class Proxy: Sendable {
             let remaining = deadline - .now
             guard remaining > .zero else {
                 throw ZMQError(
-                    code: EAGAIN, operation: "\(operation) proxy: no reply within \(options.controlTimeout)")
+                    code: .threadDidNotReport, operation: "\(operation) proxy: no reply within \(options.controlTimeout)")
             }
             // Short slices, so a proxy that ends meanwhile is noticed at once.
             if try poller.poll(timeout: min(remaining, .milliseconds(50)))[item].contains(.readable),
@@ -287,7 +289,7 @@ public final class Proxy: Sendable {
         case .failed(let error):
             ZMQError(code: error.code, operation: "\(operation) proxy: it ended after \(error.operation) failed")
         case .terminated:
-            ZMQError(code: ZMQError.Code.invalidState, operation: "\(operation) proxy: it was stopped")
+            ZMQError(code: .notRunning, operation: "\(operation) proxy: it was stopped")
         }
     }
 }

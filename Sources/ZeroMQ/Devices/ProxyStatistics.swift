@@ -44,11 +44,11 @@ extension Proxy {
         /// the host's byte order, the frontend's messages received, bytes
         /// received, messages sent and bytes sent, then the backend's.
         ///
-        /// - Throws: ``ZMQError`` with `EPROTO` for any other shape.
+        /// - Throws: ``ZMQError`` with ``ZMQError/Code/malformedReply`` for any other shape.
         init(reply frames: [Message]) throws(ZMQError) {
             guard frames.count == 8, frames.allSatisfy({ $0.count == 8 }) else {
                 throw ZMQError(
-                    code: EPROTO,
+                    code: .malformedReply,
                     operation: "proxy STATISTICS reply of frame sizes \(frames.map(\.count)), not eight of 8 bytes")
             }
             let values = frames.map { frame in frame.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) } }

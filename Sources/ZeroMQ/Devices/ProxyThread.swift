@@ -43,7 +43,7 @@ struct ProxyThread: Sendable {
             var captureEndpoint: String?
             if let capture {
                 guard capture.type.canSend else {
-                    throw ZMQError(code: EINVAL, operation: "proxy capture: a \(capture.type) socket cannot send")
+                    throw ZMQError(code: .invalidArgument, operation: "proxy capture: a \(capture.type) socket cannot send")
                 }
                 (captureSocket, captureEndpoint) = try open(capture.type, .capture, capture.endpoint, into: &sockets)
             }

@@ -21,7 +21,7 @@ public struct CurveKeyPair: Sendable, Hashable, CustomStringConvertible {
             )
         } catch {
             // libzmq always writes two 40-character Z85 keys; anything else is its bug.
-            throw ZMQError(code: ZMQError.Code.invalidArgument, operation: "zmq_curve_keypair: \(error)")
+            throw ZMQError(code: .invalidArgument, operation: "zmq_curve_keypair: \(error)")
         }
     }
 
@@ -32,7 +32,7 @@ public struct CurveKeyPair: Sendable, Hashable, CustomStringConvertible {
         do {
             publicKey = try CurvePublicKey(z85: publicText)
         } catch {
-            throw ZMQError(code: ZMQError.Code.invalidArgument, operation: "zmq_curve_public: \(error)")
+            throw ZMQError(code: .invalidArgument, operation: "zmq_curve_public: \(error)")
         }
         self.secretKey = secretKey
     }

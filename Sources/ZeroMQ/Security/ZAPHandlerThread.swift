@@ -129,7 +129,7 @@ final class ZAPHandlerThread: Sendable {
         while let frames = try handler.receiveMultipart(flags: .dontWait) {
             let reply = decisions.answer(frames.map(\.bytes))
             guard try handler.sendMultipart(reply) else {
-                throw ZMQError(code: ZMQError.Code.wouldBlock, operation: "ZAP reply")
+                throw ZMQError(code: .wouldBlock, operation: "ZAP reply")
             }
         }
     }

@@ -68,7 +68,7 @@ struct CurveOptions: ParsableArguments {
             throw .usage(
                 "CURVE keys need --curve-server (on the serving side) or --curve-server-key KEY (on the other side)")
         }
-        guard ZeroMQ.has(.curve) else { throw .failure("this libzmq was built without CURVE security") }
+        guard LibZMQ.has(.curve) else { throw .failure("this libzmq was built without CURVE security") }
         if server {
             guard let pair = try ownKeyPair() else {
                 throw .usage(

@@ -50,5 +50,5 @@ struct ToolError: Error, CustomStringConvertible {
 extension ZMQError {
     /// Whether this error means the context was shut down, which the tool's
     /// signal handling does on SIGINT and SIGTERM.
-    var endsRun: Bool { isTerminated || code == ZMQError.Code.notSocket }
+    var endsRun: Bool { isTerminated || code == .notSocket }
 }
