@@ -1,6 +1,7 @@
 import DeliveryKit
 import Foundation
 import Testing
+import ZeroMQ
 
 @Suite("Delivery scenario, one process", .timeLimit(.minutes(2)))
 struct ScenarioTests {
@@ -31,6 +32,24 @@ struct ScenarioTests {
         #expect(report.storedByKind[.delivered] == 25)
         // Everything the store holds is still there after the run.
         #expect(try await EventStore(path: path).head() == report.eventsStored)
+    }
+
+    /// A part that fails (here the store: its query endpoint is taken) ends
+    /// the whole run with an error that names it, instead of a wait for
+    /// orders that cannot be placed.
+    @Test func aServiceThatFailsEndsTheRunWithItsName() async throws {
+        var scenario = scenario(orders: 5, couriers: 1)
+        // TCP: an inproc name taken in another context would not clash.
+        scenario.addresses = .tcp(firstPort: try freeFirstPort())
+        let context = try Context(defaultLinger: .zero)
+        defer { context.shutdown() }
+        let squatter = try context.socket(.rep)
+        try squatter.bind(scenario.addresses.store)
+        scenario.timeout = .seconds(30)
+        let started = ContinuousClock.now
+        let error = await #expect(throws: DeliveryError.self) { try await scenario.run() }
+        #expect("\(error.map { "\($0)" } ?? "")".contains("store failed"), "\(String(describing: error))")
+        #expect(ContinuousClock.now - started < .seconds(20), "the failure ends the run; it does not wait for the timeout")
     }
 
     @Test func pointerEventsAreSmallOnTheWireAndCostRoundTripsToTheStore() async throws {

@@ -48,21 +48,22 @@ struct Run: AsyncParsableCommand {
         }
         if let tcp { report("bus: publish to tcp://127.0.0.1:\(tcp), subscribe at tcp://127.0.0.1:\(tcp + 1)") }
         let live = isatty(STDERR_FILENO) != 0
-        let result: ScenarioReport
+        let finished: ScenarioReport?
         do {
-            result = try await cancellingOnSignals { [scenario] in
+            finished = try await untilSignalled("run") { [scenario] in
                 try await scenario.run(
                     progress: { line in
                         if live { FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8)) }
                     },
                     notify: say)
             }
-        } catch is CancellationError {
+        } catch {
+            fail("\(error)")
+        }
+        guard let result = finished else {
             if live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
             report("delivery: interrupted; the event store is consistent (\(scenario.databasePath ?? "in memory"))")
             throw ExitCode(130)
-        } catch {
-            fail("\(error)")
         }
         if live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         for line in result.lines { print(line) }

@@ -1,11 +1,13 @@
 import DeliveryKit
 import Foundation
+import Logging
+import ServiceLifecycle
 import Synchronization
 import ZeroMQ
 
-/// Runs one role until it ends or SIGINT/SIGTERM arrives; a signal cancels it,
-/// which ends every wait on its sockets, and the role's context is shut down.
-/// Errors end up as one line on stderr and exit code 1.
+/// Runs one role until it ends or SIGINT/SIGTERM arrives (``untilSignalled(_:_:)``);
+/// then the role's context is shut down. Errors end up as one line on stderr
+/// and exit code 1.
 func runService(_ name: String, _ body: @escaping @Sendable (Context) async throws -> Void) async throws {
     startLogging(level: .info)
     let context: Context
@@ -14,91 +16,55 @@ func runService(_ name: String, _ body: @escaping @Sendable (Context) async thro
     }
     defer { context.shutdown() }
     do {
-        try await cancellingOnSignals { try await body(context) }
-    } catch is CancellationError {
-        report("\(name): stopped")
+        if try await untilSignalled(name, { try await body(context) }) == nil { report("\(name): stopped") }
     } catch {
         context.shutdown()
         fail("\(name): \(error)")
     }
 }
 
-/// Runs `operation` in a task that SIGINT or SIGTERM cancels, and waits for it.
-/// A signal makes it throw `CancellationError`, whatever it was waiting on threw.
+/// Runs `operation` as the one service of a `ServiceGroup` that SIGINT and
+/// SIGTERM shut down gracefully, which cancels the operation (every wait on
+/// its sockets ends). Returns what it returned, or `nil` when a signal
+/// stopped it; throws what it threw.
 ///
-/// The handlers are in place before the operation starts: a role prints its
-/// first line from the operation, and a signal sent right after that line
-/// must not meet the "ignore" a shell gives background jobs.
-func cancellingOnSignals<Result: Sendable>(_ operation: @escaping @Sendable () async throws -> Result) async throws
-    -> Result
-{
-    let cancellation = SignalCancellation()
-    onTerminationSignals { cancellation.signalled() }
-    let task = Task { try await operation() }
-    cancellation.attach { task.cancel() }
-    let result: Result
-    do {
-        result = try await task.value
-    } catch  where task.isCancelled {
-        throw CancellationError()
-    }
-    // Some waits end quietly when cancelled (an AsyncStream's loop, for one).
-    if task.isCancelled { throw CancellationError() }
-    return result
+/// The group has its signal handlers in place before the operation starts:
+/// a role prints its first line from the operation, and a signal sent right
+/// after that line must not be lost, nor meet the "ignore" a shell gives
+/// background jobs (Dispatch's signal source installs a handler of its own).
+func untilSignalled<Result: Sendable>(
+    _ name: String, _ operation: @escaping @Sendable () async throws -> Result
+) async throws -> Result? {
+    let service = OperationService(operation)
+    var configuration = ServiceGroupConfiguration(
+        services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+        gracefulShutdownSignals: [.sigterm, .sigint], logger: Logger(label: "delivery.\(name)"))
+    // An operation that does not end once cancelled is cut short.
+    configuration.maximumGracefulShutdownDuration = .seconds(10)
+    try await ServiceGroup(configuration: configuration).run()
+    return service.result
 }
 
-/// Cancels the running operation once a signal arrived, also when the signal
-/// came before the operation started.
-private final class SignalCancellation: Sendable {
-    private let state = Mutex<(cancel: (@Sendable () -> Void)?, arrived: Bool)>((nil, false))
+/// An operation as a `Service`: it runs until it ends, or is cancelled when
+/// its group shuts down gracefully, which is then no failure.
+private final class OperationService<Result: Sendable>: Service, Sendable {
+    private let operation: @Sendable () async throws -> Result
+    private let outcome = Mutex<Result?>(nil)
 
-    func signalled() {
-        let cancel = state.withLock { state in
-            state.arrived = true
-            return state.cancel
+    init(_ operation: @escaping @Sendable () async throws -> Result) { self.operation = operation }
+
+    /// What the operation returned; `nil` when a graceful shutdown stopped it.
+    var result: Result? { outcome.withLock { $0 } }
+
+    func run() async throws {
+        do {
+            let value = try await cancelWhenGracefulShutdown { try await self.operation() }
+            // Some waits end quietly when cancelled (an AsyncStream's loop, for one).
+            if Task.isShuttingDownGracefully { return }
+            outcome.withLock { $0 = value }
+        } catch where Task.isShuttingDownGracefully {
+            // Cancelled by the shutdown: what a signal asks for.
         }
-        cancel?()
-    }
-
-    func attach(_ cancel: @escaping @Sendable () -> Void) {
-        let arrived = state.withLock { state in
-            state.cancel = cancel
-            return state.arrived
-        }
-        if arrived { cancel() }
-    }
-}
-
-/// The end of the pipe the signal handler writes to.
-private nonisolated(unsafe) var signalWriteEnd: Int32 = -1
-
-/// Calls `handler` on a thread of its own for each SIGINT or SIGTERM. The C
-/// handler only writes a byte to a pipe (about all a signal handler may do).
-/// Installing a handler also undoes an inherited "ignore", which a shell
-/// gives SIGINT in background jobs.
-private func onTerminationSignals(_ handler: @escaping @Sendable () -> Void) {
-    var ends: [Int32] = [0, 0]
-    guard pipe(&ends) == 0 else { return }
-    signalWriteEnd = ends[1]
-    var action = sigaction()
-    action.__sigaction_handler.sa_handler = { _ in
-        var byte: UInt8 = 1
-        _ = write(signalWriteEnd, &byte, 1)
-    }
-    sigemptyset(&action.sa_mask)
-    action.sa_flags = SA_RESTART
-    sigaction(SIGINT, &action, nil)
-    sigaction(SIGTERM, &action, nil)
-    // A parent may have started us with them blocked (Foundation's Process does).
-    var signals = sigset_t()
-    sigemptyset(&signals)
-    sigaddset(&signals, SIGINT)
-    sigaddset(&signals, SIGTERM)
-    pthread_sigmask(SIG_UNBLOCK, &signals, nil)
-    let readEnd = ends[0]
-    Thread.detachNewThread {
-        var byte: UInt8 = 0
-        while read(readEnd, &byte, 1) == 1 { handler() }
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ServiceLifecycle
 import ZeroMQ
 
 /// The whole delivery system in one process: every service as a task, the
@@ -49,82 +50,87 @@ public struct Scenario: Sendable {
         let orderService = OrderService(context: context, addresses: addresses)
         let courierFacts = Shared<[Int: Shared<AcknowledgedSender<DeliveryEvent>?>]>([:])
         let crashed = Shared<[Int: Int]>([:])
-        // A service that stops early (it throws, or returns) fails the run.
-        let failures = Shared<[String]>([])
-        @Sendable func service(_ name: String, _ body: @escaping @Sendable () async throws -> Void)
-            -> @Sendable () async -> Void
-        {
-            {
-                do {
-                    try await body()
-                    if !Task.isCancelled { failures.modify { $0.append("\(name) stopped") } }
-                } catch {
-                    if !Task.isCancelled { failures.modify { $0.append("\(name): \(error)") } }
-                }
-            }
+        var services = [
+            RunningService("wire meter") { try await meter.run(context: context, tap: addresses.busTap) },
+            RunningService("store") { try await storeService.run() },
+            RunningService("tracking") { try await tracking.run() },
+            RunningService("notifier") { try await notifier.run(say: notify) },
+            RunningService("dispatcher") { [dispatcher] in try await dispatcher.run() },
+            RunningService("order service") { [orderService] in try await orderService.run() },
+        ]
+        for id in 1...max(couriers, 1) {
+            var courier = Courier(id: id, context: context, addresses: addresses)
+            courier.pace = pace
+            if failCourier && id == 1 { courier.crashAfterPickups = 1 }
+            courierFacts.modify { $0[id] = courier.facts }
+            services.append(
+                RunningService("courier \(id)") { [courier] in
+                    if case .crashed(let order) = try await courier.run() {
+                        crashed.modify { $0[courier.id] = order }
+                        // A crash is this courier's planned end, not a failure.
+                        try await Task.sleep(for: .seconds(86400))
+                    }
+                })
         }
+        // The services run until the orders are settled; one that stops early (it throws, or returns) fails the run.
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+                logger: Logger(label: "delivery.scenario")))
 
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask(
-                operation: service("wire meter") { try await meter.run(context: context, tap: addresses.busTap) })
-            group.addTask(operation: service("store") { try await storeService.run() })
-            group.addTask(operation: service("tracking") { try await tracking.run() })
-            group.addTask(operation: service("notifier") { try await notifier.run(say: notify) })
-            group.addTask(operation: service("dispatcher") { [dispatcher] in try await dispatcher.run() })
-            for id in 1...max(couriers, 1) {
-                var courier = Courier(id: id, context: context, addresses: addresses)
-                courier.pace = pace
-                if failCourier && id == 1 { courier.crashAfterPickups = 1 }
-                courierFacts.modify { $0[id] = courier.facts }
-                group.addTask(
-                    operation: service("courier \(id)") { [courier] in
-                        if case .crashed(let order) = try await courier.run() {
-                            crashed.modify { $0[courier.id] = order }
-                            // A crash is this courier's planned end, not a failure.
-                            try await Task.sleep(for: .seconds(86400))
-                        }
-                    })
+        return try await withThrowingTaskGroup(of: ScenarioReport?.self) { tasks in
+            tasks.addTask {
+                try await group.run()
+                return nil
             }
-            group.addTask(operation: service("order service") { [orderService] in try await orderService.run() })
-
-            let (placed, commandWaits) = try await placeOrders(context)
-            let deadline = ContinuousClock.now + timeout
-            var settled = false
-            var largestLag: Int64 = 0
-            while ContinuousClock.now < deadline {
-                if let failure = failures.value.first {
-                    throw DeliveryError.failed(service: "scenario", reason: failure)
+            tasks.addTask { [dispatcher] in
+                let (placed, commandWaits) = try await placeOrders(context)
+                let deadline = ContinuousClock.now + timeout
+                var settled = false
+                var largestLag: Int64 = 0
+                while ContinuousClock.now < deadline {
+                    let delivered = try await store.countsByKind()[.delivered] ?? 0
+                    let head = try await store.head()
+                    let checkpoint = tracking.model.checkpoint
+                    largestLag = max(largestLag, head - checkpoint)
+                    progress(
+                        "placed \(placed.count)/\(orders) · delivered \(delivered) · redelivered \(dispatcher.book.redeliveries)"
+                            + " · stored \(head) · projection at \(checkpoint) (lag \(head - checkpoint))")
+                    if delivered == placed.count && notifier.notified.value == placed.count
+                        && dispatcher.book.openJobs == 0 && checkpoint == head
+                    {
+                        settled = true
+                        break
+                    }
+                    try await Task.sleep(for: .milliseconds(100))
                 }
-                let delivered = try await store.countsByKind()[.delivered] ?? 0
-                let head = try await store.head()
-                let checkpoint = tracking.model.checkpoint
-                largestLag = max(largestLag, head - checkpoint)
-                progress(
-                    "placed \(placed.count)/\(orders) · delivered \(delivered) · redelivered \(dispatcher.book.redeliveries)"
-                        + " · stored \(head) · projection at \(checkpoint) (lag \(head - checkpoint))")
-                if delivered == placed.count && notifier.notified.value == placed.count && dispatcher.book.openJobs == 0
-                    && checkpoint == head
-                {
-                    settled = true
-                    break
-                }
-                try await Task.sleep(for: .milliseconds(100))
+                await group.triggerGracefulShutdown()
+                return try await ScenarioReport(
+                    settled: settled, placed: placed, store: store, live: tracking.model, progress: tracking.progress,
+                    dispatcher: dispatcher, notifier: notifier, storeService: storeService, wire: meter.snapshot,
+                    crashed: crashed.value, commandWaits: commandWaits, largestLag: largestLag,
+                    elapsed: ContinuousClock.now - started,
+                    paths: [
+                        ("order service", orderService.facts.value?.counters ?? AcknowledgedCounters()),
+                        (
+                            "couriers",
+                            courierFacts.value.values.compactMap(\.value?.counters).reduce(
+                                into: AcknowledgedCounters(), +=)
+                        ),
+                        ("dispatcher", dispatcher.facts.value?.counters ?? AcknowledgedCounters()),
+                    ])
             }
-            group.cancelAll()
-            let report = try await ScenarioReport(
-                settled: settled, placed: placed, store: store, live: tracking.model, progress: tracking.progress,
-                dispatcher: dispatcher, notifier: notifier, storeService: storeService, wire: meter.snapshot,
-                crashed: crashed.value, commandWaits: commandWaits, largestLag: largestLag,
-                elapsed: ContinuousClock.now - started,
-                paths: [
-                    ("order service", orderService.facts.value?.counters ?? AcknowledgedCounters()),
-                    (
-                        "couriers",
-                        courierFacts.value.values.compactMap(\.value?.counters).reduce(
-                            into: AcknowledgedCounters(), +=)
-                    ),
-                    ("dispatcher", dispatcher.facts.value?.counters ?? AcknowledgedCounters()),
-                ])
+            // Both end: the services once the report is made, or at a service's failure, which then cancels the rest.
+            var report: ScenarioReport?
+            do {
+                while let next = try await tasks.next() {
+                    if let next { report = next }
+                }
+            } catch {
+                tasks.cancelAll()
+                throw error
+            }
+            guard let report else { throw CancellationError() }
             bus.stop()
             context.shutdown()
             return report
@@ -168,5 +174,29 @@ extension PlaceOrder {
             items: (0..<itemCount).map { _ in dishes.randomElement(using: &generator)! },
             totalCents: Int.random(in: 800...4500, using: &generator),
             note: Bool.random(using: &generator) ? "ring twice" : nil)
+    }
+}
+
+/// A part of the scenario as a `Service`: it runs until its group shuts
+/// down gracefully (which cancels it); ending before that, or throwing, is a
+/// failure that names the part.
+private struct RunningService: Service {
+    let name: String
+    let body: @Sendable () async throws -> Void
+
+    init(_ name: String, _ body: @escaping @Sendable () async throws -> Void) {
+        self.name = name
+        self.body = body
+    }
+
+    func run() async throws {
+        do {
+            try await cancelWhenGracefulShutdown { try await body() }
+        } catch where Task.isShuttingDownGracefully {
+            return
+        } catch {
+            throw DeliveryError.failed(service: name, reason: "\(error)")
+        }
+        if !Task.isShuttingDownGracefully { throw DeliveryError.failed(service: name, reason: "stopped") }
     }
 }
