@@ -48,6 +48,7 @@ let package = Package(
             dependencies: [
                 "ZeroMQ", "ZMQOutput", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Sources/zmq"
         ),

@@ -73,7 +73,6 @@ struct Bench: ParsableCommand {
     var curve = false
 
     @OptionGroup var security: CurveOptions
-    @OptionGroup var logging: LoggingOptions
 
     @Flag(help: "Print the summary as one JSON object.")
     var json = false

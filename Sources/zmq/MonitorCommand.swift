@@ -48,7 +48,6 @@ struct MonitorCommand: ParsableCommand {
 
     @OptionGroup var output: FormatOptions
     @OptionGroup var curve: CurveOptions
-    @OptionGroup var logging: LoggingOptions
 
     private static let typeNames: [String: SocketType] = [
         "pair": .pair, "pub": .pub, "sub": .sub, "req": .req, "rep": .rep, "dealer": .dealer, "router": .router,

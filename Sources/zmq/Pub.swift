@@ -49,7 +49,6 @@ struct Pub: ParsableCommand {
 
     @OptionGroup var send: SendOptions
     @OptionGroup var curve: CurveOptions
-    @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
         if let waitSubscribers, waitSubscribers < 1 {

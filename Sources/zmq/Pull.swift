@@ -27,7 +27,6 @@ struct Pull: ParsableCommand {
 
     @OptionGroup var receive: ReceiveOptions
     @OptionGroup var curve: CurveOptions
-    @OptionGroup var logging: LoggingOptions
 
     func run() throws {
         let endpoint = try Endpoint(endpoint, binds: bind)

@@ -43,7 +43,6 @@ struct Push: ParsableCommand {
 
     @OptionGroup var send: SendOptions
     @OptionGroup var curve: CurveOptions
-    @OptionGroup var logging: LoggingOptions
 
     func run() throws {
         let endpoint = try Endpoint(endpoint, binds: !connect)

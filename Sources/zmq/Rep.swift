@@ -56,7 +56,6 @@ struct Rep: ParsableCommand {
 
     @OptionGroup var output: FormatOptions
     @OptionGroup var curve: CurveOptions
-    @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
         if echo == (exec != nil) {

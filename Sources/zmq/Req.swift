@@ -46,7 +46,6 @@ struct Req: ParsableCommand {
 
     @OptionGroup var output: FormatOptions
     @OptionGroup var curve: CurveOptions
-    @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
         if let count, count < 1 { throw ValidationError("--count must be at least 1, not \(count)") }

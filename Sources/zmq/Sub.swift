@@ -40,7 +40,6 @@ struct Sub: ParsableCommand {
 
     @OptionGroup var receive: ReceiveOptions
     @OptionGroup var curve: CurveOptions
-    @OptionGroup var logging: LoggingOptions
 
     func run() throws {
         let endpoint = try Endpoint(endpoint, binds: bind)

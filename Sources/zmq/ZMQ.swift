@@ -4,7 +4,7 @@ import ZeroMQ
 /// The `zmq` command: a shell tool for ZeroMQ, in the spirit of kcat and the
 /// `nats` CLI. Each subcommand is one file beside this one.
 @main
-struct ZMQ: ParsableCommand {
+struct ZMQ: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "zmq",
         abstract: "Send, receive, forward, watch and measure ZeroMQ messages from the shell.",
@@ -33,11 +33,11 @@ struct ZMQ: ParsableCommand {
     /// Parses the arguments and runs the command, turning every failure into
     /// one `zmq: …` line on standard error and the matching exit code, and
     /// help into full text on standard output with exit code 0.
-    static func main() {
+    static func main() async {
         do {
-            var command = try parseAsRoot()
-            LoggingOptions.bootstrap((command as? any LoggingCommand)?.logging.logLevel ?? .warning)
-            try command.run()
+            let command = try parseAsRoot()
+            LoggingOptions.bootstrap((command as? ProxyCommand)?.logging.logLevel ?? .warning)
+            try await CommandService.run(command)
             StandardStreams.exitProcess(0)
         } catch {
             report(error)

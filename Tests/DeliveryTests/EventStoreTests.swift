@@ -84,9 +84,10 @@ struct EventStoreTests {
         #expect(try await store.head() == 1)
     }
 
-    /// A store file written before the schema had migrations (its table made
-    /// at every start, `CREATE … IF NOT EXISTS`) is taken over as it is: its
-    /// events stay, and the sequence goes on from them.
+    /// A store file written before the schema had migrations (each part made
+    /// at every start, `CREATE … IF NOT EXISTS`) is taken over: its events
+    /// stay, the sequence goes on from them, and what it lacked (here its
+    /// triggers) is made, so that it is append-only from then on.
     @Test func aStoreFromBeforeMigrationsIsTakenOverWithItsEvents() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID()).sqlite").path
         defer {
@@ -112,6 +113,9 @@ struct EventStoreTests {
         let store = try EventStore(path: path)
         #expect(try await store.order(1) == sampleOrder(1))
         #expect(try await store.append(.orderPlaced(sampleOrder(2))).sequence == 2)
+        let other = try DatabaseQueue(path: path)
+        await #expect(throws: DatabaseError.self) { try await other.write { db in try db.execute(sql: "DELETE FROM events") } }
+        #expect(try await store.head() == 2)
     }
 
     @Test func resolvesPointersAndAnswersHistoryByOrderAndCourier() async throws {

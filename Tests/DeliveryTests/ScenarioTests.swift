@@ -45,11 +45,13 @@ struct ScenarioTests {
         defer { context.shutdown() }
         let squatter = try context.socket(.rep)
         try squatter.bind(scenario.addresses.store)
-        scenario.timeout = .seconds(30)
+        scenario.timeout = .seconds(100)
         let started = ContinuousClock.now
         let error = await #expect(throws: DeliveryError.self) { try await scenario.run() }
         #expect("\(error.map { "\($0)" } ?? "")".contains("store failed"), "\(String(describing: error))")
-        #expect(ContinuousClock.now - started < .seconds(20), "the failure ends the run; it does not wait for the timeout")
+        // Well under the timeout: the failure ended the run. (Not tighter: under ThreadSanitizer, with the
+        // other suites running, the whole test process has stalled for 20 s at a time.)
+        #expect(ContinuousClock.now - started < .seconds(60), "the failure ends the run; it does not wait for the timeout")
     }
 
     @Test func pointerEventsAreSmallOnTheWireAndCostRoundTripsToTheStore() async throws {

@@ -63,6 +63,22 @@ extension ZMQToolSuite {
             #expect(pulled.lines == ["one", "two", "three"])
         }
 
+        /// The first signal lets push deliver what it read (here it lingers:
+        /// nobody pulls); a second one ends it at once, by the signal's default action.
+        @Test func aSecondSignalEndsAPushThatLingers() async throws {
+            let push = try ToolProcess(["push", "--connect", ipcEndpoint(), "--linger", "60s"], keepingInputOpen: true)
+            try push.writeInput(Data("waiting\n".utf8))
+            #expect(await waitUntil { push.unreadInput == 0 })
+            // Every half second, bounded: a signal that came before the first was taken in is not a second one.
+            let deadline = ContinuousClock.now + .seconds(20)
+            while !(await waitUntil(timeout: .milliseconds(500)) { push.hasEnded }), ContinuousClock.now < deadline {
+                push.send(SIGINT)
+            }
+            let ended = await push.finish(timeout: .seconds(5))
+            #expect(!ended.timedOut, "a second SIGINT must not wait for the 60 s linger")
+            #expect(ended.status == SIGINT, "ended by the signal: \(ended.errorText)")
+        }
+
         @Test func sigtermStopsAPushWaitingForAPuller() async throws {
             let endpoint = ipcEndpoint()
             let push = try ToolProcess(["push", endpoint, "lonely"])

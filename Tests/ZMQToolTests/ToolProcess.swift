@@ -109,6 +109,9 @@ final class ToolProcess: Sendable {
     /// Standard error so far, as text.
     var errorSoFar: String { String(decoding: collected.withLock { $0.stderr }, as: UTF8.self) }
 
+    /// Whether the process has ended.
+    var hasEnded: Bool { !process.isRunning }
+
     /// Sends `signal` (SIGINT, SIGTERM) to the process.
     func send(_ signal: Int32) { process.send(signal) }
 

@@ -34,7 +34,7 @@ public protocol Outbox: Sendable {
 /// An ``Outbox`` in a file: an append-only journal of added and removed
 /// entries, synced to disk (`fsync`) on every `add`, and rewritten with only
 /// the live entries when most of it is removed ones. One process at a time
-/// may hold a journal (`flock`); a second is refused with `EWOULDBLOCK`.
+/// may hold a journal (`flock`); a second is refused with ``ZMQError/Code/wouldBlock`` (`EWOULDBLOCK`, the same errno as `EAGAIN`).
 ///
 /// Record layout, integers big-endian: `u8 kind (1 add, 2 remove) | 16 bytes id`,
 /// and for an add `u64 sequence | u32 frame count | (u32 length | bytes) per frame`.

@@ -1,8 +1,9 @@
 import CZeroMQ
 
-/// An error reported by libzmq, with the errno, libzmq's own description of it
-/// (`zmq_strerror`) and the operation that failed, for example
-/// `connect("tcp://nohost:xx")`.
+/// An error of this module: what was being done (for example
+/// `connect("tcp://nohost:xx")`) and a ``Code``: the errno libzmq or the
+/// system reported, with libzmq's description of it (`zmq_strerror`), or one
+/// of the module's own codes for its own states.
 ///
 /// Every throwing API in this module throws `ZMQError` (typed throws), so a
 /// `catch` can match on ``code`` without casting. "Would block" on a

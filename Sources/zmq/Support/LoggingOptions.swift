@@ -1,10 +1,12 @@
 import ArgumentParser
 import Logging
 
-/// `--log-level`: which of the library's own log lines (a proxy started, a
-/// peer's message refused, a subscriber connected) reach standard error.
-/// Warnings and worse by default, so that a command's data and its one-line
-/// errors are all a user sees unless they ask for more.
+/// `--log-level`: which of the library's own log lines reach standard error.
+/// Of the commands only `proxy` runs a part of the library that logs (its
+/// start and stop at info, its failures as errors), so only it takes the
+/// option; every command logs from warnings up. Warnings and worse by
+/// default, so that a command's data and its one-line errors are all a user
+/// sees unless they ask for more.
 struct LoggingOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
@@ -24,18 +26,3 @@ struct LoggingOptions: ParsableArguments {
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
-
-/// A command that takes ``LoggingOptions``.
-protocol LoggingCommand {
-    var logging: LoggingOptions { get }
-}
-
-extension Sub: LoggingCommand {}
-extension Pub: LoggingCommand {}
-extension Push: LoggingCommand {}
-extension Pull: LoggingCommand {}
-extension Req: LoggingCommand {}
-extension Rep: LoggingCommand {}
-extension ProxyCommand: LoggingCommand {}
-extension MonitorCommand: LoggingCommand {}
-extension Bench: LoggingCommand {}

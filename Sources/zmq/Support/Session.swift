@@ -10,7 +10,7 @@ import ZeroMQ
 /// closes its sockets and ends with exit code 0. A command that sends calls
 /// ``endInputOnSignal()`` instead once it starts sending, so that what it
 /// already sent still goes out. A second signal ends the process at once.
-/// The signal handler only writes to a pipe; a thread of its own does the rest.
+/// The signals reach it through the tool's `ServiceGroup` (``CommandService``).
 final class Session {
     /// The context every socket of this run belongs to.
     let context: Context
@@ -30,7 +30,7 @@ final class Session {
         signal(SIGPIPE, SIG_IGN)
         // Weakly: the context must be free to terminate (sending what its
         // sockets still queue) as soon as the command lets go of it.
-        TerminationSignals.watch { [weak context] in
+        Termination.onSignal { [weak context] in
             signals.record()
             if !signals.endsInputOnly { context?.shutdown() }
         }
@@ -60,47 +60,7 @@ final class Session {
     }
 }
 
-/// Turns SIGINT and SIGTERM into calls of a handler on a thread of its own.
-/// The C signal handler only writes a byte to a pipe, about all a signal handler
-/// may do. Installing a handler also undoes an inherited "ignore", which a shell
-/// gives SIGINT in background jobs (`zmq sub … &`), where a Dispatch signal
-/// source never hears of it.
-private enum TerminationSignals {
-    /// The pipe's write end, for the C handler (which can capture nothing).
-    nonisolated(unsafe) static var writeEnd: Int32 = -1
-
-    static func watch(_ handler: @escaping @Sendable () -> Void) {
-        var ends: [Int32] = [0, 0]
-        guard pipe(&ends) == 0 else { return }
-        writeEnd = ends[1]
-        var action = sigaction()
-        action.__sigaction_handler.sa_handler = { _ in
-            var byte: UInt8 = 1
-            _ = write(TerminationSignals.writeEnd, &byte, 1)
-        }
-        sigemptyset(&action.sa_mask)
-        action.sa_flags = SA_RESTART
-        sigaction(SIGINT, &action, nil)
-        sigaction(SIGTERM, &action, nil)
-        // A parent may have started us with them blocked (Foundation's Process does).
-        var signals = sigset_t()
-        sigemptyset(&signals)
-        sigaddset(&signals, SIGINT)
-        sigaddset(&signals, SIGTERM)
-        pthread_sigmask(SIG_UNBLOCK, &signals, nil)
-        let readEnd = ends[0]
-        Thread.detachNewThread {
-            var byte: UInt8 = 0
-            guard read(readEnd, &byte, 1) == 1 else { return }
-            // A second signal takes the default action: an impatient user's way out of a long linger.
-            signal(SIGINT, SIG_DFL)
-            signal(SIGTERM, SIG_DFL)
-            handler()
-        }
-    }
-}
-
-/// Whether SIGINT or SIGTERM arrived, shared with the signal-watching thread:
+/// Whether SIGINT or SIGTERM arrived, shared with the thread that hears of it:
 /// a flag, and a descriptor that becomes readable then, so that a wait on
 /// standard input or a socket can wait for the signal too.
 final class SignalState: Sendable {

@@ -44,14 +44,15 @@ struct Run: AsyncParsableCommand {
                 db ?? FileManager.default.temporaryDirectory.appendingPathComponent("delivery-\(getpid()).sqlite").path
             if db == nil { try? FileManager.default.removeItem(atPath: path) }
             scenario.databasePath = path
-            report("event store: \(path)")
         }
-        if let tcp { report("bus: publish to tcp://127.0.0.1:\(tcp), subscribe at tcp://127.0.0.1:\(tcp + 1)") }
         let live = isatty(STDERR_FILENO) != 0
         let finished: ScenarioReport?
         do {
-            finished = try await untilSignalled("run") { [scenario] in
-                try await scenario.run(
+            finished = try await untilSignalled("run") { [scenario, tcp] in
+                // Said once signals are handled: a SIGINT right after these lines stops the run cleanly.
+                if let path = scenario.databasePath { report("event store: \(path)") }
+                if let tcp { report("bus: publish to tcp://127.0.0.1:\(tcp), subscribe at tcp://127.0.0.1:\(tcp + 1)") }
+                return try await scenario.run(
                     progress: { line in
                         if live { FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8)) }
                     },

@@ -35,12 +35,16 @@ func runService(_ name: String, _ body: @escaping @Sendable (Context) async thro
 func untilSignalled<Result: Sendable>(
     _ name: String, _ operation: @escaping @Sendable () async throws -> Result
 ) async throws -> Result? {
+    // A parent may have started us with the signals blocked (Foundation's Process does).
+    var signals = sigset_t()
+    sigemptyset(&signals)
+    sigaddset(&signals, SIGINT)
+    sigaddset(&signals, SIGTERM)
+    pthread_sigmask(SIG_UNBLOCK, &signals, nil)
     let service = OperationService(operation)
-    var configuration = ServiceGroupConfiguration(
+    let configuration = ServiceGroupConfiguration(
         services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
         gracefulShutdownSignals: [.sigterm, .sigint], logger: Logger(label: "delivery.\(name)"))
-    // An operation that does not end once cancelled is cut short.
-    configuration.maximumGracefulShutdownDuration = .seconds(10)
     try await ServiceGroup(configuration: configuration).run()
     return service.result
 }

@@ -31,11 +31,11 @@ public final class EventStore: Sendable {
     private static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: the events table, append-only") { db in
-            // A store written before the schema had migrations already has it, as this one makes it.
-            guard try !db.tableExists("events") else { return }
+            // IF NOT EXISTS: a store written before the schema had migrations is taken over, and
+            // completed if something is missing (that code made each part at every start).
             try db.execute(
                 sql: """
-                    CREATE TABLE events (
+                    CREATE TABLE IF NOT EXISTS events (
                         sequence    INTEGER PRIMARY KEY AUTOINCREMENT,
                         event_id    TEXT NOT NULL UNIQUE,
                         kind        TEXT NOT NULL,
@@ -44,11 +44,11 @@ public final class EventStore: Sendable {
                         body        BLOB NOT NULL,
                         recorded_at REAL NOT NULL
                     );
-                    CREATE INDEX events_by_order ON events(order_id, sequence);
-                    CREATE INDEX events_by_courier ON events(courier_id, sequence);
-                    CREATE TRIGGER events_are_never_updated BEFORE UPDATE ON events
+                    CREATE INDEX IF NOT EXISTS events_by_order ON events(order_id, sequence);
+                    CREATE INDEX IF NOT EXISTS events_by_courier ON events(courier_id, sequence);
+                    CREATE TRIGGER IF NOT EXISTS events_are_never_updated BEFORE UPDATE ON events
                     BEGIN SELECT RAISE(ABORT, 'the event store is append-only: events are never updated'); END;
-                    CREATE TRIGGER events_are_never_deleted BEFORE DELETE ON events
+                    CREATE TRIGGER IF NOT EXISTS events_are_never_deleted BEFORE DELETE ON events
                     BEGIN SELECT RAISE(ABORT, 'the event store is append-only: events are never deleted'); END;
                     """)
         }

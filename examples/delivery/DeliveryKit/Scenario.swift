@@ -78,7 +78,14 @@ public struct Scenario: Sendable {
                 services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
                 logger: Logger(label: "delivery.scenario")))
 
-        return try await withThrowingTaskGroup(of: ScenarioReport?.self) { tasks in
+        /// What the run found before the services were stopped.
+        struct Driven: Sendable {
+            var placed: [Int]
+            var commandWaits: [Duration]
+            var settled: Bool
+            var largestLag: Int64
+        }
+        let driven = try await withThrowingTaskGroup(of: Driven?.self) { tasks in
             tasks.addTask {
                 try await group.run()
                 return nil
@@ -105,36 +112,36 @@ public struct Scenario: Sendable {
                     try await Task.sleep(for: .milliseconds(100))
                 }
                 await group.triggerGracefulShutdown()
-                return try await ScenarioReport(
-                    settled: settled, placed: placed, store: store, live: tracking.model, progress: tracking.progress,
-                    dispatcher: dispatcher, notifier: notifier, storeService: storeService, wire: meter.snapshot,
-                    crashed: crashed.value, commandWaits: commandWaits, largestLag: largestLag,
-                    elapsed: ContinuousClock.now - started,
-                    paths: [
-                        ("order service", orderService.facts.value?.counters ?? AcknowledgedCounters()),
-                        (
-                            "couriers",
-                            courierFacts.value.values.compactMap(\.value?.counters).reduce(
-                                into: AcknowledgedCounters(), +=)
-                        ),
-                        ("dispatcher", dispatcher.facts.value?.counters ?? AcknowledgedCounters()),
-                    ])
+                return Driven(placed: placed, commandWaits: commandWaits, settled: settled, largestLag: largestLag)
             }
-            // Both end: the services once the report is made, or at a service's failure, which then cancels the rest.
-            var report: ScenarioReport?
+            // Both end: the services once the orders are settled, or at a failure, which then ends the other.
+            var driven: Driven?
             do {
                 while let next = try await tasks.next() {
-                    if let next { report = next }
+                    if let next { driven = next } else if driven == nil { tasks.cancelAll() }
                 }
             } catch {
                 tasks.cancelAll()
                 throw error
             }
-            guard let report else { throw CancellationError() }
-            bus.stop()
-            context.shutdown()
-            return report
+            return driven
         }
+        // Stopped before the orders settled, without a failure: only a cancellation of this run does that.
+        guard let driven else { throw CancellationError() }
+        // Every service has stopped: the report sees the store and the read model as they are left.
+        return try await ScenarioReport(
+            settled: driven.settled, placed: driven.placed, store: store, live: tracking.model,
+            progress: tracking.progress, dispatcher: dispatcher, notifier: notifier, storeService: storeService,
+            wire: meter.snapshot, crashed: crashed.value, commandWaits: driven.commandWaits,
+            largestLag: driven.largestLag, elapsed: ContinuousClock.now - started,
+            paths: [
+                ("order service", orderService.facts.value?.counters ?? AcknowledgedCounters()),
+                (
+                    "couriers",
+                    courierFacts.value.values.compactMap(\.value?.counters).reduce(into: AcknowledgedCounters(), +=)
+                ),
+                ("dispatcher", dispatcher.facts.value?.counters ?? AcknowledgedCounters()),
+            ])
     }
 
     /// Places the scenario's orders through the order service, one command at a time.
