@@ -25,7 +25,10 @@ let package = Package(
         ),
         .target(
             name: "ZeroMQ",
-            dependencies: ["CZeroMQ", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "CZeroMQ", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         .executableTarget(
             name: "PubSubDemo",
@@ -83,7 +86,10 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["CTestSupport"], path: "Tests/TestSupport"),
         .testTarget(
             name: "ZeroMQTests",
-            dependencies: ["ZeroMQ", "TestSupport", .product(name: "Logging", package: "swift-log")]),
+            dependencies: [
+                "ZeroMQ", "TestSupport", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
         .testTarget(name: "FuzzTargetTests", dependencies: ["FuzzTargets"], path: "Tests/FuzzTargetTests"),
         .testTarget(
             name: "DeliveryTests",

@@ -2,22 +2,33 @@ import Dispatch
 import Synchronization
 
 /// A value one thread posts once and any number of others wait for, each
-/// wait bounded. Lets a device's thread report "bound" or "ended" to callers.
+/// wait bounded, or a task awaits without holding a thread. Lets a device's
+/// thread report "bound" or "ended" to callers.
 final class OneShot<Value: Sendable>: Sendable {
-    private let storage = Locked<Value?>(nil)
+    private struct Storage {
+        var value: Value?
+        /// Tasks suspended in ``next()``, by a number of their own.
+        var waiting: [Int: CheckedContinuation<Value?, Never>] = [:]
+        var lastWaiter = 0
+    }
+
+    private let storage = Locked(Storage())
     private let posted = DispatchSemaphore(value: 0)
 
     /// The value, if it has been posted.
-    var value: Value? { storage.withLock { $0 } }
+    var value: Value? { storage.withLock { $0.value } }
 
     /// Posts `value`; later posts are ignored.
     func post(_ value: Value) {
-        let isFirst = storage.withLock { stored -> Bool in
-            guard stored == nil else { return false }
-            stored = value
-            return true
+        let waiting = storage.withLock { storage -> [CheckedContinuation<Value?, Never>]? in
+            guard storage.value == nil else { return nil }
+            storage.value = value
+            defer { storage.waiting = [:] }
+            return Array(storage.waiting.values)
         }
-        if isFirst { posted.signal() }
+        guard let waiting else { return }
+        posted.signal()
+        for task in waiting { task.resume(returning: value) }
     }
 
     /// Waits until the value is posted or `timeout` passes.
@@ -29,6 +40,28 @@ final class OneShot<Value: Sendable>: Sendable {
         // Leave the semaphore signalled, so every other waiter wakes as well.
         posted.signal()
         return value
+    }
+
+    /// Suspends the task (no thread waits) until the value is posted; `nil`
+    /// once the task is cancelled.
+    func next() async -> Value? {
+        let waiter = storage.withLock { storage -> Int in
+            storage.lastWaiter += 1
+            return storage.lastWaiter
+        }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { task in
+                let now = storage.withLock { storage -> Value?? in
+                    if let value = storage.value { return .some(value) }
+                    if Task.isCancelled { return .some(nil) }
+                    storage.waiting[waiter] = task
+                    return nil
+                }
+                if let now { task.resume(returning: now) }
+            }
+        } onCancel: {
+            storage.withLock { $0.waiting.removeValue(forKey: waiter) }?.resume(returning: nil)
+        }
     }
 
     private static func interval(_ duration: Duration) -> DispatchTimeInterval {

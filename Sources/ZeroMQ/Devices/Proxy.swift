@@ -67,7 +67,8 @@ public final class Proxy: Sendable {
     }
 
     private let state = Locked(State())
-    private let ended = OneShot<ProxyOutcome>()
+    /// Posted by the proxy's thread as it ends.
+    let ended = OneShot<ProxyOutcome>()
     private let logger: Logger
 
     /// Describes a proxy; nothing runs until ``start()``.
@@ -113,6 +114,9 @@ public final class Proxy: Sendable {
     public var isRunning: Bool {
         state.withLock { $0.control != nil } && ended.value == nil
     }
+
+    /// Whether ``start()`` was called (and maybe ``stop()`` since).
+    var hasStarted: Bool { state.withLock { $0.hasStarted } }
 
     /// The error that ended the proxy without ``stop()`` (or failed ``start()``),
     /// such as `ETERM` after ``Context/shutdown()``; `nil` while it runs or

@@ -1,0 +1,76 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Testing
+import ZeroMQ
+
+/// `Proxy` as a swift-service-lifecycle `Service`.
+@Suite("Proxy as a Service", .timeLimit(.minutes(1)))
+struct ProxyServiceTests {
+    @Test func aProxyInAServiceGroupForwardsUntilTheGroupShutsDown() async throws {
+        let context = try Context(defaultLinger: .zero)
+        defer { context.shutdown() }
+        let (frontend, backend) = (uniqueInproc("front"), uniqueInproc("back"))
+        let proxy = Proxy(context: context, kind: .forwarder, frontend: .bind(frontend), backend: .bind(backend))
+        let group = ServiceGroup(services: [proxy], logger: Logger(label: "test.proxy-service"))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            #expect(await eventually { proxy.isRunning })
+            // Messages pass through it.
+            let subscriber = try context.boundedSocket(.sub)
+            try subscriber.subscribe("")
+            try subscriber.connect(backend)
+            let publisher = try context.boundedSocket(.pub)
+            try publisher.connect(frontend)
+            var received: String?
+            let deadline = ContinuousClock.now + testTimeout
+            while received == nil, ContinuousClock.now < deadline {
+                _ = try publisher.send("through", flags: .dontWait)
+                received = try subscriber.receive(flags: .dontWait)?.string
+                if received == nil { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            #expect(received == "through")
+            await group.triggerGracefulShutdown()
+            try await tasks.next()
+        }
+        #expect(!proxy.isRunning)
+        #expect(proxy.failure == nil)
+    }
+
+    @Test func aProxyServiceThrowsWhatEndedIt() async throws {
+        let context = try Context(defaultLinger: .zero)
+        let proxy = Proxy(
+            context: context, kind: .forwarder, frontend: .bind(uniqueInproc("front")),
+            backend: .bind(uniqueInproc("back")))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await proxy.run() }
+            #expect(await eventually { proxy.isRunning })
+            context.shutdown()
+            await #expect(throws: ZMQError.self) { try await tasks.next() }
+        }
+        #expect(proxy.failure?.code == .terminated)
+    }
+
+    @Test func aCancelledProxyServiceStopsTheProxy() async throws {
+        let context = try Context(defaultLinger: .zero)
+        defer { context.shutdown() }
+        let proxy = Proxy(
+            context: context, kind: .forwarder, frontend: .bind(uniqueInproc("front")),
+            backend: .bind(uniqueInproc("back")))
+        let running = Task { try await proxy.run() }
+        #expect(await eventually { proxy.isRunning })
+        running.cancel()
+        try await running.value
+        #expect(!proxy.isRunning)
+    }
+}
+
+/// Polls `condition` every 10 ms, for at most ``testTimeout``.
+private func eventually(_ condition: () -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + testTimeout
+    while !condition() {
+        if ContinuousClock.now >= deadline { return false }
+        try? await Task.sleep(for: .milliseconds(10))
+    }
+    return true
+}
