@@ -28,15 +28,3 @@ extension Proxy: Service {
         try await offThePool { () throws(ZMQError) in try self.stop() }
     }
 }
-
-/// Runs `body` on a Dispatch queue and waits for it without holding a thread.
-private func offThePool<Result: Sendable>(_ body: @escaping @Sendable () throws(ZMQError) -> Result) async throws(ZMQError)
-    -> Result
-{
-    let outcome = await withCheckedContinuation { (done: CheckedContinuation<Swift.Result<Result, ZMQError>, Never>) in
-        DispatchQueue.global().async {
-            done.resume(returning: Swift.Result { () throws(ZMQError) -> Result in try body() })
-        }
-    }
-    return try outcome.get()
-}

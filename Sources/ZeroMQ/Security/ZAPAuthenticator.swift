@@ -34,7 +34,7 @@ public final class ZAPAuthenticator: Sendable {
     /// The context whose server sockets this authenticator guards.
     public let context: Context
     private let decisions: ZAPDecisionMaker
-    private let handlerThread = Locked<ZAPHandlerThread?>(nil)
+    let handlerThread = Locked<ZAPHandlerThread?>(nil)
 
     /// Creates a stopped authenticator for the sockets of `context`.
     ///

@@ -4,9 +4,9 @@ import ServiceLifecycle
 import Testing
 import ZeroMQ
 
-/// `Proxy` as a swift-service-lifecycle `Service`.
-@Suite("Proxy as a Service", .timeLimit(.minutes(1)))
-struct ProxyServiceTests {
+/// `Proxy` and `ZAPAuthenticator` as swift-service-lifecycle `Service`s.
+@Suite("Devices as Services", .timeLimit(.minutes(1)))
+struct LifecycleServiceTests {
     @Test func aProxyInAServiceGroupForwardsUntilTheGroupShutsDown() async throws {
         let context = try Context(defaultLinger: .zero)
         defer { context.shutdown() }
@@ -62,6 +62,39 @@ struct ProxyServiceTests {
         running.cancel()
         try await running.value
         #expect(!proxy.isRunning)
+    }
+}
+
+extension LifecycleServiceTests {
+    @Test func anAuthenticatorInAServiceGroupAnswersUntilTheGroupShutsDown() async throws {
+        let context = try Context(defaultLinger: .zero)
+        defer { context.shutdown() }
+        let authenticator = ZAPAuthenticator(context: context)
+        let group = ServiceGroup(services: [authenticator], logger: Logger(label: "test.zap-service"))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            #expect(await eventually { authenticator.isRunning })
+            await group.triggerGracefulShutdown()
+            try await tasks.next()
+        }
+        #expect(!authenticator.isRunning)
+    }
+
+    @Test func anAuthenticatorServiceEndsWhenItsContextShutsDownOrItIsCancelled() async throws {
+        let context = try Context(defaultLinger: .zero)
+        let first = ZAPAuthenticator(context: context)
+        let running = Task { try await first.run() }
+        #expect(await eventually { first.isRunning })
+        running.cancel()
+        try await running.value
+        #expect(!first.isRunning)
+
+        let second = ZAPAuthenticator(context: context)
+        let serving = Task { try await second.run() }
+        #expect(await eventually { second.isRunning })
+        context.shutdown()
+        try await serving.value
+        #expect(!second.isRunning)
     }
 }
 
