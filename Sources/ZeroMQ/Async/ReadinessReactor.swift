@@ -83,10 +83,7 @@ final class ReadinessReactor: @unchecked Sendable {
     /// A `poll(2)` timeout that ends at `deadline` (rounded up), or -1 for none.
     private static func milliseconds(until deadline: ContinuousClock.Instant?) -> Int32 {
         guard let deadline else { return -1 }
-        let (seconds, attoseconds) = (deadline - ContinuousClock.now).components
-        if seconds < 0 || (seconds == 0 && attoseconds <= 0) { return 0 }
-        let milliseconds = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
-        return Int32(clamping: milliseconds)
+        return Int32(clamping: max(0, wholeUnits(deadline - ContinuousClock.now, per: 1_000)))
     }
 
     private func wake() {

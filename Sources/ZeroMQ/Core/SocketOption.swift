@@ -205,16 +205,6 @@ private func millisecondsValue(_ duration: Duration, option: String) throws(ZMQE
     return value
 }
 
-/// `duration` in units of 1/`perSecond` of a second, rounded up; clamped to `Int64.max`.
-func wholeUnits(_ duration: Duration, per perSecond: Int64) -> Int64 {
-    let (seconds, attoseconds) = duration.components
-    let attosecondsPerUnit = 1_000_000_000_000_000_000 / perSecond
-    let (scaled, overflow) = seconds.multipliedReportingOverflow(by: perSecond)
-    if overflow { return seconds < 0 ? Int64.min : Int64.max }
-    let (total, overflow2) = scaled.addingReportingOverflow((attoseconds + attosecondsPerUnit - 1) / attosecondsPerUnit)
-    return overflow2 ? Int64.max : total
-}
-
 extension OptionCodec where Value == [UInt8] {
     /// A binary option of at most `capacity` bytes.
     static func bytes(capacity: Int) -> OptionCodec {

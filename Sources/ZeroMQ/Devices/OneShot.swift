@@ -65,9 +65,7 @@ final class OneShot<Value: Sendable>: Sendable {
     }
 
     private static func interval(_ duration: Duration) -> DispatchTimeInterval {
-        let (seconds, attoseconds) = duration.components
-        let nanoseconds = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        guard !nanoseconds.overflow, seconds >= 0 else { return seconds < 0 ? .nanoseconds(0) : .never }
-        return .nanoseconds(Int(clamping: nanoseconds.partialValue + attoseconds / 1_000_000_000))
+        let nanoseconds = wholeUnits(duration, per: 1_000_000_000)
+        return nanoseconds == Int64.max ? .never : .nanoseconds(Int(clamping: max(0, nanoseconds)))
     }
 }
