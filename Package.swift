@@ -42,6 +42,7 @@ let package = Package(
             dependencies: [
                 "ZeroMQ", "CBaseline", "MallocCounter", "DeliveryKit", .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/ZeroMQBenchmarks"
         ),

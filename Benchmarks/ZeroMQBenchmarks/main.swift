@@ -5,10 +5,7 @@
 import Foundation
 import MallocCounter
 
-guard let options = Options.parse(Array(CommandLine.arguments.dropFirst())) else {
-    progress(Options.usage)
-    exit(2)
-}
+let options = Options.parseOrExit()
 let plan = Plan(options: options)
 
 /// Proves that the allocation counter is linked in and sees this thread's
