@@ -47,6 +47,8 @@ struct ZMQ: AsyncParsableCommand {
     /// Reports `error` and ends the process with its exit code.
     private static func report(_ error: Error) -> Never {
         if let error = error as? ToolError {
+            // A signal before the command had its sockets: their context is shut down, and that is a clean stop.
+            if error.isShutdown && Termination.arrived { StandardStreams.exitProcess(0) }
             StandardStreams.diagnose(error.description)
             StandardStreams.exitProcess(error.kind.rawValue)
         }

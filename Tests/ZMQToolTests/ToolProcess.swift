@@ -112,6 +112,9 @@ final class ToolProcess: Sendable {
     /// Whether the process has ended.
     var hasEnded: Bool { !process.isRunning }
 
+    /// How it ended (an exit status or a signal), once it has.
+    var termination: ChildProcess.Termination? { process.termination }
+
     /// Sends `signal` (SIGINT, SIGTERM) to the process.
     func send(_ signal: Int32) { process.send(signal) }
 

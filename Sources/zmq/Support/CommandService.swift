@@ -25,15 +25,12 @@ struct CommandService: Service {
 
     /// Runs `command` until it ends; throws what it threw.
     static func run(_ command: any ParsableCommand) async throws {
-        // A parent may have started us with the signals blocked (Foundation's Process does).
-        var signals = sigset_t()
-        sigemptyset(&signals)
-        sigaddset(&signals, SIGINT)
-        sigaddset(&signals, SIGTERM)
-        pthread_sigmask(SIG_UNBLOCK, &signals, nil)
+        // The group's own lines (started, signal caught) are not the tool's output, even at --log-level debug.
+        var logger = Logger(label: "zmq.lifecycle")
+        logger.logLevel = .warning
         let configuration = ServiceGroupConfiguration(
             services: [.init(service: CommandService(command), successTerminationBehavior: .gracefullyShutdownGroup)],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: Logger(label: "zmq"))
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await ServiceGroup(configuration: configuration).run()
     }
 
@@ -42,6 +39,12 @@ struct CommandService: Service {
         try await withGracefulShutdownHandler {
             try await withCheckedThrowingContinuation { (done: CheckedContinuation<Void, any Error>) in
                 Thread.detachNewThread {
+                    // A new thread inherits its creator's signal mask, and a Dispatch worker blocks nearly
+                    // every signal: the command, and the processes `rep --exec` starts, get none blocked,
+                    // as when the command ran on the main thread.
+                    var none = sigset_t()
+                    sigemptyset(&none)
+                    pthread_sigmask(SIG_SETMASK, &none, nil)
                     var command = handed.command
                     done.resume(with: Result { try command.run() })
                 }
@@ -58,6 +61,9 @@ struct CommandService: Service {
 /// default action: an impatient user's way out of a long linger.
 enum Termination {
     private static let state = Mutex<(handler: (@Sendable () -> Void)?, arrived: Bool)>((nil, false))
+
+    /// Whether SIGINT or SIGTERM arrived.
+    static var arrived: Bool { state.withLock { $0.arrived } }
 
     /// Makes `handler` what a signal does (at once, if one came already).
     static func onSignal(_ handler: @escaping @Sendable () -> Void) {

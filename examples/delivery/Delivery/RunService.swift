@@ -35,12 +35,6 @@ func runService(_ name: String, _ body: @escaping @Sendable (Context) async thro
 func untilSignalled<Result: Sendable>(
     _ name: String, _ operation: @escaping @Sendable () async throws -> Result
 ) async throws -> Result? {
-    // A parent may have started us with the signals blocked (Foundation's Process does).
-    var signals = sigset_t()
-    sigemptyset(&signals)
-    sigaddset(&signals, SIGINT)
-    sigaddset(&signals, SIGTERM)
-    pthread_sigmask(SIG_UNBLOCK, &signals, nil)
     let service = OperationService(operation)
     let configuration = ServiceGroupConfiguration(
         services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
