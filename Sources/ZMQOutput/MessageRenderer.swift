@@ -71,7 +71,7 @@ package struct MessageRenderer {
         object.addRaw("frames", Self.framesArray(frames))
         if let channel {
             object.addRaw("envelope", Self.envelopeObject(channel))
-            if channel.envelope.codecID == 1, let event = Self.compactJSON(frames[2]) {
+            if channel.codecName == "json", let event = Self.compactJSON(frames[2]) {
                 object.addRaw("event", event)
             }
         }

@@ -222,6 +222,34 @@ struct CodecTests {
 }
 
 /// A small, fast, seedable generator (SplitMix64), so fuzz runs repeat exactly.
+extension CodecTests {
+    /// What a tool or a tap reads without the event type: the topic, the
+    /// envelope and the codec's name; anything else is not a channel message.
+    @Test func aChannelMessageIsRecognisedWithoutItsEventType() throws {
+        for (codecID, name) in [(UInt8(1), "json"), (2, "binary"), (9, "codec 9")] {
+            let envelope = EventEnvelope(
+                eventID: UUID(), eventType: "Shipment", publisherID: UUID(), sequence: 7,
+                timestampNanoseconds: 1, schemaVersion: 1, codecID: codecID)
+            let message = try #require(
+                ChannelMessage([try Message("orders.eu."), try Message(bytes: envelope.encoded()), try Message(bytes: [1, 2])]))
+            #expect(message.topic == "orders.eu")
+            #expect(message.envelope == envelope)
+            #expect(message.codecName == name)
+        }
+        let envelope = EventEnvelope(
+            eventID: UUID(), eventType: "x", publisherID: UUID(), sequence: 1, timestampNanoseconds: 1,
+            schemaVersion: 1, codecID: 1
+        ).encoded()
+        let notChannel: [[[UInt8]]] = [
+            [Array("orders".utf8), envelope, []],  // no delimiter
+            [Array("orders.".utf8), [1, 2, 3], []],  // no envelope
+            [Array("orders.".utf8), envelope],  // two frames
+            [[0xff, 0x2e], envelope, []],  // not UTF-8
+        ]
+        for frames in notChannel { #expect(ChannelMessage(try frames.map { try Message(bytes: $0) }) == nil) }
+    }
+}
+
 struct SplitMix64: RandomNumberGenerator {
     var state: UInt64
     init(seed: UInt64) { state = seed }

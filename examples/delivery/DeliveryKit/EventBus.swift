@@ -48,27 +48,11 @@ public final class WireMeter: Sendable {
         try socket.connect(endpoint)
         for try await frames in socket.messages {
             // Single frames are subscriptions and proxy commands, not events.
-            guard frames.count == 3, var topic = frames[0].string, topic.hasSuffix(".") else { continue }
-            topic.removeLast()
+            guard let topic = ChannelMessage(frames)?.topic else { continue }
             let bytes = frames.reduce(0) { $0 + $1.count }
             tallies.modify {
                 $0[topic, default: Tally()].messages += 1; $0[topic, default: Tally()].bytes += bytes
             }
-        }
-    }
-}
-
-extension Publisher {
-    /// Publishes a fact the store must get. At the high-water mark a publisher
-    /// drops (PUB's design) and says so by returning `nil`: this waits a
-    /// millisecond for room and tries again, so back-pressure slows the
-    /// producer instead of losing the fact. (Positions, superseded by the next
-    /// one, are published with plain `publish` and may drop.)
-    @discardableResult
-    public func publishWaitingForRoom(_ event: Event, to topic: Topic) async throws -> EventEnvelope {
-        while true {
-            if let envelope = try publish(event, to: topic) { return envelope }
-            try await Task.sleep(for: .milliseconds(1))
         }
     }
 }
