@@ -48,7 +48,7 @@ struct Sub: ParsableCommand {
         let socket = try session.socket(.sub, curve: security)
         do {
             for topic in topics.isEmpty ? [""] : topics { try socket.subscribe(topic) }
-            try socket.subscribe("_zmq.join.\(UUID().uuidString.lowercased()).")
+            try socket.subscribe(JoinTopic.subscription(for: UUID()))
         } catch {
             throw ToolError.zmq(error, while: "subscribe")
         }

@@ -100,12 +100,9 @@ public final class Publisher<Event: Encodable & Sendable> {
     @usableFromInline
     func drainSubscriptions() throws {
         publishesSinceDrain = 0
-        let prefix = Array("_zmq.join.".utf8)
         while let frame = try socket.receive(flags: .dontWait) {
-            let bytes = frame.bytes
-            guard let kind = bytes.first, bytes.dropFirst().starts(with: prefix) else { continue }
-            let id = Array(bytes.dropFirst())
-            if kind == 1 { joined.insert(id) } else if kind == 0 { joined.remove(id) }
+            guard let change = JoinTopic.change(in: frame.bytes) else { continue }
+            if change.joined { joined.insert(change.subscriber) } else { joined.remove(change.subscriber) }
         }
     }
 }

@@ -51,7 +51,7 @@ public final class Subscriber<Event: Decodable & Sendable> {
         try configure(socket)
         self.subscriberID = subscriberID
         reader = EventReader(codec: codec, policy: undecodable, logger: logger, countsGaps: true)
-        try socket.subscribe("\(Topic.reservedPrefix)join.\(subscriberID.uuidString).")
+        try socket.subscribe(JoinTopic.subscription(for: subscriberID))
         if topics.isEmpty {
             try socket.subscribe(bytes: [])
         } else {

@@ -17,7 +17,6 @@ struct SubscriberWait {
     let wanted: Int
     let timeout: Duration?
 
-    private static let joinPrefix = Array("_zmq.join.".utf8)
 
     /// Returns once `wanted` subscribers have joined.
     ///
@@ -37,11 +36,9 @@ struct SubscriberWait {
                 let peers = watch.peers
                 while let frame = try socket.receive(flags: .dontWait) {
                     let bytes = frame.bytes
-                    guard let kind = bytes.first else { continue }
-                    let topic = Array(bytes.dropFirst())
-                    if topic.starts(with: Self.joinPrefix) {
-                        if kind == 1 { joinIDs.insert(topic) } else { joinIDs.remove(topic) }
-                    } else if kind == 1 {
+                    if let change = JoinTopic.change(in: bytes) {
+                        if change.joined { joinIDs.insert(change.subscriber) } else { joinIDs.remove(change.subscriber) }
+                    } else if bytes.first == 1 {
                         subscriptions += 1
                     }
                 }
