@@ -2,19 +2,31 @@ import Logging
 
 /// Where a channel end attaches: it binds (the stable end, usually the
 /// producer or a proxy) or connects (the end that comes and goes).
-public typealias ChannelEndpoint = SocketEndpoint
+public enum ChannelEndpoint: Sendable, CustomStringConvertible {
+    /// Bind to an endpoint; `tcp://127.0.0.1:*` picks a free port.
+    case bind(String)
+    /// Connect to an endpoint.
+    case connect(String)
 
-extension SocketEndpoint {
-    /// Attaches `socket`, logs it, and returns the endpoint as libzmq reports it.
-    func attach(_ socket: Socket, logger: Logger, role: String) throws(ZMQError) -> String {
-        let attached = try attach(socket)
-        logger.info("\(role) \(isBind ? "bound" : "connected")", metadata: ["endpoint": "\(attached)"])
-        return attached
+    public var description: String {
+        switch self {
+        case .bind(let endpoint): "bind \(endpoint)"
+        case .connect(let endpoint): "connect \(endpoint)"
+        }
     }
 
-    private var isBind: Bool {
-        if case .bind = self { return true }
-        return false
+    /// Attaches `socket` and returns the endpoint as libzmq reports it.
+    func attach(_ socket: Socket, logger: Logger, role: String) throws(ZMQError) -> String {
+        switch self {
+        case .bind(let endpoint):
+            let bound = try socket.bind(endpoint)
+            logger.info("\(role) bound", metadata: ["endpoint": "\(bound)"])
+            return bound
+        case .connect(let endpoint):
+            try socket.connect(endpoint)
+            logger.info("\(role) connected", metadata: ["endpoint": "\(endpoint)"])
+            return endpoint
+        }
     }
 }
 
