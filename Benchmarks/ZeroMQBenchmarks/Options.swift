@@ -1,6 +1,6 @@
 import ArgumentParser
 
-/// The command line: `zeromq-benchmarks [--quick] [--reps N] [--only TABLE]`.
+/// The command line: `zeromq-benchmarks [--quick] [--reps <n>] [--only <table>]` (`--help` for more).
 struct Options: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "zeromq-benchmarks",

@@ -24,6 +24,20 @@ struct ChannelTests {
         }
     }
 
+    /// The join protocol's two ends: the topic a subscriber subscribes to,
+    /// and what a publisher's XPUB reads back from it.
+    @Test func aJoinTopicIsReadBackAsAJoinOrALeaveAndNothingElseIs() {
+        let id = UUID()
+        let topic = JoinTopic.subscription(for: id)
+        #expect(topic == "_zmq.join.\(id.uuidString).")
+        let joined = JoinTopic.change(in: [1] + Array(topic.utf8))
+        #expect(joined?.joined == true && joined?.subscriber == Array(topic.utf8))
+        #expect(JoinTopic.change(in: [0] + Array(topic.utf8))?.joined == false)
+        #expect(JoinTopic.change(in: [1] + Array("orders.".utf8)) == nil)
+        #expect(JoinTopic.change(in: [2] + Array(topic.utf8)) == nil, "a user message through an XPUB, not a subscription")
+        #expect(JoinTopic.change(in: []) == nil)
+    }
+
     @Test func aSubscriptionToOrder1NeverDeliversOrder10() async throws {
         let context = try Context()
         let publisher = try Publisher<OrderPlaced>(context: context, .bind(uniqueInproc()))

@@ -221,7 +221,6 @@ struct CodecTests {
     }
 }
 
-/// A small, fast, seedable generator (SplitMix64), so fuzz runs repeat exactly.
 extension CodecTests {
     /// What a tool or a tap reads without the event type: the topic, the
     /// envelope and the codec's name; anything else is not a channel message.
@@ -250,6 +249,7 @@ extension CodecTests {
     }
 }
 
+/// A small, fast, seedable generator (SplitMix64), so fuzz runs repeat exactly.
 struct SplitMix64: RandomNumberGenerator {
     var state: UInt64
     init(seed: UInt64) { state = seed }

@@ -51,6 +51,17 @@ struct LifecycleServiceTests {
         #expect(proxy.failure?.code == .terminated)
     }
 
+    @Test func aProxyStoppedBeforeItRanIsAnErrorNotAWait() async throws {
+        let context = try Context(defaultLinger: .zero)
+        defer { context.shutdown() }
+        let proxy = Proxy(
+            context: context, kind: .forwarder, frontend: .bind(uniqueInproc("front")),
+            backend: .bind(uniqueInproc("back")))
+        try proxy.stop()
+        let error = await #expect(throws: ZMQError.self) { try await proxy.run() }
+        #expect(error?.code == .notRunning)
+    }
+
     @Test func aCancelledProxyServiceStopsTheProxy() async throws {
         let context = try Context(defaultLinger: .zero)
         defer { context.shutdown() }
@@ -69,18 +80,29 @@ extension LifecycleServiceTests {
     @Test func anAuthenticatorInAServiceGroupAnswersUntilTheGroupShutsDown() async throws {
         let context = try Context(defaultLinger: .zero)
         defer { context.shutdown() }
-        let authenticator = ZAPAuthenticator(context: context)
+        let serverKeys = try CurveKeyPair.generate()
+        let known = try CurveKeyPair.generate()
+        let authenticator = ZAPAuthenticator(
+            context: context, policy: ZAPPolicy(curveClients: .acceptOnly([known.publicKey])))
         let group = ServiceGroup(services: [authenticator], logger: Logger(label: "test.zap-service"))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             #expect(await eventually { authenticator.isRunning })
+            // It answers: a client with an unknown key is denied.
+            let server = try context.boundedSocket(.push)
+            try server.makeCurveServer(serverKeys)
+            let endpoint = try server.bind("tcp://127.0.0.1:*")
+            let stranger = try context.boundedSocket(.pull)
+            try stranger.makeCurveClient(serverPublicKey: serverKeys.publicKey, keyPair: try CurveKeyPair.generate())
+            try stranger.connect(endpoint)
+            #expect(await eventually { authenticator.deniedCount >= 1 })
             await group.triggerGracefulShutdown()
             try await tasks.next()
         }
         #expect(!authenticator.isRunning)
     }
 
-    @Test func anAuthenticatorServiceEndsWhenItsContextShutsDownOrItIsCancelled() async throws {
+    @Test func anAuthenticatorServiceStopsWhenCancelledAndThrowsWhenItsContextShutsDown() async throws {
         let context = try Context(defaultLinger: .zero)
         let first = ZAPAuthenticator(context: context)
         let running = Task { try await first.run() }
@@ -93,7 +115,9 @@ extension LifecycleServiceTests {
         let serving = Task { try await second.run() }
         #expect(await eventually { second.isRunning })
         context.shutdown()
-        try await serving.value
+        // Nobody answers ZAP requests from then on: the service says so.
+        let error = await #expect(throws: ZMQError.self) { try await serving.value }
+        #expect(error?.code == .notRunning)
         #expect(!second.isRunning)
     }
 }

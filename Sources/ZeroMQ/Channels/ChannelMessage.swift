@@ -9,7 +9,9 @@ public struct ChannelMessage: Sendable {
     public let envelope: EventEnvelope
 
     /// Recognises `frames` as a channel message (three frames, a UTF-8 topic
-    /// frame ending in `.`, an envelope that decodes), or returns `nil`.
+    /// frame ending in `.`, an envelope that decodes), or returns `nil`. The
+    /// topic is not held to ``Topic``'s rules (segments, length), which a
+    /// ``Subscriber`` checks: a tool shows what a peer sent, as it is.
     public init?(_ frames: [Message]) {
         guard frames.count == 3 else { return nil }
         let topicBytes = frames[0].bytes

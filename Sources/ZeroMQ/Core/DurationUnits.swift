@@ -1,5 +1,5 @@
-/// `duration` in units of 1/`perSecond` of a second, rounded up; clamped to
-/// `Int64.min` and `Int64.max`. The one conversion of a `Duration` to the
+/// `duration` in units of 1/`perSecond` of a second, rounded up (toward
+/// +∞); clamped to `Int64.min` and `Int64.max`. The one conversion of a `Duration` to the
 /// integers libzmq, `poll(2)` and Dispatch take: option values, poll
 /// timeouts, bounded waits.
 func wholeUnits(_ duration: Duration, per perSecond: Int64) -> Int64 {
@@ -7,6 +7,8 @@ func wholeUnits(_ duration: Duration, per perSecond: Int64) -> Int64 {
     let attosecondsPerUnit = 1_000_000_000_000_000_000 / perSecond
     let (scaled, overflow) = seconds.multipliedReportingOverflow(by: perSecond)
     if overflow { return seconds < 0 ? Int64.min : Int64.max }
-    let (total, overflow2) = scaled.addingReportingOverflow((attoseconds + attosecondsPerUnit - 1) / attosecondsPerUnit)
-    return overflow2 ? Int64.max : total
+    // Integer division truncates toward zero: up for a negative fraction, so only a positive one needs rounding.
+    let fraction = attoseconds > 0 ? (attoseconds + attosecondsPerUnit - 1) / attosecondsPerUnit : attoseconds / attosecondsPerUnit
+    let (total, overflow2) = scaled.addingReportingOverflow(fraction)
+    return overflow2 ? (scaled < 0 ? Int64.min : Int64.max) : total
 }

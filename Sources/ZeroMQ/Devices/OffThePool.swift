@@ -1,16 +1,20 @@
-import Dispatch
+import Foundation
 
-/// Runs `body` on a Dispatch queue and suspends until it returns, without
+/// Runs `body` on a thread of its own and suspends until it returns, without
 /// holding a thread: for the short blocking waits of a device's start and
-/// stop (its thread reporting back), which must not run on Swift's
-/// cooperative pool.
+/// stop (its thread reporting back). Not a Dispatch global queue: on Linux
+/// Swift's cooperative pool runs on the same few threads.
 func offThePool<Result: Sendable, Failure: Error>(
     _ body: @escaping @Sendable () throws(Failure) -> Result
 ) async throws(Failure) -> Result {
     let outcome = await withCheckedContinuation { (done: CheckedContinuation<Swift.Result<Result, Failure>, Never>) in
-        DispatchQueue.global().async {
-            done.resume(returning: Swift.Result { () throws(Failure) -> Result in try body() })
-        }
+        onOwnThread { done.resume(returning: Swift.Result { () throws(Failure) -> Result in try body() }) }
     }
     return try outcome.get()
+}
+
+/// Runs `body` on a new thread and returns at once: for a graceful-shutdown
+/// or cancellation handler that must not block its caller.
+func onOwnThread(_ body: @escaping @Sendable () -> Void) {
+    Thread.detachNewThread(body)
 }

@@ -82,9 +82,10 @@ public final class ZAPAuthenticator: Sendable {
     ///   or unbind the server sockets first if they must stay guarded.
     public func stop() {
         guard let running = handlerThread.withLock({ $0 }) else { return }
+        let wasStopped = running.isStopRequested || running.isFinished
         running.requestStop()
         running.waitUntilFinished()
-        decisions.logger.info("ZAP authenticator stopped")
+        if !wasStopped { decisions.logger.info("ZAP authenticator stopped") }
     }
 
     /// Whether the handler is answering requests: started, and not ended by ``stop()``,

@@ -1,4 +1,3 @@
-import Dispatch
 import ServiceLifecycle
 
 /// The authenticator as a swift-service-lifecycle `Service`, so that a
@@ -6,28 +5,34 @@ import ServiceLifecycle
 extension ZAPAuthenticator: Service {
     /// Starts the authenticator (unless it runs already) and answers ZAP
     /// requests until a graceful shutdown or the task's cancellation stops
-    /// it, or its handler ends on its own (its context shut down); returns
-    /// once the handler has ended. Throws what failed its start, for example
-    /// `EADDRINUSE` when another handler serves this context.
+    /// it; returns once the handler has ended. Throws what failed its start
+    /// (for example `EADDRINUSE` when another handler serves this context),
+    /// and ``ZMQError/Code/notRunning`` when the handler ended on its own (its
+    /// context shut down, or its socket failed): from then on nobody answers
+    /// ZAP requests, which a server must not miss.
     ///
     /// Starting and stopping wait for the handler's thread, a few
-    /// milliseconds, so they run on a Dispatch queue, never on Swift's
+    /// milliseconds, so they run on a thread of their own, never on Swift's
     /// cooperative pool.
     public func run() async throws {
         try await offThePool { () throws(ZMQError) in try self.start() }
-        if let running = handlerThread.withLock({ $0 }) {
-            await withTaskCancellationHandler {
-                await withGracefulShutdownHandler {
-                    await withCheckedContinuation { (ended: CheckedContinuation<Void, Never>) in
-                        running.onFinished { ended.resume() }
-                    }
-                } onGracefulShutdown: {
-                    DispatchQueue.global().async { self.stop() }
+        guard let running = handlerThread.withLock({ $0 }) else { return }
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                await withCheckedContinuation { (ended: CheckedContinuation<Void, Never>) in
+                    running.onFinished { ended.resume() }
                 }
-            } onCancel: {
-                DispatchQueue.global().async { self.stop() }
+            } onGracefulShutdown: {
+                onOwnThread { self.stop() }
             }
+        } onCancel: {
+            onOwnThread { self.stop() }
         }
+        let endedOnItsOwn = !running.isStopRequested
         await offThePool { self.stop() }
+        if endedOnItsOwn {
+            throw ZMQError(
+                code: .notRunning, operation: "ZAP authenticator: its handler ended (its context shut down, or its socket failed)")
+        }
     }
 }

@@ -61,14 +61,14 @@ final class ZAPHandlerThread: Sendable {
         wakeUp()
     }
 
-    /// Waits until the thread has ended and unbound its handler. Returns at
-    /// once when called on the handler thread itself (from a decision
-    /// callback), which would otherwise wait for itself forever.
     /// Calls `body` on a Dispatch queue once the thread has ended (at once if it has).
     func onFinished(_ body: @escaping @Sendable () -> Void) {
         finished.notify(queue: .global(), execute: body)
     }
 
+    /// Waits until the thread has ended and unbound its handler. Returns at
+    /// once when called on the handler thread itself (from a decision
+    /// callback), which would otherwise wait for itself forever.
     func waitUntilFinished() {
         guard (Thread.current.threadDictionary[Self.threadKey] as? String) != id else { return }
         finished.wait()

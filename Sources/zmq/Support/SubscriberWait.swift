@@ -17,7 +17,6 @@ struct SubscriberWait {
     let wanted: Int
     let timeout: Duration?
 
-
     /// Returns once `wanted` subscribers have joined.
     ///
     /// - Returns: `false` if the run was interrupted (SIGINT or SIGTERM) meanwhile.
