@@ -23,7 +23,7 @@ struct LifecycleServiceTests {
             let publisher = try context.boundedSocket(.pub)
             try publisher.connect(frontend)
             var received: String?
-            let deadline = ContinuousClock.now + testTimeout
+            let deadline = ContinuousClock.now + stallTolerantTimeout
             while received == nil, ContinuousClock.now < deadline {
                 _ = try publisher.send("through", flags: .dontWait)
                 received = try subscriber.receive(flags: .dontWait)?.string
@@ -122,9 +122,16 @@ extension LifecycleServiceTests {
     }
 }
 
-/// Polls `condition` every 10 ms, for at most ``testTimeout``.
+/// How long these tests wait for a proxy or an authenticator to come up and
+/// pass a message: 30 s, not ``testTimeout``, because under ThreadSanitizer,
+/// with every suite running at once on 2 cores, the whole test process has
+/// stalled for 15–20 s at a time (a fresh-clone CI run of this suite timed
+/// out at 10 s with nothing wrong but the wait).
+private let stallTolerantTimeout: Duration = .seconds(30)
+
+/// Polls `condition` every 10 ms, for at most ``stallTolerantTimeout``.
 private func eventually(_ condition: () -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + testTimeout
+    let deadline = ContinuousClock.now + stallTolerantTimeout
     while !condition() {
         if ContinuousClock.now >= deadline { return false }
         try? await Task.sleep(for: .milliseconds(10))
