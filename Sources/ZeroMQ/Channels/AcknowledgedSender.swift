@@ -11,8 +11,12 @@ public struct AcknowledgedSenderOptions: Sendable {
     public var longestResendInterval: Duration = .seconds(10)
     /// Where unacknowledged events are kept across restarts; `nil` keeps them in memory only.
     public var outbox: (any Outbox)? = nil
+    /// How long the sender, run as a `Service`, waits on a graceful shutdown
+    /// for the events in flight to be acknowledged before it closes.
+    public var shutdownDrain: Duration = .seconds(5)
 
-    /// The defaults: a window of 1,000, a first resend after 500 ms, no outbox.
+    /// The defaults: a window of 1,000, a first resend after 500 ms, no outbox,
+    /// a 5 s drain on graceful shutdown.
     public init() {}
 }
 
@@ -38,7 +42,8 @@ public final class AcknowledgedSender<Event: Encodable & Sendable>: Sendable {
     /// This sender's id: in every envelope, and its socket's routing id, so
     /// that a receiver acknowledges to it across reconnects.
     public let publisherID: UUID
-    private let options: AcknowledgedSenderOptions
+    let options: AcknowledgedSenderOptions
+    let logger: Logger
     private let hasOutbox: Bool
     private let writer: Locked<EventWriter<Event>>
     private let state = Locked(SenderState())
@@ -58,6 +63,7 @@ public final class AcknowledgedSender<Event: Encodable & Sendable>: Sendable {
         configure: (Socket) throws(ZMQError) -> Void = { _ in }
     ) throws(ZMQError) {
         let logger = logger ?? defaultChannelLogger
+        self.logger = logger
         let socket = try context.socket(.dealer)
         try socket.set(.routingID, withUnsafeBytes(of: publisherID.uuid) { Array($0) })
         // Messages wait in this sender until a receiver is really connected, rather
