@@ -59,29 +59,13 @@ static void *requester_main(void *argument) {
     return NULL;
 }
 
-static int compare_samples(const void *a, const void *b) {
-    uint64_t left = *(const uint64_t *)a, right = *(const uint64_t *)b;
-    return (left > right) - (left < right);
-}
-
-uint64_t cb_percentile(const uint64_t *sorted, size_t count, double q) {
-    if (count == 0) return 0;
-    return sorted[(size_t)((double)(count - 1) * q + 0.5)];
-}
-
-int cb_latency(const char *endpoint, size_t msg_size, long warmup, long roundtrips, double *out_median_us,
-               double *out_p99_us) {
+int cb_latency(const char *endpoint, size_t msg_size, long warmup, long roundtrips, uint64_t *out_samples) {
     latency_run run = {.endpoint = endpoint, .size = msg_size, .warmup = warmup, .roundtrips = roundtrips};
-    run.samples = calloc((size_t)roundtrips, sizeof *run.samples);
+    run.samples = out_samples;
     run.context = CB_CHECK_PTR(zmq_ctx_new());
     cb_handoff_init(&run.handoff);
     cb_run_pair(replier_main, requester_main, &run);
     cb_handoff_destroy(&run.handoff);
     CB_CHECK(zmq_ctx_term(run.context));
-
-    qsort(run.samples, (size_t)roundtrips, sizeof *run.samples, compare_samples);
-    *out_median_us = (double)cb_percentile(run.samples, (size_t)roundtrips, 0.5) / 1000.0;
-    *out_p99_us = (double)cb_percentile(run.samples, (size_t)roundtrips, 0.99) / 1000.0;
-    free(run.samples);
     return 0;
 }

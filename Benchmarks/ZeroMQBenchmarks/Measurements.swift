@@ -43,10 +43,9 @@ func measureLatency(_ plan: Plan) -> [LatencyRow] {
         let results = interleaved(
             reps: plan.reps,
             c: { () -> (median: Double, p99: Double) in
-                var median = 0.0
-                var p99 = 0.0
-                _ = cb_latency("tcp://127.0.0.1:*", size, plan.latencyWarmup, plan.latencyRoundtrips, &median, &p99)
-                return (median, p99)
+                var samples = [UInt64](repeating: 0, count: plan.latencyRoundtrips)
+                _ = cb_latency("tcp://127.0.0.1:*", size, plan.latencyWarmup, plan.latencyRoundtrips, &samples)
+                return latencySummary(samples)
             },
             swift: {
                 SwiftLatency(

@@ -16,17 +16,12 @@ struct SwiftLatency: Sendable {
         let context: Context
         do { context = try Context() } catch { fail(error, in: "Context()") }
         let handoff = EndpointHandoff()
-        let sorted = Shared<[UInt64]>([])
+        let samples = Shared<[UInt64]>([])
         runOnTwoThreads(
             { reply(context: context, handoff: handoff) },
-            { request(context: context, handoff: handoff, sorted: sorted) }
+            { request(context: context, handoff: handoff, samples: samples) }
         )
-        return sorted.value.withUnsafeBufferPointer { samples in
-            (
-                Double(cb_percentile(samples.baseAddress, samples.count, 0.5)) / 1000,
-                Double(cb_percentile(samples.baseAddress, samples.count, 0.99)) / 1000
-            )
-        }
+        return latencySummary(samples.value)
     }
 
     private func reply(context: Context, handoff: EndpointHandoff) {
@@ -43,7 +38,7 @@ struct SwiftLatency: Sendable {
         }
     }
 
-    private func request(context: Context, handoff: EndpointHandoff, sorted: Shared<[UInt64]>) {
+    private func request(context: Context, handoff: EndpointHandoff, samples timed: Shared<[UInt64]>) {
         let buffer = messageBuffer(size: size)
         defer { buffer.deallocate() }
         let bytes = UnsafeRawBufferPointer(buffer)
@@ -65,7 +60,6 @@ struct SwiftLatency: Sendable {
         } catch {
             fail(error, in: "REQ")
         }
-        samples.sort()
-        sorted.modify { $0 = samples }
+        timed.modify { $0 = samples }
     }
 }

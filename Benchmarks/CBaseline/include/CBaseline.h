@@ -85,15 +85,10 @@ cb_queue_cost cb_queue_costs(size_t msg_size, long count, cb_allocation_counter 
 
 /// REQ/REP round-trip latency: REP echoes on its own thread; REQ sends
 /// `msg_size` bytes and waits for the echo, `warmup` untimed round trips and
-/// then `roundtrips` timed ones. Reports the median and the 99th percentile in
-/// microseconds (nearest rank on the sorted samples, see cb_percentile).
-/// Returns 0.
-int cb_latency(const char *endpoint, size_t msg_size, long warmup, long roundtrips, double *out_median_us,
-               double *out_p99_us);
-
-/// The sample at fraction `q` (0...1) of `sorted`: index round((count - 1) * q).
-/// The Swift side uses it too, so both report the same statistic.
-uint64_t cb_percentile(const uint64_t *sorted, size_t count, double q);
+/// then `roundtrips` timed ones, whose durations in nanoseconds it writes to
+/// `out_samples` (room for `roundtrips`). The Swift side summarizes them as it
+/// does its own (an HdrHistogram), so both report the same statistic. Returns 0.
+int cb_latency(const char *endpoint, size_t msg_size, long warmup, long roundtrips, uint64_t *out_samples);
 
 #ifdef __cplusplus
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Histogram
 import ZeroMQ
 
 /// Runs a benchmark's sides on threads, shows progress while they work, and
@@ -20,8 +21,8 @@ struct BenchRun {
             let server = BenchThread("zmq-bench-rep") { () throws(ToolError) in
                 try sides.shuttingDownOnFailure { () throws(ToolError) in try sides.echo(at: endpoint, ready: ready) }
             }
-            let client = BenchThread("zmq-bench-req") { () throws(ToolError) -> [Int64] in
-                try sides.shuttingDownOnFailure { () throws(ToolError) -> [Int64] in
+            let client = BenchThread("zmq-bench-req") { () throws(ToolError) -> Histogram<UInt64> in
+                try sides.shuttingDownOnFailure { () throws(ToolError) -> Histogram<UInt64> in
                     try sides.roundTrips(to: try sides.peer(of: ready), counter: counter)
                 }
             }
@@ -29,7 +30,7 @@ struct BenchRun {
             return report(
                 .init(
                     transport: transport.rawValue, role: "local", secured: sides.serving != nil, size: sides.size,
-                    roundTrips: times.sorted()))
+                    roundTrips: times))
         }
         let receiver = BenchThread("zmq-bench-receiver") { () throws(ToolError) in
             try sides.shuttingDownOnFailure { () throws(ToolError) in
@@ -66,7 +67,7 @@ struct BenchRun {
             return report(
                 .init(
                     transport: transport, role: "sender", secured: sides.serving != nil, size: sides.size,
-                    roundTrips: times.sorted()))
+                    roundTrips: times))
         case (.receiver, true):
             let server = BenchThread("zmq-bench-rep") { () throws(ToolError) in try sides.echo(at: endpoint) }
             try server.join()
