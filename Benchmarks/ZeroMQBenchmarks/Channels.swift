@@ -69,11 +69,12 @@ let sampleTopic: Topic = "delivery.courier.7.location"
 /// A publisher for the channel rows. Every row writes the same event type
 /// name, so that envelopes are the same size whatever the Swift type.
 func samplePublisher<Event: LocationEvent>(
-    _ type: Event.Type, context: Context, endpoint: String, codec: any EventCodec,
+    _ type: Event.Type, context: Context, endpoint: String, codec: any EventCodec, metrics: ChannelMetrics? = nil,
     configure: (Socket) throws(ZMQError) -> Void = { _ in }
 ) -> Publisher<Event> {
     try! Publisher<Event>(
-        context: context, .bind(endpoint), codec: codec, eventType: "CourierLocation", configure: configure)
+        context: context, .bind(endpoint), codec: codec, eventType: "CourierLocation", metrics: metrics,
+        configure: configure)
 }
 
 /// The raw baseline's frames: the bytes the typed publisher sent with `envelope`.
@@ -131,6 +132,20 @@ func measureChannels(_ plan: Plan) -> [ChannelRow] {
                 baselineName: "raw 3-frame messages of the same bytes, async receive",
                 baseline: events.c, measured: events.swift))
     }
+    progress("channel metrics: \(eventCount) events over inproc, \(plan.reps) reps")
+    let metered = interleaved(
+        reps: plan.reps,
+        c: { eventRate(SelfCodedCourierLocation.self, count: eventCount, codec: BinaryEventCodec(), typed: true) },
+        swift: {
+            eventRate(
+                SelfCodedCourierLocation.self, count: eventCount, codec: BinaryEventCodec(), typed: true, metered: true)
+        })
+    progress("  events/s, without: \(metered.c.map(formatRate)), with metrics: \(metered.swift.map(formatRate))")
+    rows.append(
+        ChannelRow(
+            name: "the same, binary `BinaryPayloadCodable`, with `ChannelMetrics` on both ends (inproc, 64 bytes)",
+            baselineName: "the same channel without metrics",
+            baseline: metered.c, measured: metered.swift))
     progress("acknowledged channel: \(eventCount) events over inproc, \(plan.reps) reps")
     let acknowledged = interleaved(
         reps: plan.reps, c: { acknowledgedRate(count: eventCount, acknowledged: false) },
@@ -253,7 +268,7 @@ private func streamRate(count: Int, asyncReceiver: Bool) -> Double {
 
 /// Events (or raw messages) per second received by an awaiting subscriber.
 private func eventRate<Event: LocationEvent>(
-    _ type: Event.Type, count: Int, codec: any EventCodec, typed: Bool
+    _ type: Event.Type, count: Int, codec: any EventCodec, typed: Bool, metered: Bool = false
 ) -> Double {
     let context = try! Context(defaultLinger: .zero)
     let endpoint = "inproc://bench-events-\(UUID().uuidString)"
@@ -261,7 +276,9 @@ private func eventRate<Event: LocationEvent>(
     let done = DispatchSemaphore(value: 0)
     Thread {
         var event = Event.sample
-        let publisher = samplePublisher(Event.self, context: context, endpoint: endpoint, codec: codec)
+        let publisher = samplePublisher(
+            Event.self, context: context, endpoint: endpoint, codec: codec,
+            metrics: metered ? ChannelMetrics(label: "bench_out") : nil)
         while try! publisher.subscriberCount < 1 { Thread.sleep(forTimeInterval: 0.001) }
         // A warm-up event, before the subscriber starts its clock.
         let envelope = try! publisher.publish(event, to: sampleTopic)!
@@ -279,7 +296,8 @@ private func eventRate<Event: LocationEvent>(
     }.start()
     Task.detached {
         let subscriber = try! Subscriber<Event>(
-            context: context, .connect(endpoint), topics: ["delivery.courier"], codec: codec)
+            context: context, .connect(endpoint), topics: ["delivery.courier"], codec: codec,
+            metrics: metered ? ChannelMetrics(label: "bench_in") : nil)
         _ = try! await subscriber.next()
         let start = cb_nowSeconds()
         if typed {

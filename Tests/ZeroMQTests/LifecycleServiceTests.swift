@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Synchronization
 import ServiceLifecycle
+import ServiceLifecycleTestKit
 import Testing
 import ZeroMQ
 
@@ -43,7 +44,7 @@ struct LifecycleServiceTests {
         let proxy = Proxy(
             context: context, kind: .forwarder, frontend: .bind(uniqueInproc("front")),
             backend: .bind(uniqueInproc("back")))
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
+        await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await proxy.run() }
             #expect(await eventually { proxy.isRunning })
             context.shutdown()
@@ -167,7 +168,8 @@ extension LifecycleServiceTests {
     }
 
     /// A graceful shutdown that comes while the handler is busy lets it finish,
-    /// uncancelled, and takes nothing after it.
+    /// uncancelled, and takes nothing after it. (The test kit's trigger tells
+    /// the service at once; a `ServiceGroup`'s reaches it a moment later.)
     @Test func aGracefulShutdownLetsTheHandlerFinishTheEventItIsOn() async throws {
         let context = try Context(defaultLinger: .zero)
         defer { context.shutdown() }
@@ -184,17 +186,16 @@ extension LifecycleServiceTests {
             }
         }
         let pusher = try Pusher<OrderPlaced>(context: context, .connect(service.endpoint))
-        let group = ServiceGroup(services: [service], logger: Logger(label: "test.busy-handler"))
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            try await pusher.push(OrderPlaced(id: 1, item: "x"), to: "orders")
-            try await pusher.push(OrderPlaced(id: 2, item: "x"), to: "orders")
-            for await _ in started { break }
-            await group.triggerGracefulShutdown()
-            // The shutdown has begun (the group waits for the service); now let the handler go on.
-            try await Task.sleep(for: .milliseconds(100))
-            releasing.yield()
-            try await tasks.next()
+        try await testGracefulShutdown { trigger in
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await service.run() }
+                try await pusher.push(OrderPlaced(id: 1, item: "x"), to: "orders")
+                try await pusher.push(OrderPlaced(id: 2, item: "x"), to: "orders")
+                for await _ in started { break }
+                trigger.triggerGracefulShutdown()
+                releasing.yield()
+                try await tasks.next()
+            }
         }
         let (handled, cancelled) = outcome.withLock { $0 }
         #expect(handled == [1])
@@ -269,21 +270,4 @@ extension LifecycleServiceTests {
         #expect(failures.map(\.code) == [.alreadyStarted])
         #expect(outcomes.count { if case .success = $0 { true } else { false } } == 1)
     }
-}
-
-/// How long these tests wait for a proxy or an authenticator to come up and
-/// pass a message: 30 s, not ``testTimeout``, because under ThreadSanitizer,
-/// with every suite running at once on 2 cores, the whole test process has
-/// stalled for 15–20 s at a time (a fresh-clone CI run of this suite timed
-/// out at 10 s with nothing wrong but the wait).
-private let stallTolerantTimeout: Duration = .seconds(30)
-
-/// Polls `condition` every 10 ms, for at most ``stallTolerantTimeout``.
-private func eventually(_ condition: () -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + stallTolerantTimeout
-    while !condition() {
-        if ContinuousClock.now >= deadline { return false }
-        try? await Task.sleep(for: .milliseconds(10))
-    }
-    return true
 }

@@ -12,6 +12,23 @@ let testTimeout: Duration = .seconds(10)
 /// there, since what that run looks for is data races, not volume.
 let underThreadSanitizer = dlsym(nil, "__tsan_init") != nil
 
+/// How long the tests of Services and metrics wait for a device to come up, a
+/// message to pass or a report to arrive: 30 s, not ``testTimeout``, because
+/// under ThreadSanitizer, with every suite running at once on 2 cores, the
+/// whole test process has stalled for 15–20 s at a time (a fresh-clone CI run
+/// timed out at 10 s with nothing wrong but the wait).
+let stallTolerantTimeout: Duration = .seconds(30)
+
+/// Polls `condition` every 10 ms, for at most `timeout`, without holding a thread.
+func eventually(within timeout: Duration = stallTolerantTimeout, _ condition: () -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while !condition() {
+        if ContinuousClock.now >= deadline { return false }
+        try? await Task.sleep(for: .milliseconds(10))
+    }
+    return true
+}
+
 /// A unique `inproc://` endpoint so tests running in parallel never collide.
 func uniqueInproc(_ name: String = #function) -> String {
     "inproc://\(name.filter { $0.isLetter || $0.isNumber })-\(UUID().uuidString)"

@@ -27,20 +27,23 @@ public final class AcknowledgedReceiver<Event: Decodable & Sendable> {
     /// Taken and neither acknowledged nor released yet.
     private var inFlight = Set<UUID>()
     private var tally = AcknowledgedCounters()
+    private let metrics: ChannelMetrics?
 
     /// Creates a receiver.
     /// - Parameters:
     ///   - duplicateWindow: how many handled event ids it remembers (16 bytes
     ///     each, twice over at most) to drop events that arrive again.
     ///   - maxMessageSize: the largest frame a sender may send; see ``ChannelDefaults/maxMessageSize``.
+    ///   - metrics: where its counts are also reported (``ChannelMetrics``); `nil`, the default, for nowhere.
     ///   - configure: sets options on the socket before it binds or connects.
     public init(
         context: Context, _ endpoint: ChannelEndpoint, codec: any EventCodec = JSONEventCodec(),
         undecodable: UndecodablePolicy = .skip, duplicateWindow: Int = 100_000, logger: Logger? = nil,
-        maxMessageSize: Int64? = ChannelDefaults.maxMessageSize,
+        maxMessageSize: Int64? = ChannelDefaults.maxMessageSize, metrics: ChannelMetrics? = nil,
         configure: (Socket) throws(ZMQError) -> Void = { _ in }
     ) throws(ZMQError) {
         let logger = logger ?? defaultChannelLogger
+        self.metrics = metrics
         socket = try context.socket(.router)
         try socket.set(.maxMessageSize, maxMessageSize ?? -1)
         // A sender that reconnects under its id takes its old connection's place.
@@ -141,22 +144,27 @@ public final class AcknowledgedReceiver<Event: Decodable & Sendable> {
             let route = reader.frames[0].bytes
             let read: ReceivedEvent<Event>?
             do { read = try reader.read(frameCount: frameCount) } catch {
+                metrics?.add(.undecodable)
                 // A message that will never decode is acknowledged all the same, or
                 // its sender would hold it, and a place in its window, for good.
                 if let poison = poisonID(frameCount: frameCount) { try acknowledge([route: [poison]]) }
                 throw error
             }
             guard let received = read else {
+                // Routed, the reader skips only what does not decode.
+                metrics?.add(.undecodable)
                 if let poison = poisonID(frameCount: frameCount) { again[route, default: []].append(poison) }
                 return
             }
             let id = received.envelope.eventID
             if handled.contains(id) {
                 tally.duplicates += 1
+                metrics?.add(.duplicates)
                 again[route, default: []].append(id)
             } else if inFlight.contains(id) {
                 // Its first copy is acknowledged once handled.
                 tally.duplicates += 1
+                metrics?.add(.duplicates)
             } else {
                 inFlight.insert(id)
                 taken.append(received, from: route)
@@ -206,6 +214,8 @@ public final class AcknowledgedReceiver<Event: Decodable & Sendable> {
         try acknowledge(acknowledgements)
         tally.received += UInt64(taken.count)
         tally.acknowledged += UInt64(taken.count)
+        metrics?.add(.received, UInt64(taken.count))
+        metrics?.add(.acknowledged, UInt64(taken.count))
     }
 
     /// Gives up events taken and not handled: nothing of them is acknowledged,

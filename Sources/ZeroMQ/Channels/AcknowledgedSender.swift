@@ -55,12 +55,13 @@ public final class AcknowledgedSender<Event: Encodable & Sendable>: Sendable {
     /// - Parameters:
     ///   - publisherID: keep it across restarts with an outbox, so that the
     ///     receiver's acknowledgements of old events reach the new sender.
+    ///   - metrics: where its counts are also reported (``ChannelMetrics``); `nil`, the default, for nowhere.
     ///   - configure: sets options on the DEALER socket before it connects.
     public init(
         context: Context, _ endpoint: ChannelEndpoint, codec: any EventCodec = JSONEventCodec(),
         eventType: String? = nil, schemaVersion: UInt16 = 1, publisherID: UUID = UUID(),
         options: AcknowledgedSenderOptions = AcknowledgedSenderOptions(), logger: Logger? = nil,
-        configure: (Socket) throws(ZMQError) -> Void = { _ in }
+        metrics: ChannelMetrics? = nil, configure: (Socket) throws(ZMQError) -> Void = { _ in }
     ) throws(ZMQError) {
         let logger = logger ?? defaultChannelLogger
         self.logger = logger
@@ -91,6 +92,7 @@ public final class AcknowledgedSender<Event: Encodable & Sendable>: Sendable {
                 var seen = Set<UUID>()
                 state.restored = stored.filter { seen.insert($0.id).inserted }.map { Pending(id: $0.id, frames: $0.frames) }
                 state.counters.inFlight = UInt64(state.restored.count)
+                metrics?.addInFlight(Int64(state.restored.count))
                 state.unacknowledged = Set(state.restored.map(\.id))
             }
             // Numbering goes on after the highest restored number (an outbox's entries are its own).
@@ -99,7 +101,7 @@ public final class AcknowledgedSender<Event: Encodable & Sendable>: Sendable {
         finished.enter()
         let loop = SenderLoop(
             socket: socket, state: state, wake: wake, options: self.options, outbox: self.options.outbox,
-            logger: logger, finished: finished)
+            logger: logger, metrics: metrics, finished: finished)
         let thread = Thread { loop.run() }
         thread.name = "zeromq-acknowledged-sender"
         thread.start()
@@ -351,6 +353,7 @@ private struct SenderLoop: @unchecked Sendable {
     /// `options.outbox`, read once (each read of the optional existential copies it).
     let outbox: (any Outbox)?
     let logger: Logger
+    let metrics: ChannelMetrics?
     let finished: DispatchGroup
 
     func run() {
@@ -421,7 +424,10 @@ private struct SenderLoop: @unchecked Sendable {
                     }
                     if pass.blocked { blockedUntil = now + .milliseconds(20) }
                     nextDue = pass.nextDue
-                    if resent > 0 { state.withLock { $0.counters.resent += resent } }
+                    if resent > 0 {
+                        state.withLock { $0.counters.resent += resent }
+                        metrics?.add(.resent, resent)
+                    }
                 }
                 // While sends would block, resends that are due wait for the retry too.
                 let wakeAt = blockedUntil ?? nextDue
@@ -465,6 +471,8 @@ private struct SenderLoop: @unchecked Sendable {
                 return false
             }
         }
+        metrics?.add(.sent, UInt64(queued.count))
+        metrics?.addInFlight(Int64(queued.count))
         for item in queued { item.stored?.resume(returning: .queued) }
         return true
     }
@@ -485,6 +493,8 @@ private struct SenderLoop: @unchecked Sendable {
             }
         }
         pending.remove(done)
+        metrics?.add(.acknowledged, UInt64(done.count))
+        metrics?.addInFlight(-Int64(done.count))
         let (waiters, acknowledged) = state.withLock { state in
             state.counters.acknowledged += UInt64(done.count)
             state.counters.inFlight -= UInt64(done.count)

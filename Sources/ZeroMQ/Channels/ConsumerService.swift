@@ -79,26 +79,32 @@ public final class ConsumerService<Event: Decodable & Sendable>: Service, Sendab
             throw ZMQError(code: .alreadyStarted, operation: "run the service of the \(role) on \(endpoint): it ran before")
         }
         let gate = ShutdownGate()
-        try await withThrowingTaskGroup(of: Bool.self) { tasks in
-            tasks.addTask {
-                try await loop.run(gate)
-                return true
-            }
-            // Wakes the parent when a graceful shutdown begins: its only job.
-            tasks.addTask {
-                do { try await gracefulShutdown() } catch { return false }
-                return false
-            }
-            while let finished = try await tasks.next() {
-                if finished {
-                    // The loop ended (the consumer's end, or stopped): nothing else to wait for.
-                    tasks.cancelAll()
-                    return
+        try await withGracefulShutdownHandler {
+            try await withThrowingTaskGroup(of: Bool.self) { tasks in
+                tasks.addTask {
+                    try await loop.run(gate)
+                    return true
                 }
-                // A graceful shutdown: stop taking events. A loop waiting for one
-                // is cancelled; one that is handling an event ends after it.
-                gate.stop { tasks.cancelAll() }
+                // Wakes the parent when a graceful shutdown begins, to cancel a waiting loop.
+                tasks.addTask {
+                    do { try await gracefulShutdown() } catch { return false }
+                    return false
+                }
+                while let finished = try await tasks.next() {
+                    if finished {
+                        // The loop ended (the consumer's end, or stopped): nothing else to wait for.
+                        tasks.cancelAll()
+                        return
+                    }
+                    // A graceful shutdown (or cancellation): a loop waiting for an event
+                    // is cancelled; one handling an event ends after it.
+                    gate.stop { tasks.cancelAll() }
+                }
             }
+        } onGracefulShutdown: {
+            // At once, as the shutdown is announced: the loop takes nothing more,
+            // even if its handler returns before the parent above is scheduled.
+            gate.stop {}
         }
     }
 }

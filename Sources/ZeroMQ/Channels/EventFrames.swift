@@ -121,11 +121,15 @@ package struct EventReader<Event: Decodable & Sendable> {
     @usableFromInline var warnings = UndecodableWarnings()
     /// The codec's decoder for this consumer's events.
     @usableFromInline var decoder: any EventDecoder<Event>
+    /// Where the counts also go, when metrics are configured.
+    @usableFromInline let metrics: ChannelMetrics?
 
     package init(
-        codec: any EventCodec, policy: UndecodablePolicy, logger: Logger, countsGaps: Bool, routed: Bool = false
+        codec: any EventCodec, policy: UndecodablePolicy, logger: Logger, countsGaps: Bool, routed: Bool = false,
+        metrics: ChannelMetrics? = nil
     ) {
         self.routed = routed
+        self.metrics = metrics
         codecID = codec.id
         codecName = codec.name
         decoder = codec.makeDecoder(for: Event.self)
@@ -144,6 +148,7 @@ package struct EventReader<Event: Decodable & Sendable> {
             decoded = try decode(frameCount: count)
         } catch {
             counters.undecodable += 1
+            metrics?.add(.undecodable)
             if policy == .throwError { throw error }
             warnings.skipped(error, logger: logger)
             return nil
@@ -163,16 +168,23 @@ package struct EventReader<Event: Decodable & Sendable> {
                 // The numbers are a peer's: add without trapping.
                 let (sum, overflow) = counters.gaps.addingReportingOverflow(gap)
                 counters.gaps = overflow ? .max : sum
+                metrics?.add(.gaps, gap)
             }
         case .late?:
-            if countsGaps && counters.gaps > 0 { counters.gaps -= 1 }
+            if countsGaps && counters.gaps > 0 {
+                counters.gaps -= 1
+                metrics?.add(.late)
+            }
         case .duplicate?:
             counters.duplicates += 1
+            metrics?.add(.duplicates)
             return nil
         case .reset?:
             counters.resets += 1
+            metrics?.add(.resets)
         }
         counters.received += 1
+        metrics?.add(.received)
         return ReceivedEvent(topic: topic, envelope: envelope, event: event, missedBefore: missed)
     }
 

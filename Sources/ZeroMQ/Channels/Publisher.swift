@@ -31,20 +31,23 @@ public final class Publisher<Event: Encodable & Sendable> {
     /// What this publisher has sent and dropped.
     public var counters: ChannelCounters { tally }
     @usableFromInline var tally = ChannelCounters()
+    @usableFromInline let metrics: ChannelMetrics?
 
     /// Creates a publisher.
     /// - Parameters:
     ///   - eventType: the type name written into each envelope; the Swift type's name by default.
     ///   - schemaVersion: the version of `Event`'s schema, for consumers.
+    ///   - metrics: where its counts are also reported (``ChannelMetrics``); `nil`, the default, for nowhere.
     ///   - configure: sets options on the socket before it binds or connects,
     ///     for those that only apply to new connections, such as
     ///     ``SocketOption/sendHighWaterMark`` or CURVE keys.
     public init(
         context: Context, _ endpoint: ChannelEndpoint, codec: any EventCodec = JSONEventCodec(),
         eventType: String? = nil, schemaVersion: UInt16 = 1, publisherID: UUID = UUID(),
-        logger: Logger? = nil, configure: (Socket) throws(ZMQError) -> Void = { _ in }
+        logger: Logger? = nil, metrics: ChannelMetrics? = nil, configure: (Socket) throws(ZMQError) -> Void = { _ in }
     ) throws(ZMQError) {
         let logger = logger ?? defaultChannelLogger
+        self.metrics = metrics
         socket = try context.socket(.xpub)
         try socket.set(.xpubVerbose, true)
         try socket.set(.xpubNoDrop, true)
@@ -67,10 +70,12 @@ public final class Publisher<Event: Encodable & Sendable> {
         let envelope = try writer.prepare(event, topic: topic)
         guard try writer.send(on: socket, flags: .dontWait) else {
             tally.dropped += 1
+            metrics?.add(.dropped)
             return nil
         }
         writer.commit()
         tally.sent += 1
+        metrics?.add(.sent)
         return envelope
     }
 

@@ -19,6 +19,7 @@ public final class Puller<Event: Decodable & Sendable> {
     ///   - maxMessageSize: the largest frame a peer may send, in bytes, or
     ///     `nil` for no limit; a peer that sends more is disconnected
     ///     (`ZMQ_MAXMSGSIZE`). ``ChannelDefaults/maxMessageSize`` by default.
+    ///   - metrics: where its counts are also reported (``ChannelMetrics``); `nil`, the default, for nowhere.
     ///   - configure: sets options on the socket before it binds or
     ///     connects, for those that only apply to new connections, such as
     ///     ``SocketOption/receiveHighWaterMark`` or CURVE keys.
@@ -26,13 +27,13 @@ public final class Puller<Event: Decodable & Sendable> {
         context: Context, _ endpoint: ChannelEndpoint, codec: any EventCodec = JSONEventCodec(),
         undecodable: UndecodablePolicy = .skip, logger: Logger? = nil,
         maxMessageSize: Int64? = ChannelDefaults.maxMessageSize,
-        configure: (Socket) throws(ZMQError) -> Void = { _ in }
+        metrics: ChannelMetrics? = nil, configure: (Socket) throws(ZMQError) -> Void = { _ in }
     ) throws(ZMQError) {
         let logger = logger ?? defaultChannelLogger
         socket = try context.socket(.pull)
         try socket.set(.maxMessageSize, maxMessageSize ?? -1)
         try configure(socket)
-        reader = EventReader(codec: codec, policy: undecodable, logger: logger, countsGaps: false)
+        reader = EventReader(codec: codec, policy: undecodable, logger: logger, countsGaps: false, metrics: metrics)
         self.endpoint = try endpoint.attach(socket, logger: logger, role: "puller")
     }
 

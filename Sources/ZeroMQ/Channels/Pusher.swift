@@ -18,16 +18,20 @@ public final class Pusher<Event: Encodable & Sendable> {
     /// What this pusher has sent.
     public var counters: ChannelCounters { tally }
     @usableFromInline var tally = ChannelCounters()
+    @usableFromInline let metrics: ChannelMetrics?
 
     /// Creates a pusher; see ``Publisher/init(context:_:codec:eventType:schemaVersion:publisherID:logger:configure:)``.
-    /// - Parameter configure: sets options on the socket before it binds or
-    ///   connects, for those that only apply to new connections, such as
-    ///   ``SocketOption/sendHighWaterMark`` or CURVE keys.
+    /// - Parameters:
+    ///   - metrics: where its counts are also reported (``ChannelMetrics``); `nil`, the default, for nowhere.
+    ///   - configure: sets options on the socket before it binds or
+    ///     connects, for those that only apply to new connections, such as
+    ///     ``SocketOption/sendHighWaterMark`` or CURVE keys.
     public init(
         context: Context, _ endpoint: ChannelEndpoint, codec: any EventCodec = JSONEventCodec(),
         eventType: String? = nil, schemaVersion: UInt16 = 1, publisherID: UUID = UUID(),
-        logger: Logger? = nil, configure: (Socket) throws(ZMQError) -> Void = { _ in }
+        logger: Logger? = nil, metrics: ChannelMetrics? = nil, configure: (Socket) throws(ZMQError) -> Void = { _ in }
     ) throws(ZMQError) {
+        self.metrics = metrics
         socket = try context.socket(.push)
         try configure(socket)
         self.endpoint = try endpoint.attach(socket, logger: logger ?? defaultChannelLogger, role: "pusher")
@@ -46,6 +50,7 @@ public final class Pusher<Event: Encodable & Sendable> {
         try await socket.whenReady(.writable) { () throws(ZMQError) in try writer.send(on: socket, flags: .dontWait) }
         writer.commit()
         tally.sent += 1
+        metrics?.add(.sent)
         return envelope
     }
 }

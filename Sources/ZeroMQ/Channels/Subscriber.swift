@@ -36,6 +36,7 @@ public final class Subscriber<Event: Decodable & Sendable> {
     ///   - maxMessageSize: the largest frame a peer may send, in bytes, or
     ///     `nil` for no limit; a peer that sends more is disconnected
     ///     (`ZMQ_MAXMSGSIZE`). ``ChannelDefaults/maxMessageSize`` by default.
+    ///   - metrics: where its counts are also reported (``ChannelMetrics``); `nil`, the default, for nowhere.
     ///   - configure: sets options on the socket before it binds or
     ///     connects, for those that only apply to new connections, such as
     ///     ``SocketOption/receiveHighWaterMark`` or CURVE keys.
@@ -43,14 +44,14 @@ public final class Subscriber<Event: Decodable & Sendable> {
         context: Context, _ endpoint: ChannelEndpoint, topics: [Topic] = [],
         codec: any EventCodec = JSONEventCodec(), undecodable: UndecodablePolicy = .skip,
         subscriberID: UUID = UUID(), logger: Logger? = nil, maxMessageSize: Int64? = ChannelDefaults.maxMessageSize,
-        configure: (Socket) throws(ZMQError) -> Void = { _ in }
+        metrics: ChannelMetrics? = nil, configure: (Socket) throws(ZMQError) -> Void = { _ in }
     ) throws(ZMQError) {
         let logger = logger ?? defaultChannelLogger
         socket = try context.socket(.sub)
         try socket.set(.maxMessageSize, maxMessageSize ?? -1)
         try configure(socket)
         self.subscriberID = subscriberID
-        reader = EventReader(codec: codec, policy: undecodable, logger: logger, countsGaps: true)
+        reader = EventReader(codec: codec, policy: undecodable, logger: logger, countsGaps: true, metrics: metrics)
         try socket.subscribe(JoinTopic.subscription(for: subscriberID))
         if topics.isEmpty {
             try socket.subscribe(bytes: [])

@@ -43,15 +43,18 @@ public final class ZAPAuthenticator: Sendable {
     ///   - onDecision: called with every decision, on the authenticator's thread:
     ///     keep it short, since handshakes wait for it.
     ///   - logger: where start, stop and every denial are logged (`zeromq.security` by default).
+    ///   - metrics: where decisions are counted as swift-metrics counters; `nil`, the default, for nowhere.
     public init(
         context: Context,
         policy: ZAPPolicy = ZAPPolicy(),
         onDecision: (@Sendable (AuthDecision) -> Void)? = nil,
-        logger: Logger? = nil
+        logger: Logger? = nil,
+        metrics: AuthenticatorMetrics? = nil
     ) {
         self.context = context
         decisions = ZAPDecisionMaker(
-            policy: policy, onDecision: onDecision, logger: logger ?? Logger(label: "zeromq.security"))
+            policy: policy, onDecision: onDecision, logger: logger ?? Logger(label: "zeromq.security"),
+            metrics: metrics)
     }
 
     deinit {

@@ -12,6 +12,7 @@ package final class ZAPDecisionMaker: Sendable {
     private let tally = Locked(Tally())
     private let onDecision: (@Sendable (AuthDecision) -> Void)?
     let logger: Logger
+    private let metrics: AuthenticatorMetrics?
 
     private struct Tally {
         var allowed = 0
@@ -19,7 +20,11 @@ package final class ZAPDecisionMaker: Sendable {
         var recentDenials: [AuthDecision] = []
     }
 
-    package init(policy: ZAPPolicy, onDecision: (@Sendable (AuthDecision) -> Void)?, logger: Logger) {
+    package init(
+        policy: ZAPPolicy, onDecision: (@Sendable (AuthDecision) -> Void)?, logger: Logger,
+        metrics: AuthenticatorMetrics? = nil
+    ) {
+        self.metrics = metrics
         self.policy = Locked(policy)
         self.onDecision = onDecision
         self.logger = logger
@@ -41,6 +46,7 @@ package final class ZAPDecisionMaker: Sendable {
             )
         }
         record(decision)
+        metrics?.count(decision)
         if !decision.isAllowed {
             logger.notice("authentication denied", metadata: ["decision": "\(decision)"])
         }

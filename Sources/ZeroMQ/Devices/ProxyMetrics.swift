@@ -1,0 +1,73 @@
+import CoreMetrics
+import ServiceLifecycle
+
+/// Reports a ``Proxy``'s traffic (``Proxy/statistics()``) as swift-metrics
+/// counters, as a `Service` beside the proxy:
+///
+/// ```swift
+/// let bus = Proxy(context: context, kind: .forwarder, frontend: "tcp://*:5550", backend: "tcp://*:5551")
+/// let busMetrics = ProxyMetrics(bus, dimensions: [("proxy", "bus")])
+/// try await ServiceGroup(services: [bus, busMetrics], logger: logger).run()
+/// ```
+///
+/// Every ``interval`` it asks the proxy for its statistics (a round trip to
+/// the proxy's thread, made on a thread of its own, never on Swift's
+/// cooperative pool) and increments eight counters, `<label>_<side>_<what>`
+/// for side `frontend` or `backend` and what `messages_received`,
+/// `bytes_received`, `messages_sent` or `bytes_sent`, by what each grew. A
+/// proxy not running yet or any more is skipped until it runs; the counts
+/// are the proxy's since it started, so nothing is lost between two asks.
+public final class ProxyMetrics: Service, Sendable {
+    /// The proxy reported.
+    public let proxy: Proxy
+    /// How often it asks the proxy.
+    public let interval: Duration
+    private let counters: [Counter]
+    private let reported = Locked([UInt64](repeating: 0, count: 8))
+
+    /// - Parameters:
+    ///   - factory: the metrics backend; `nil` for the one bootstrapped in `MetricsSystem`.
+    public init(
+        _ proxy: Proxy, label: String = "zeromq_proxy", dimensions: [(String, String)] = [],
+        interval: Duration = .seconds(1), factory: (any MetricsFactory)? = nil
+    ) {
+        self.proxy = proxy
+        self.interval = max(interval, .milliseconds(1))
+        let factory = factory ?? MetricsSystem.factory
+        counters = ["frontend", "backend"].flatMap { side in
+            ["messages_received", "bytes_received", "messages_sent", "bytes_sent"].map { what in
+                Counter(label: "\(label)_\(side)_\(what)", dimensions: dimensions, factory: factory)
+            }
+        }
+    }
+
+    /// Reports every ``interval`` until a graceful shutdown or cancellation,
+    /// then once more.
+    public func run() async throws {
+        do {
+            try await cancelWhenGracefulShutdown {
+                while true {
+                    try await Task.sleep(for: self.interval)
+                    await self.report()
+                }
+            }
+        } catch is CancellationError {}
+        await report()
+    }
+
+    /// Asks the proxy for its statistics and reports what grew since the last
+    /// report; nothing when the proxy does not answer (not running).
+    public func report() async {
+        let proxy = self.proxy
+        guard let statistics = try? await offThePool({ () throws(ZMQError) in try proxy.statistics() }) else { return }
+        let totals = [statistics.frontend, statistics.backend].flatMap {
+            [$0.messagesReceived, $0.bytesReceived, $0.messagesSent, $0.bytesSent]
+        }
+        reported.withLock { reported in
+            for (index, total) in totals.enumerated() where total > reported[index] {
+                counters[index].increment(by: Int64(clamping: total - reported[index]))
+                reported[index] = total
+            }
+        }
+    }
+}
