@@ -5,6 +5,7 @@ let package = Package(
     name: "swift-zeromq",
     products: [
         .library(name: "ZeroMQ", targets: ["ZeroMQ"]),
+        .library(name: "ZeroMQChannels", targets: ["ZeroMQChannels"]),
         .executable(name: "pubsub-demo", targets: ["PubSubDemo"]),
         .executable(name: "zeromq-benchmarks", targets: ["ZeroMQBenchmarks"]),
         .executable(name: "zmq", targets: ["zmq"]),
@@ -33,9 +34,21 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
+        // Typed events over the binding: topics, envelopes, codecs, the channel
+        // ends, the acknowledged channel. Built on the binding's public API and,
+        // where a hot path needs it, on its `package` declarations (see
+        // `Message.unsafeBytes`): visible to this package's targets, never to users.
+        .target(
+            name: "ZeroMQChannels",
+            dependencies: [
+                "ZeroMQ", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ]
+        ),
         .executableTarget(
             name: "PubSubDemo",
-            dependencies: ["ZeroMQ"],
+            dependencies: ["ZeroMQ", "ZeroMQChannels"],
             path: "examples/pubsub-demo"
         ),
         .target(name: "CBaseline", dependencies: ["CZeroMQ"], path: "Benchmarks/CBaseline"),
@@ -43,18 +56,19 @@ let package = Package(
         .executableTarget(
             name: "ZeroMQBenchmarks",
             dependencies: [
-                "ZeroMQ", "CBaseline", "MallocCounter", "DeliveryKit", .product(name: "Logging", package: "swift-log"),
+                "ZeroMQ", "ZeroMQChannels", "CBaseline", "MallocCounter", "DeliveryKit", .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             path: "Benchmarks/ZeroMQBenchmarks"
         ),
-        .target(name: "ZMQOutput", dependencies: ["ZeroMQ"]),
+        .target(name: "ZMQOutput", dependencies: ["ZeroMQ", "ZeroMQChannels"]),
         .executableTarget(
             name: "zmq",
             dependencies: [
-                "ZeroMQ", "ZMQOutput", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "ZeroMQ", "ZeroMQChannels", "ZMQOutput",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -64,7 +78,7 @@ let package = Package(
         .target(
             name: "DeliveryKit",
             dependencies: [
-                "ZeroMQ", .product(name: "GRDB", package: "GRDB.swift"),
+                "ZeroMQ", "ZeroMQChannels", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -73,7 +87,8 @@ let package = Package(
         .executableTarget(
             name: "Delivery",
             dependencies: [
-                "DeliveryKit", "ZeroMQ", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "DeliveryKit", "ZeroMQ", "ZeroMQChannels",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -81,11 +96,13 @@ let package = Package(
         ),
         .target(
             name: "FuzzTargets",
-            dependencies: ["ZeroMQ", "ZMQOutput", "DeliveryKit", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "ZeroMQ", "ZeroMQChannels", "ZMQOutput", "DeliveryKit", .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Fuzz/FuzzTargets"
         ),
         .executableTarget(name: "ZeroMQFuzz", dependencies: ["FuzzTargets"], path: "Fuzz/ZeroMQFuzz"),
-        .executableTarget(name: "ChannelVictim", dependencies: ["ZeroMQ"], path: "Tests/ChannelVictim"),
+        .executableTarget(name: "ChannelVictim", dependencies: ["ZeroMQ", "ZeroMQChannels"], path: "Tests/ChannelVictim"),
         // What the test targets share: child processes without Foundation's
         // `Process`, the pyzmq peer, and the open-file limit raised at load.
         .target(name: "CTestSupport", path: "Tests/CTestSupport"),
@@ -93,7 +110,7 @@ let package = Package(
         .testTarget(
             name: "ZeroMQTests",
             dependencies: [
-                "ZeroMQ", "TestSupport", .product(name: "Logging", package: "swift-log"),
+                "ZeroMQ", "ZeroMQChannels", "TestSupport", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -103,11 +120,12 @@ let package = Package(
         .testTarget(
             name: "DeliveryTests",
             dependencies: [
-                "DeliveryKit", "ZeroMQ", "TestSupport", .product(name: "Logging", package: "swift-log"),
+                "DeliveryKit", "ZeroMQ", "ZeroMQChannels", "TestSupport", .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Tests/DeliveryTests"),
-        .testTarget(name: "ZMQToolTests", dependencies: ["ZeroMQ", "TestSupport"], path: "Tests/ZMQToolTests"),
+        .testTarget(
+            name: "ZMQToolTests", dependencies: ["ZeroMQ", "ZeroMQChannels", "TestSupport"], path: "Tests/ZMQToolTests"),
     ],
     swiftLanguageModes: [.v6]
 )

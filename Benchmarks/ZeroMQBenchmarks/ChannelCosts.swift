@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import ZeroMQ
+import ZeroMQChannels
 
 /// One row of the channel cost table: nanoseconds per event to publish and to
 /// receive, typed and raw, each repetition's raw and typed runs back to back.
@@ -39,10 +40,25 @@ func measureChannelCosts(_ plan: Plan) -> [ChannelCostRow] {
     }
 }
 
+/// What ``ChannelMetrics`` adds per event: the `BinaryPayloadCodable` row's
+/// typed channel with metrics on both ends, against the same without.
+func measureMetricsCost(_ plan: Plan) -> ChannelCostRow {
+    let count = max(200_000 / plan.scale, 1_000)
+    progress("channel metrics cost: \(count) events on one thread, \(plan.reps) reps")
+    let costs = interleaved(
+        reps: plan.reps,
+        c: { sideCosts(SelfCodedCourierLocation.self, count: count, codec: BinaryEventCodec(), typed: true) },
+        swift: {
+            sideCosts(SelfCodedCourierLocation.self, count: count, codec: BinaryEventCodec(), typed: true, metered: true)
+        })
+    return ChannelCostRow(name: "binary codec, `BinaryPayloadCodable` event", raw: costs.c, typed: costs.swift)
+}
+
 /// Nanoseconds per event to send and to receive `count` events (typed, or raw
-/// three-frame messages of the same bytes), in batches that stay in the caches.
+/// three-frame messages of the same bytes), in batches that stay in the caches;
+/// `metered` gives both ends a ``ChannelMetrics``.
 private func sideCosts<Event: LocationEvent>(
-    _ type: Event.Type, count: Int, codec: any EventCodec, typed: Bool
+    _ type: Event.Type, count: Int, codec: any EventCodec, typed: Bool, metered: Bool = false
 ) -> (send: Double, receive: Double) {
     let result = Shared<(send: Double, receive: Double)>((0, 0))
     let done = DispatchSemaphore(value: 0)
@@ -51,11 +67,15 @@ private func sideCosts<Event: LocationEvent>(
         let context = try! Context(defaultLinger: .zero)
         let endpoint = "inproc://bench-costs-\(UUID().uuidString)"
         var event = Event.sample
-        let publisher = samplePublisher(Event.self, context: context, endpoint: endpoint, codec: codec) {
+        let publisher = samplePublisher(
+            Event.self, context: context, endpoint: endpoint, codec: codec,
+            metrics: metered ? ChannelMetrics(label: "bench_out") : nil
+        ) {
             (socket) throws(ZMQError) in try socket.set(.sendHighWaterMark, 0)
         }
         let subscriber = try! Subscriber<Event>(
-            context: context, .connect(endpoint), topics: ["delivery.courier"], codec: codec
+            context: context, .connect(endpoint), topics: ["delivery.courier"], codec: codec,
+            metrics: metered ? ChannelMetrics(label: "bench_in") : nil
         ) { (socket) throws(ZMQError) in try socket.set(.receiveHighWaterMark, 0) }
         try! await publisher.waitForSubscribers(1, timeout: .seconds(10))
         let envelope = try! publisher.publish(event, to: sampleTopic)!
@@ -94,10 +114,10 @@ private func sideCosts<Event: LocationEvent>(
 
 /// The channel cost table: each side's nanoseconds per event, typed and raw,
 /// and their paired ratios.
-func channelCostTable(_ rows: [ChannelCostRow]) -> String {
+func channelCostTable(_ rows: [ChannelCostRow], baseline: String = "raw", measured: String = "typed") -> String {
     var lines = [
-        "| typed events | publish ns/event | raw send ns/msg | ratio | receive ns/event | raw receive ns/msg "
-            + "| ratio | spread raw / typed (receive) |",
+        "| typed events | publish ns/event | \(baseline) send ns/msg | ratio | receive ns/event "
+            + "| \(baseline) receive ns/msg | ratio | spread \(baseline) / \(measured) (receive) |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in rows {

@@ -2,6 +2,7 @@ import CBaseline
 import Dispatch
 import Foundation
 import ZeroMQ
+import ZeroMQChannels
 
 /// A courier's position: 64 bytes of data (six 8-byte numbers and a
 /// 16-character status), the "64-byte event" of the channel rows, encoded

@@ -5,6 +5,7 @@ import Foundation
 import GRDB
 import Logging
 import ZeroMQ
+import ZeroMQChannels
 
 /// The delivery example's event store taking facts end to end, against the
 /// same rows appended straight to SQLite in the same run.

@@ -80,6 +80,11 @@ if options.tables.contains(.channels) {
             + "high-water marks 0, then the subscriber drains it with `next()`; baseline: raw 3-frame messages of "
             + "the same bytes, `sendMultipart` and async `receiveMultipart`)\n")
     print(channelCostTable(costs))
+    let metered = measureMetricsCost(plan)
+    print(
+        "\n## Per-event cost of `ChannelMetrics` (the same one-thread measurement, metrics on both ends; "
+            + "baseline: the same channel without metrics)\n")
+    print(channelCostTable([metered], baseline: "no metrics", measured: "metrics"))
 }
 
 if options.tables.contains(.ingest) {

@@ -1,5 +1,6 @@
 import Foundation
 import ZeroMQ
+import ZeroMQChannels
 
 /// The acknowledgement frame a sender of the acknowledged channel reads from
 /// its receiver: any bytes parse or are refused; what parses writes back the same frame.

@@ -1,5 +1,6 @@
 import Foundation
 import ZeroMQ
+import ZeroMQChannels
 
 /// The binary codec, differentially: the same bytes go to the direct decoder
 /// (`BinaryPayloadCodable`) and the `Codable` one. Both must fail, or both

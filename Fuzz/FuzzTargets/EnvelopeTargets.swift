@@ -1,5 +1,6 @@
 import Foundation
 import ZeroMQ
+import ZeroMQChannels
 
 /// `EventEnvelope(decoding:)`: any bytes decode or throw; what decodes
 /// encodes back to the same bytes, and errors are one safe line.

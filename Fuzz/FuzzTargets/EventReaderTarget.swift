@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ZeroMQ
+import ZeroMQChannels
 
 /// The event a reader under test decodes; binary, read directly, so that a
 /// run spends its time in the reader rather than in a JSON parser.

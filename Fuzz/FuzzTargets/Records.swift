@@ -1,4 +1,5 @@
 import ZeroMQ
+import ZeroMQChannels
 
 /// The event the codec targets decode: every kind of value the binary
 /// format has, nested. `FuzzRecord` reads itself (``BinaryPayloadCodable``);

@@ -1,6 +1,7 @@
 import Foundation
 import ZMQOutput
 import ZeroMQ
+import ZeroMQChannels
 
 /// The `zmq` tool's message renderers, in every format, with and without a
 /// topic frame. Oracles: text and json are one line of well-formed UTF-8

@@ -1,5 +1,6 @@
 import Foundation
 import ZeroMQ
+import ZeroMQChannels
 
 /// Turns each received multipart message into what one ``OutputFormat``
 /// writes for it. Any bytes, of any size, render safely in every format.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ZeroMQ
+import ZeroMQChannels
 
 /// `zmq sub`: subscribe to a publisher and print what arrives.
 struct Sub: ParsableCommand {

@@ -8,6 +8,7 @@
 
 import Foundation
 import ZeroMQ
+import ZeroMQChannels
 
 struct OrderPlaced: Codable, Sendable {
     var id: Int

@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import Testing
 import ZeroMQ
+import ZeroMQChannels
 
 @Suite("Event store")
 struct EventStoreTests {

@@ -4,6 +4,7 @@ import GRDB
 import Logging
 import Testing
 import ZeroMQ
+import ZeroMQChannels
 
 /// The store service, the order service and a projection on a bus, in-process.
 struct Harness {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import ZeroMQ
+import ZeroMQChannels
 
 /// Bytes that are hard to print: NUL, a byte that is never UTF-8, a lone
 /// continuation byte, the escape character, control characters, and text.

@@ -3,6 +3,7 @@ import Synchronization
 import Testing
 import TestSupport
 import ZeroMQ
+import ZeroMQChannels
 
 /// The acknowledged channel: every event is kept by its sender until the
 /// receiver's handler has returned, and sent again to a receiver that comes back.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import ZeroMQ
+import ZeroMQChannels
 
 /// A parcel through `Codable` only.
 struct Parcel: Codable, Sendable, Equatable {

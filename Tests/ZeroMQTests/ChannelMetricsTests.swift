@@ -5,6 +5,7 @@ import MetricsTestKit
 import ServiceLifecycle
 import Testing
 import ZeroMQ
+import ZeroMQChannels
 
 /// Channel counters reported as swift-metrics, checked with its test backend.
 @Suite("Channel metrics", .timeLimit(.minutes(1)))

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 import ZeroMQ
+import ZeroMQChannels
 
 struct OrderPlaced: Codable, Sendable, Equatable {
     var id: Int

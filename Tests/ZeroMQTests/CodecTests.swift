@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import ZeroMQ
+import ZeroMQChannels
 
 struct Shipment: Codable, Sendable, Equatable {
     struct Stop: Codable, Sendable, Equatable {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import ZeroMQ
+import ZeroMQChannels
 
 /// What a peer can send a consumer that once crashed, muted or bloated it,
 /// sent by hand over a raw socket (the pyzmq attack is in HostilePeerTests).

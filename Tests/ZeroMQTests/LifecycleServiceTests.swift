@@ -5,6 +5,7 @@ import ServiceLifecycle
 import ServiceLifecycleTestKit
 import Testing
 import ZeroMQ
+import ZeroMQChannels
 
 /// `Proxy` and `ZAPAuthenticator` as swift-service-lifecycle `Service`s.
 @Suite("Devices as Services", .timeLimit(.minutes(1)))

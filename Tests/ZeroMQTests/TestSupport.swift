@@ -3,6 +3,7 @@ import Synchronization
 import Logging
 import Testing
 import ZeroMQ
+import ZeroMQChannels
 
 /// Every wait in these tests is bounded by this, so no test can hang.
 let testTimeout: Duration = .seconds(10)

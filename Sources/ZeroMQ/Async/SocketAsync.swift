@@ -44,8 +44,11 @@ extension Socket {
     /// Receives every frame of one multipart message into the messages of
     /// `frames`, reusing them; see ``receiveMultipart(into:flags:)``.
     /// - Returns: how many of `frames`, from the first, hold the message.
+    // `package`: part of the fast path ZeroMQChannels' consumers and producers take
+    // per message (a plain call, inlinable where marked); `@_spi` cannot be used
+    // from their `@inlinable` code. Visible to this package's targets, never to users.
     @usableFromInline
-    func receiveMultipart(into frames: inout [Message], keeping: Int = .max) async throws -> Int {
+    package func receiveMultipart(into frames: inout [Message], keeping: Int = .max) async throws -> Int {
         try await retry(.readable) { () throws(ZMQError) in
             try receiveMultipart(into: &frames, keeping: keeping, flags: .dontWait)
         }
@@ -94,8 +97,11 @@ extension Socket {
     }
 
     /// ``retry(_:_:)`` for operations that answer "done" (`true`) or "would block" (`false`).
+    // `package`: part of the fast path ZeroMQChannels' consumers and producers take
+    // per message (a plain call, inlinable where marked); `@_spi` cannot be used
+    // from their `@inlinable` code. Visible to this package's targets, never to users.
     @usableFromInline
-    func whenReady(_ wanted: PollEvents, _ attempt: () throws(ZMQError) -> Bool) async throws {
+    package func whenReady(_ wanted: PollEvents, _ attempt: () throws(ZMQError) -> Bool) async throws {
         try await retry(wanted) { () throws(ZMQError) in try attempt() ? () : nil }
     }
 
@@ -105,8 +111,11 @@ extension Socket {
     ///
     /// Inlinable, and a message already waiting is taken without a further
     /// async call, because a busy consumer calls this once per message.
+    // `package`: part of the fast path ZeroMQChannels' consumers and producers take
+    // per message (a plain call, inlinable where marked); `@_spi` cannot be used
+    // from their `@inlinable` code. Visible to this package's targets, never to users.
     @inlinable
-    func receiveMultipartUnlessEnded(into frames: inout [Message], keeping: Int = .max) async throws -> Int? {
+    package func receiveMultipartUnlessEnded(into frames: inout [Message], keeping: Int = .max) async throws -> Int? {
         do {
             try Task.checkCancellation()
             if let count = try receiveMultipart(into: &frames, keeping: keeping, flags: .dontWait) { return count }

@@ -136,8 +136,11 @@ public final class Message {
 
     /// The message's bytes, valid until the message is next received into,
     /// sent or released: for the module's own readers, which need no closure.
+    // `package`: part of the fast path ZeroMQChannels' consumers and producers take
+    // per message (a plain call, inlinable where marked); `@_spi` cannot be used
+    // from their `@inlinable` code. Visible to this package's targets, never to users.
     @usableFromInline
-    var unsafeBytes: UnsafeRawBufferPointer {
+    package var unsafeBytes: UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(start: zmq_msg_data(raw), count: zmq_msg_size(raw))
     }
 

@@ -4,7 +4,7 @@
 /// A peer can send any bytes: a newline that forges a log line, an escape
 /// sequence that clears or retitles a terminal, or 65 KB where a name was
 /// expected. Every piece of peer text this module puts into a log or an error
-/// passes through ``escaped(_:limit:)`` first; use it for your own logs too.
+/// passes through `escaped(_:limit:)` first; use it for your own logs too.
 ///
 /// Escaping keeps well-formed printable UTF-8 as it is, writes `\\`, `\t`,
 /// `\n` and `\r` as those two characters, and every other control character
@@ -12,7 +12,7 @@
 /// every byte that is not UTF-8 as `\xNN`. It is reversible and never spans
 /// more than one line.
 public enum PeerText {
-    /// How many bytes of peer text ``escaped(_:limit:)`` keeps by default.
+    /// How many bytes of peer text `escaped(_:limit:)` keeps by default.
     public static let defaultLimit = 256
 
     /// `bytes` escaped, cut after `limit` of them with `…(N bytes)` giving the

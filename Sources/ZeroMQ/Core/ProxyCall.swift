@@ -16,7 +16,7 @@ extension Socket {
     /// 8-byte frames. libzmq 4.3.4 aborts the process on any other command, and
     /// copies each command to `capture` too.
     ///
-    /// - Returns: normally once `TERMINATE` arrived on `control`.
+    /// It returns normally once `TERMINATE` arrived on `control`.
     /// - Throws: ``ZMQError``: `ETERM` once the context is shut down, or the
     ///   failure of a send or receive inside the proxy.
     public func runProxy(backend: Socket, capture: Socket? = nil, control: Socket? = nil) throws(ZMQError) {

@@ -4,7 +4,7 @@ import CZeroMQ
 /// holds: ``SocketOption/linger`` is a `Duration?`, ``SocketOption/routingID``
 /// bytes, ``SocketOption/immediate`` a `Bool`.
 ///
-/// Use it with ``Socket/set(_:_:)`` and ``Socket/get(_:)``:
+/// Use it with `Socket.set(_:_:)` and `Socket.get(_:)`:
 /// ```swift
 /// try socket.set(.linger, .zero)
 /// let hwm = try socket.get(.sendHighWaterMark)

@@ -82,8 +82,11 @@ extension Socket {
     ///
     /// - Returns: how many frames the message had (more than `keeping` when
     ///   some were released); `nil` when `.dontWait` was given and no message was waiting.
+    // `package`: part of the fast path ZeroMQChannels' consumers and producers take
+    // per message (a plain call, inlinable where marked); `@_spi` cannot be used
+    // from their `@inlinable` code. Visible to this package's targets, never to users.
     @usableFromInline
-    func receiveMultipart(into frames: inout [Message], keeping: Int = .max, flags: ReceiveFlags = [])
+    package func receiveMultipart(into frames: inout [Message], keeping: Int = .max, flags: ReceiveFlags = [])
         throws(ZMQError) -> Int?
     {
         if frames.isEmpty { frames.append(Message()) }

@@ -97,8 +97,11 @@ extension Socket {
     /// with the flags given: `.sendMore` on all but the last, and `.dontWait`
     /// (if asked) on the first only, since libzmq queues the rest of a message
     /// whose first frame it took. `false` when the first frame would block.
+    // `package`: part of the fast path ZeroMQChannels' consumers and producers take
+    // per message (a plain call, inlinable where marked); `@_spi` cannot be used
+    // from their `@inlinable` code. Visible to this package's targets, never to users.
     @usableFromInline
-    func sendFrames(
+    package func sendFrames(
         _ count: Int, _ flags: SendFlags, _ sendOne: (Int, SendFlags) throws(ZMQError) -> Bool
     ) throws(ZMQError) -> Bool {
         guard count > 0 else {

@@ -74,10 +74,12 @@ public final class Proxy: Sendable {
     /// Describes a proxy; nothing runs until ``start()``.
     ///
     /// - Parameters:
+    ///   - context: the context whose sockets the proxy makes.
     ///   - kind: which sockets to join, such as ``Kind/forwarder``.
     ///   - frontend: where the frontend attaches; a string literal binds.
     ///   - backend: where the backend attaches.
     ///   - capture: a socket that receives a copy of all traffic; see ``Capture``.
+    ///   - options: its timeouts; see ``Options``.
     ///   - logger: where start and stop are logged (`zeromq.devices` by default).
     public init(
         context: Context, kind: Kind, frontend: Endpoint, backend: Endpoint, capture: Capture? = nil,

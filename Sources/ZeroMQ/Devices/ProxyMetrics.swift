@@ -26,6 +26,10 @@ public final class ProxyMetrics: Service, Sendable {
     private let reported = Locked([UInt64](repeating: 0, count: 8))
 
     /// - Parameters:
+    ///   - proxy: the proxy to ask.
+    ///   - label: the prefix of every counter's label.
+    ///   - dimensions: the dimensions of every counter, such as `[("proxy", "bus")]`.
+    ///   - interval: how often to ask the proxy.
     ///   - factory: the metrics backend; `nil` for the one bootstrapped in `MetricsSystem`.
     public init(
         _ proxy: Proxy, label: String = "zeromq_proxy", dimensions: [(String, String)] = [],

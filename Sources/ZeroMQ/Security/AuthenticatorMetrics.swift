@@ -10,6 +10,8 @@ public struct AuthenticatorMetrics: Sendable {
     private let denied: [String: Counter]
 
     /// - Parameters:
+    ///   - label: the prefix of both counters' labels.
+    ///   - dimensions: the dimensions of both counters, besides `mechanism`.
     ///   - factory: the metrics backend; `nil` for the one bootstrapped in `MetricsSystem`.
     public init(label: String = "zeromq_zap", dimensions: [(String, String)] = [], factory: (any MetricsFactory)? = nil) {
         let factory = factory ?? MetricsSystem.factory

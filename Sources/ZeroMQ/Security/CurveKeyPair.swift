@@ -1,5 +1,5 @@
 /// A CURVE public key and the secret key it belongs to: what a CURVE server
-/// needs (``Socket/makeCurveServer(_:)``), and what a CURVE client presents to it
+/// needs (``Socket/makeCurveServer(_:zapDomain:)``), and what a CURVE client presents to it
 /// (``Socket/makeCurveClient(serverPublicKey:keyPair:)``).
 ///
 /// Its description shows only the public key.

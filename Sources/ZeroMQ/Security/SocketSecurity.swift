@@ -11,8 +11,10 @@ extension Socket {
     /// The corresponding C function is `zmq_setsockopt` with `ZMQ_CURVE_SERVER`,
     /// `ZMQ_CURVE_SECRETKEY` and `ZMQ_CURVE_PUBLICKEY`.
     ///
-    /// - Parameter zapDomain: the domain a ``ZAPAuthenticator`` is told
-    ///   (``SocketOption/zapDomain``); `nil` leaves it unchanged.
+    /// - Parameters:
+    ///   - keyPair: the server's keys.
+    ///   - zapDomain: the domain a ``ZAPAuthenticator`` is told
+    ///     (``SocketOption/zapDomain``); `nil` leaves it unchanged.
     public func makeCurveServer(_ keyPair: CurveKeyPair, zapDomain: String? = nil) throws(ZMQError) {
         try set(.curveServer, true)
         try set(.curveSecretKey, keyPair.secretKey.bytes)

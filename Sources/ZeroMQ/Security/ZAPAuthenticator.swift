@@ -39,6 +39,7 @@ public final class ZAPAuthenticator: Sendable {
     /// Creates a stopped authenticator for the sockets of `context`.
     ///
     /// - Parameters:
+    ///   - context: the context whose server sockets it guards.
     ///   - policy: who is let in; change it later with ``policy`` or ``updatePolicy(_:)``.
     ///   - onDecision: called with every decision, on the authenticator's thread:
     ///     keep it short, since handshakes wait for it.

@@ -1,4 +1,5 @@
 import ZeroMQ
+import ZeroMQChannels
 
 /// `pub --wait-subscribers N`: waits, before the first message, until N
 /// subscribers have joined, so none of them misses the start (ZeroMQ's "slow

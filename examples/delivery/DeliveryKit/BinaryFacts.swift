@@ -1,5 +1,6 @@
 import Foundation
 import ZeroMQ
+import ZeroMQChannels
 
 // The facts in the binary format (`BinaryEventCodec`), written and read by
 // hand: the path from the producers to the store carries every fact once, and

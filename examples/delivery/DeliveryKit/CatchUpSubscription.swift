@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ZeroMQ
+import ZeroMQChannels
 
 /// A catch-up subscription to the event store's committed feed: every stored
 /// event after a checkpoint, each once, in sequence order, however the bus

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ZeroMQ
+import ZeroMQChannels
 
 /// A courier: a consumer of jobs. It pulls a job, acknowledges it, rides to
 /// the pickup and the customer while sending the store what happens (over

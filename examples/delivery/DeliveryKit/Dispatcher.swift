@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ZeroMQ
+import ZeroMQChannels
 
 /// A delivery job: a **complete** work item, since a courier should not have
 /// to ask anyone where to go.

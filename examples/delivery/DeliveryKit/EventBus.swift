@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ZeroMQ
+import ZeroMQChannels
 
 /// The event bus: an XSUB/XPUB forwarder that every service publishes into and
 /// subscribes from, so that no producer needs to know its consumers. Its

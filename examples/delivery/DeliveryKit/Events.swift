@@ -1,5 +1,6 @@
 import Foundation
 import ZeroMQ
+import ZeroMQChannels
 
 /// A point on the map, in degrees.
 public struct Position: Codable, Sendable, Hashable, CustomStringConvertible {

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ZeroMQ
+import ZeroMQChannels
 
 /// The producers' end of the path every fact takes to the event store: an
 /// ``AcknowledgedSender`` to the store's ingest endpoint. The store

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ZeroMQ
+import ZeroMQChannels
 
 /// The `PlaceOrder` command, as JSON over REQ/REP. From a shell:
 ///

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import ZeroMQ
+import ZeroMQChannels
 
 /// The whole delivery system in one process: every service as a task, the
 /// bus and the store, and a seeded stream of orders placed through the order

@@ -1,5 +1,6 @@
 import Foundation
 import ZeroMQ
+import ZeroMQChannels
 
 /// What a scenario run did, checked against the store: the final report.
 public struct ScenarioReport: Sendable {

@@ -1,5 +1,6 @@
 import Foundation
 import ZeroMQ
+import ZeroMQChannels
 
 /// One message of the store's committed feed, as the store publishes it: a
 /// ``StoredEvent`` whose event is already JSON (the bytes the store just

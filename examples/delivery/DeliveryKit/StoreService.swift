@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ZeroMQ
+import ZeroMQChannels
 
 /// A query for the event store service, as JSON over REQ/REP:
 /// `zmq req tcp://127.0.0.1:5560 '{"orderHistory":{"order":3}}'`. Facts do

@@ -1,5 +1,6 @@
 import Foundation
 import ZeroMQ
+import ZeroMQChannels
 
 /// A value shared between tasks, read and replaced under a lock.
 public final class Shared<Value: Sendable>: @unchecked Sendable {
