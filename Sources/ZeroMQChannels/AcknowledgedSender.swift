@@ -292,6 +292,9 @@ struct PendingEvents {
 
     func contains(_ id: UUID) -> Bool { positions[id] != nil }
 
+    /// How many events it holds.
+    var count: Int { positions.count }
+
     mutating func append(_ pending: Pending) {
         guard positions[pending.id] == nil else { return }
         positions[pending.id] = slots.count + dropped
@@ -371,6 +374,11 @@ private struct SenderLoop: @unchecked Sendable {
             // However the thread ends (closed, or its context shut down), no caller waits on it.
             let (waiters, acknowledgementWaiters) = state.withLock { state in
                 state.closed = true
+                // Events queued for an outbox and never stored: their callers get
+                // ETERM, so they were neither sent nor are they in flight.
+                let turnedAway = UInt64(state.queued.count { $0.stored != nil })
+                state.counters.sent -= turnedAway
+                state.counters.inFlight -= turnedAway
                 defer {
                     state.roomWaiters = []
                     state.queued = []
@@ -386,6 +394,9 @@ private struct SenderLoop: @unchecked Sendable {
             finished.leave()
         }
         var pending = PendingEvents(state.withLock { $0.restored })
+        // What this sender held is no longer in flight through it (an outbox
+        // keeps it for the next sender, which counts it again).
+        defer { metrics?.addInFlight(-Int64(pending.count)) }
         var poller = Poller()
         let acknowledgements = poller.add(socket, for: .readable)
         poller.add(fileDescriptor: wake.readEnd, for: .readable)

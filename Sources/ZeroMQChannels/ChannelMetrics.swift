@@ -70,8 +70,9 @@ public final class ChannelMetrics: Service, Sendable {
 
     /// Hands what was counted since the last report to the backend now.
     public func report() {
-        let now = tallies.snapshot()
-        reporter.withLock { $0.report(now) }
+        // The snapshot under the lock too, so that a later report never records
+        // an older in-flight figure than an earlier one.
+        reporter.withLock { $0.report(tallies.snapshot()) }
     }
 }
 
@@ -177,10 +178,8 @@ extension ChannelMetrics {
             reported = Array(repeating: 0, count: Tally.allCases.count)
         }
 
-        /// Increments each counter by what its total grew since the last report.
-        /// A total that went down (an acknowledged sender takes back events its
-        /// outbox could not store) is reported again only once it is above
-        /// what was reported.
+        /// Increments each counter by what its total grew since the last report
+        /// (totals only grow).
         mutating func report(_ now: (totals: [UInt64], inFlight: Int64)) {
             for (index, total) in now.totals.enumerated() where total > reported[index] {
                 counters[index].increment(by: Int64(clamping: total - reported[index]))

@@ -163,7 +163,8 @@ struct ConsumerLoop: @unchecked Sendable {
                 // An event taken as a shutdown began is not handled: it is as if
                 // it had stayed in the socket's queue.
                 guard gate.endWaiting(), let received else { return }
-                try await handle(received)
+                // The service's task cancelled mid-handler: it ends quietly, as in a wait.
+                do { try await handle(received) } catch is CancellationError where Task.isCancelled { return }
             }
         }
     }
@@ -190,9 +191,15 @@ struct ConsumerLoop: @unchecked Sendable {
                 guard !taken.isEmpty else { continue }
                 do { try await handle(taken.events) } catch {
                     receiver.release(taken)
+                    if error is CancellationError, Task.isCancelled { return }
                     throw error
                 }
-                try receiver.acknowledge(taken)
+                do { try receiver.acknowledge(taken) } catch let error as ZMQError
+                    where error.isTerminated || error.code == .notSocket
+                {
+                    // The context shut down under the handler: the consumer's end, as for a wait.
+                    return
+                }
             }
         }
     }

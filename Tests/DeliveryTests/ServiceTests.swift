@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import Logging
 import Testing
+import TestSupport
 import ZeroMQ
 import ZeroMQChannels
 
@@ -35,8 +36,10 @@ struct Harness {
             logger: Logger(label: "test.\(producer)"))
     }
 
-    /// Polls `condition` every 10 ms for at most `timeout`.
-    func eventually(_ timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws -> Bool {
+    /// Polls `condition` every 10 ms for at most `timeout` (see ``stallTolerantTimeout``).
+    func eventually(
+        _ timeout: Duration = stallTolerantTimeout, _ condition: () async throws -> Bool
+    ) async throws -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if try await condition() { return true }
@@ -209,7 +212,7 @@ struct ServiceTests {
                 let delivered = DeliveryEvent.delivered(
                     Delivered(eventID: DeliveryEvent.deliveredEventID(orderID: 1), orderID: 1, courierID: courier))
                 try await facts.send(delivered, to: delivered.topic)
-                #expect(try await facts.waitUntilAcknowledged(timeout: .seconds(20)))
+                #expect(try await facts.waitUntilAcknowledged(timeout: stallTolerantTimeout))
             }
             #expect(try await harness.eventually { storeService.duplicatesIgnored.value == 1 })
             #expect(try await harness.eventually { notifier.notified.value == 1 })
@@ -247,8 +250,9 @@ struct ServiceTests {
                 let good = DeliveryEvent.pickedUp(PickedUp(eventID: UUID(), orderID: step, courierID: 7))
                 try await honest.send(good, to: good.topic)
             }
-            #expect(try await honest.waitUntilAcknowledged(timeout: .seconds(20)))
-            #expect(try await poison.waitUntilAcknowledged(timeout: .seconds(20)), "refused facts are acknowledged too")
+            #expect(try await honest.waitUntilAcknowledged(timeout: stallTolerantTimeout))
+            #expect(
+                try await poison.waitUntilAcknowledged(timeout: stallTolerantTimeout), "refused facts are acknowledged too")
             #expect(try await harness.store.head() == 20)
             // 20, or more if an acknowledgement came later than a resend.
             #expect(try await harness.eventually { storeService.ingest.value.undecodable >= 20 })
@@ -297,7 +301,7 @@ struct ServiceTests {
             #expect(try await harness.store.head() == 200)
             try await otherWriter.writeWithoutTransaction { db in try db.execute(sql: "ROLLBACK") }
 
-            for sender in senders { #expect(try await sender.waitUntilAcknowledged(timeout: .seconds(20))) }
+            for sender in senders { #expect(try await sender.waitUntilAcknowledged(timeout: stallTolerantTimeout)) }
             let stored = try await harness.store.events(after: 0, limit: 1_000)
             #expect(stored.map(\.sequence) == Array(1...600))
             #expect(Set(stored.map(\.event.eventID)).count == 600)

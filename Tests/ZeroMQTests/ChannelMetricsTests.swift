@@ -3,7 +3,9 @@ import Logging
 import Metrics
 import MetricsTestKit
 import ServiceLifecycle
+import ServiceLifecycleTestKit
 import Testing
+import TestSupport
 import ZeroMQ
 import ZeroMQChannels
 
@@ -19,7 +21,7 @@ struct ChannelMetricsTests {
         let publisher = try Publisher<OrderPlaced>(context: context, .bind(uniqueInproc()), metrics: publishing)
         let subscriber = try Subscriber<OrderPlaced>(
             context: context, .connect(publisher.endpoint), topics: ["orders"], metrics: subscribing)
-        try await publisher.waitForSubscribers(1, timeout: testTimeout)
+        try await publisher.waitForSubscribers(1, timeout: stallTolerantTimeout)
         for id in 1...1_000 { _ = try publisher.publish(OrderPlaced(id: id, item: "x"), to: "orders") }
         var received = 0
         while received < 1_000, try await subscriber.next() != nil { received += 1 }
@@ -44,7 +46,7 @@ struct ChannelMetricsTests {
         defer { context.shutdown() }
         let metrics = ChannelMetrics(label: "jobs", factory: backend)
         let puller = try Puller<OrderPlaced>(context: context, .bind(uniqueInproc()), metrics: metrics)
-        let raw = try context.boundedSocket(.push)
+        let raw = try context.boundedSocket(.push, timeout: stallTolerantTimeout)
         try raw.connect(puller.endpoint)
         try await raw.sendMultipart([Array("jobs".utf8), [1, 2, 3]])
         let pusher = try Pusher<OrderPlaced>(context: context, .connect(puller.endpoint))
@@ -68,11 +70,16 @@ struct ChannelMetricsTests {
         defer { sender.close() }
         for id in 1...100 { try await sender.send(OrderPlaced(id: id, item: "x"), to: "facts") }
         // Sent and not yet acknowledged: in flight.
-        #expect(await eventually { sending.report(); return (try? backend.expectCounter("facts_out_sent").totalValue) == 100 })
-        #expect(try backend.expectGauge("facts_out_in_flight").lastValue == 100)
+        // Sent and in flight are added one after the other: wait for both.
+        #expect(
+            await eventually {
+                sending.report()
+                return (try? backend.expectCounter("facts_out_sent").totalValue) == 100
+                    && (try? backend.expectGauge("facts_out_in_flight").lastValue) == 100
+            })
         var handled = 0
         while handled < 100 { handled += try await receiver.receiveBatch { _ in } ?? 0 }
-        #expect(try await sender.waitUntilAcknowledged(timeout: testTimeout))
+        #expect(try await sender.waitUntilAcknowledged(timeout: stallTolerantTimeout))
         sending.report()
         receiving.report()
         #expect(try backend.expectCounter("facts_out_acknowledged").totalValue == 100)
@@ -103,6 +110,29 @@ struct ChannelMetricsTests {
     }
 }
 
+extension ChannelMetricsTests {
+    /// With an interval longer than the test, only the report at shutdown can
+    /// hand the count to the backend.
+    @Test func asAServiceItReportsOnceMoreWhenItStops() async throws {
+        let backend = TestMetrics()
+        let context = try Context(defaultLinger: .zero)
+        defer { context.shutdown() }
+        let metrics = ChannelMetrics(label: "late", interval: .seconds(3600), factory: backend)
+        let puller = try Puller<OrderPlaced>(context: context, .bind(uniqueInproc()))
+        let pusher = try Pusher<OrderPlaced>(context: context, .connect(puller.endpoint), metrics: metrics)
+        // The test kit's trigger reaches the service whether or not its run has begun.
+        try await testGracefulShutdown { trigger in
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await metrics.run() }
+                try await pusher.push(OrderPlaced(id: 1, item: "x"), to: "late")
+                trigger.triggerGracefulShutdown()
+                try await tasks.next()
+            }
+        }
+        #expect(try backend.expectCounter("late_sent").values == [1])
+    }
+}
+
 /// Proxy traffic and authenticator decisions as swift-metrics.
 extension ChannelMetricsTests {
     @Test func aProxysTrafficIsReportedAsCounters() async throws {
@@ -115,9 +145,9 @@ extension ChannelMetricsTests {
         let endpoints = try proxy.start()
         defer { try? proxy.stop() }
         let metrics = ProxyMetrics(proxy, dimensions: [("proxy", "jobs")], factory: backend)
-        let push = try context.boundedSocket(.push)
+        let push = try context.boundedSocket(.push, timeout: stallTolerantTimeout)
         try push.connect(endpoints.frontend)
-        let pull = try context.boundedSocket(.pull)
+        let pull = try context.boundedSocket(.pull, timeout: stallTolerantTimeout)
         try pull.connect(endpoints.backend)
         for index in 0..<10 { _ = try push.send("job \(index)", flags: []) }   // 5 bytes each
         for _ in 0..<10 { _ = try pull.expectString() }
@@ -142,13 +172,13 @@ extension ChannelMetricsTests {
             metrics: AuthenticatorMetrics(dimensions: [("service", "store")], factory: backend))
         try authenticator.start()
         defer { authenticator.stop() }
-        let server = try context.boundedSocket(.pull)
+        let server = try context.boundedSocket(.pull, timeout: stallTolerantTimeout)
         try server.makeCurveServer(serverKeys)
         let endpoint = try server.bind("tcp://127.0.0.1:*")
-        let stranger = try context.boundedSocket(.push)
+        let stranger = try context.boundedSocket(.push, timeout: stallTolerantTimeout)
         try stranger.makeCurveClient(serverPublicKey: serverKeys.publicKey, keyPair: try CurveKeyPair.generate())
         try stranger.connect(endpoint)
-        let friend = try context.boundedSocket(.push)
+        let friend = try context.boundedSocket(.push, timeout: stallTolerantTimeout)
         try friend.makeCurveClient(serverPublicKey: serverKeys.publicKey, keyPair: known)
         try friend.connect(endpoint)
         _ = try friend.send("hello", flags: [])

@@ -4,6 +4,7 @@ import Synchronization
 import ServiceLifecycle
 import ServiceLifecycleTestKit
 import Testing
+import TestSupport
 import ZeroMQ
 import ZeroMQChannels
 
@@ -232,7 +233,11 @@ extension LifecycleServiceTests {
         let context = try Context(defaultLinger: .zero)
         defer { context.shutdown() }
         let receiver = try AcknowledgedReceiver<OrderPlaced>(context: context, .bind(uniqueInproc()))
-        let sender = try AcknowledgedSender<OrderPlaced>(context: context, .connect(receiver.endpoint))
+        var options = AcknowledgedSenderOptions()
+        // Long enough for a stalled test process (see stallTolerantTimeout) to acknowledge in time.
+        options.shutdownDrain = stallTolerantTimeout
+        let sender = try AcknowledgedSender<OrderPlaced>(
+            context: context, .connect(receiver.endpoint), options: options)
         let group = ServiceGroup(services: [sender], logger: Logger(label: "test.sender-service"))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }

@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Logging
 import Testing
+import TestSupport
 import ZeroMQ
 import ZeroMQChannels
 
@@ -12,13 +13,6 @@ let testTimeout: Duration = .seconds(10)
 /// where everything costs several times more: the heaviest tests send less
 /// there, since what that run looks for is data races, not volume.
 let underThreadSanitizer = dlsym(nil, "__tsan_init") != nil
-
-/// How long the tests of Services and metrics wait for a device to come up, a
-/// message to pass or a report to arrive: 30 s, not ``testTimeout``, because
-/// under ThreadSanitizer, with every suite running at once on 2 cores, the
-/// whole test process has stalled for 15–20 s at a time (a fresh-clone CI run
-/// timed out at 10 s with nothing wrong but the wait).
-let stallTolerantTimeout: Duration = .seconds(30)
 
 /// Polls `condition` every 10 ms, for at most `timeout`, without holding a thread.
 func eventually(within timeout: Duration = stallTolerantTimeout, _ condition: () -> Bool) async -> Bool {

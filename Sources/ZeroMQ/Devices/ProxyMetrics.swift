@@ -17,6 +17,9 @@ import ServiceLifecycle
 /// `bytes_received`, `messages_sent` or `bytes_sent`, by what each grew. A
 /// proxy not running yet or any more is skipped until it runs; the counts
 /// are the proxy's since it started, so nothing is lost between two asks.
+/// A stopped proxy has no statistics to give, so list this service after the
+/// proxy, as above: a group stops it first, and its last report then misses
+/// only the traffic between that report and the proxy's stop.
 public final class ProxyMetrics: Service, Sendable {
     /// The proxy reported.
     public let proxy: Proxy
