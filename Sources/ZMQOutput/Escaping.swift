@@ -14,6 +14,8 @@ enum Escaping {
     /// Appends `bytes`, which must be well-formed UTF-8, as a quoted JSON string.
     /// Control characters are escaped as `\u00NN`, the C1 range (U+0080 to
     /// U+009F, `C2 80` to `C2 9F`) too: JSON allows them raw, but terminals obey them.
+    /// Foundation's `JSONSerialization` and `JSONEncoder` leave DEL and C1 raw,
+    /// so they cannot replace this (and see ``JSONObjectWriter`` for their speed).
     static func appendJSONString(_ bytes: UnsafeRawBufferPointer, to output: inout [UInt8]) {
         output.reserveCapacity(output.count + bytes.count + 2)
         output.append(UInt8(ascii: "\""))
@@ -60,6 +62,11 @@ enum Escaping {
     private static let base64Alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
     /// Appends `bytes` in standard base64, with padding.
+    ///
+    /// Hand-written because it is faster on the tool's output path: Foundation's
+    /// `Data(bytes).base64EncodedData()`, appended the same way, took 3.4× as long
+    /// for 64 bytes (437 vs 129 ns) and 1.5× for 64 KiB (111 vs 72 µs), the same
+    /// bytes (`swiftc -O`, median of 7 runs, 2026-11-30).
     static func appendBase64(_ bytes: UnsafeRawBufferPointer, to output: inout [UInt8]) {
         let encoded = [UInt8](unsafeUninitializedCapacity: (bytes.count + 2) / 3 * 4) { buffer, count in
             base64Alphabet.withUnsafeBufferPointer { alphabet in
