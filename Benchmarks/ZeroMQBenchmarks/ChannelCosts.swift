@@ -115,9 +115,11 @@ private func sideCosts<Event: LocationEvent>(
 /// The channel cost table: each side's nanoseconds per event, typed and raw,
 /// and their paired ratios.
 func channelCostTable(_ rows: [ChannelCostRow], baseline: String = "raw", measured: String = "typed") -> String {
+    // A raw baseline sends messages; a typed one (the metrics table's) sends events.
+    let unit = baseline == "raw" ? "msg" : "event"
     var lines = [
-        "| typed events | publish ns/event | \(baseline) send ns/msg | ratio | receive ns/event "
-            + "| \(baseline) receive ns/msg | ratio | spread \(baseline) / \(measured) (receive) |",
+        "| typed events | publish ns/event | \(baseline) send ns/\(unit) | ratio | receive ns/event "
+            + "| \(baseline) receive ns/\(unit) | ratio | spread \(baseline) / \(measured) (receive) |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in rows {

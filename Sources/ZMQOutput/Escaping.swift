@@ -15,7 +15,7 @@ enum Escaping {
     /// Control characters are escaped as `\u00NN`, the C1 range (U+0080 to
     /// U+009F, `C2 80` to `C2 9F`) too: JSON allows them raw, but terminals obey them.
     /// Foundation's `JSONSerialization` and `JSONEncoder` leave DEL and C1 raw,
-    /// so they cannot replace this (and see ``JSONObjectWriter`` for their speed).
+    /// so they cannot replace this (and see ``JSONObjectWriter`` for `JSONSerialization`'s speed).
     static func appendJSONString(_ bytes: UnsafeRawBufferPointer, to output: inout [UInt8]) {
         output.reserveCapacity(output.count + bytes.count + 2)
         output.append(UInt8(ascii: "\""))

@@ -207,10 +207,10 @@ public final class AcknowledgedReceiver<Event: Decodable & Sendable> {
                 let deadline = ContinuousClock.now + gathering
                 while count < limit, try await socket.waitFor(.readable, deadline: deadline) { try takeWaiting() }
             }
+            try acknowledge(again)
         } catch let error as ZMQError where error.isTerminated || error.code == .notSocket {
             return false
         }
-        try acknowledge(again)
         return true
     }
 
