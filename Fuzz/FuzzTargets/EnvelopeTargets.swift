@@ -23,7 +23,12 @@ let envelopeTarget = FuzzTarget(
         extreme.sequence = .max
         extreme.timestampNanoseconds = .min
         extreme.eventType = "\u{1B}[2J\nforged"
-        return [envelope.encoded(), extreme.encoded(), Array(envelope.encoded().prefix(54)), []]
+        var traced = envelope
+        traced.metadata = [
+            "traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", "correlation-id": "order-7",
+            "causation-id": "\u{1B}[2J\nforged",
+        ]
+        return [envelope.encoded(), extreme.encoded(), traced.encoded(), Array(envelope.encoded().prefix(54)), []]
     }
 )
 

@@ -112,6 +112,13 @@ package struct MessageRenderer {
         object.add("timestamp_ns", number: envelope.timestampNanoseconds)
         object.add("schema_version", number: envelope.schemaVersion)
         object.add("codec", string: channel.codecName)
+        if !envelope.metadata.isEmpty {
+            var metadata = JSONObjectWriter()
+            for (key, value) in envelope.metadata.entries.sorted(by: { $0.key < $1.key }) {
+                metadata.add(key, string: value)
+            }
+            object.addRaw("metadata", metadata.finish())
+        }
         return object.finish()
     }
 

@@ -28,10 +28,10 @@ public struct AcknowledgedSenderOptions: Sendable {
 /// again after ``AcknowledgedSenderOptions/resendAfter`` (doubling up to
 /// ``AcknowledgedSenderOptions/longestResendInterval`` while no acknowledgement comes), to the
 /// same receiver or one that has restarted. At most ``AcknowledgedSenderOptions/window`` events
-/// are unacknowledged at once: ``send(_:to:)`` suspends while the window is
+/// are unacknowledged at once: ``send(_:to:metadata:)`` suspends while the window is
 /// full, so a slow receiver slows the sender and nothing is dropped. With an
 /// ``AcknowledgedSenderOptions/outbox`` the unacknowledged events also survive the sender's own
-/// restart: ``send(_:to:)`` returns once the event is stored there, and a new
+/// restart: ``send(_:to:metadata:)`` returns once the event is stored there, and a new
 /// sender on the same outbox sends them again first.
 ///
 /// A thread of its own, never one of Swift's cooperative pool, owns the DEALER
@@ -124,16 +124,21 @@ public final class AcknowledgedSender<Event: Encodable & Sendable>: Sendable {
     /// Queues `event` under `topic` for the receiver, suspending while the
     /// window of unacknowledged events is full; with an outbox, returns once
     /// the event is stored there. Returns the envelope sent.
+    ///
+    /// The envelope carries `metadata` (correlation and causation ids, say)
+    /// and the caller's trace context, as ``Publisher/publish(_:to:metadata:)`` does.
     /// - Throws: ``ChannelError`` when the event does not encode,
     ///   `CancellationError` when the task is cancelled while it waits for
     ///   room, a `ZMQError` (`ETERM`) once the sender is closed, or the
     ///   outbox's when it cannot store the event (its errno, such as `ENOSPC`;
     ///   `ZMQError.Code.ioError` for an outbox that throws another error).
     @discardableResult
-    public func send(_ event: Event, to topic: Topic) async throws -> EventEnvelope {
+    public func send(_ event: Event, to topic: Topic, metadata: EventMetadata = EventMetadata()) async throws
+        -> EventEnvelope
+    {
         try Task.checkCancellation()
         let (envelope, frames) = try writer.withLock { (writer) throws(ChannelError) in
-            let envelope = try writer.prepare(event, topic: topic)
+            let envelope = try writer.prepare(event, topic: topic, metadata: metadata)
             writer.commit()
             return (envelope, writer.frames)
         }
@@ -197,7 +202,7 @@ public final class AcknowledgedSender<Event: Encodable & Sendable>: Sendable {
     }
 
     /// Waits until the receiver has acknowledged the event whose envelope id
-    /// (``EventEnvelope/eventID``, as ``send(_:to:)`` returned it) is `id`:
+    /// (``EventEnvelope/eventID``, as ``send(_:to:metadata:)`` returned it) is `id`:
     /// for an event store, until it has committed the event. `false` when
     /// `timeout` passed first, the task was cancelled or the sender closed.
     /// An id this sender does not hold counts as acknowledged. It holds no thread.
@@ -250,7 +255,7 @@ public final class AcknowledgedSender<Event: Encodable & Sendable>: Sendable {
     }
 }
 
-/// How a caller of ``AcknowledgedSender/send(_:to:)`` is resumed.
+/// How a caller of ``AcknowledgedSender/send(_:to:metadata:)`` is resumed.
 enum SendOutcome {
     /// The event is queued (and stored in the outbox, if there is one).
     case queued
@@ -331,7 +336,7 @@ struct PendingEvents {
     }
 }
 
-/// An event queued by ``AcknowledgedSender/send(_:to:)`` for the thread,
+/// An event queued by ``AcknowledgedSender/send(_:to:metadata:)`` for the thread,
 /// with the caller waiting for it to be stored in the outbox.
 struct Queued {
     let entry: OutboxEntry

@@ -7,6 +7,8 @@ public enum ChannelError: Error, Sendable, Equatable, CustomStringConvertible {
     case malformedMessage(String)
     /// An event whose payload the codec could not encode or decode.
     case codec(eventType: String, reason: String)
+    /// Event metadata that breaks the rules of ``EventMetadata``.
+    case invalidMetadata(String)
     /// A wait that did not finish in time, such as ``Publisher/waitForSubscribers(_:timeout:)``.
     case timedOut(String)
 
@@ -20,6 +22,7 @@ public enum ChannelError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidTopic(let topic, let reason): "invalid topic \"\(topic)\": \(reason)"
         case .malformedMessage(let reason): "malformed channel message: \(reason)"
         case .codec(let eventType, let reason): "cannot code event \(eventType): \(reason)"
+        case .invalidMetadata(let reason): "invalid event metadata: \(reason)"
         case .timedOut(let what): "timed out: \(what)"
         }
     }

@@ -1,3 +1,4 @@
+import Instrumentation
 import Logging
 import ServiceLifecycle
 import ZeroMQ
@@ -21,6 +22,11 @@ import ZeroMQ
 /// context shut down). A graceful shutdown stops taking events and lets the
 /// handler finish the one it is on, uncancelled; cancellation cancels the
 /// handler too. Then the consumer, and with it its socket, is released.
+///
+/// A subscriber's or puller's handler runs in the trace context its event
+/// was sent in (``ReceivedEvent/serviceContext``), when the event carries
+/// one: a span it starts is a child of the sender's, and events it sends
+/// carry the trace on. A batch's handler finds each event's context on the event.
 ///
 /// What the socket had queued and nobody took goes with it: on PUB/SUB a
 /// gap, which a subscriber that must see every event fills from the record
@@ -164,7 +170,17 @@ struct ConsumerLoop: @unchecked Sendable {
                 // it had stayed in the socket's queue.
                 guard gate.endWaiting(), let received else { return }
                 // The service's task cancelled mid-handler: it ends quietly, as in a wait.
-                do { try await handle(received) } catch is CancellationError where Task.isCancelled { return }
+                do {
+                    if received.envelope.metadata.isEmpty {
+                        try await handle(received)
+                    } else {
+                        // In the sender's trace context, so that spans the handler starts
+                        // and events it sends continue the sender's trace.
+                        try await ServiceContext.$current.withValue(received.serviceContext) {
+                            try await handle(received)
+                        }
+                    }
+                } catch is CancellationError where Task.isCancelled { return }
             }
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Instrumentation
 import Logging
 import ZeroMQ
 
@@ -37,7 +38,7 @@ struct EventWriter<Event: Encodable> {
     @usableFromInline let schemaVersion: UInt16
     @usableFromInline var sequence: UInt64 = 0
     @usableFromInline var ids = EventIDGenerator()
-    /// The last event's frames, to send after ``prepare(_:topic:)``.
+    /// The last event's frames, to send after ``prepare(_:topic:metadata:)``.
     @usableFromInline var frames: [[UInt8]] = [[], [], []]
     @usableFromInline var topic: Topic?
     /// The codec's encoder for this producer's events.
@@ -54,16 +55,27 @@ struct EventWriter<Event: Encodable> {
 
     /// Builds the next event's ``frames`` and returns its envelope. The
     /// sequence number is only consumed by ``commit()``, once the frames were queued.
+    ///
+    /// The envelope carries `metadata` and, when the caller runs in a
+    /// `ServiceContext` (inside a span), the trace context that the
+    /// bootstrapped instrument injects (W3C `traceparent` with
+    /// swift-otel's propagator). Outside one, no instrument is asked: one
+    /// task-local read is all it costs per event.
     @inlinable
-    mutating func prepare(_ event: Event, topic: Topic) throws(ChannelError) -> EventEnvelope {
+    mutating func prepare(_ event: Event, topic: Topic, metadata: EventMetadata = EventMetadata())
+        throws(ChannelError) -> EventEnvelope
+    {
         try encoder.encode(event, into: &frames[2])
         if topic != self.topic {
             frames[0] = topic.wireBytes
             self.topic = topic
         }
+        var metadata = metadata
+        if let context = ServiceContext.current { try injectTraceContext(context, into: &metadata) }
         let envelope = EventEnvelope(
             eventID: ids.next(), eventType: eventType, publisherID: publisherID, sequence: sequence + 1,
-            timestampNanoseconds: wallClockNanoseconds(), schemaVersion: schemaVersion, codecID: codecID
+            timestampNanoseconds: wallClockNanoseconds(), schemaVersion: schemaVersion, codecID: codecID,
+            metadata: metadata
         )
         envelope.encode(into: &frames[1])
         return envelope
@@ -83,6 +95,47 @@ struct EventWriter<Event: Encodable> {
                 Result { () throws(ZMQError) in try socket.send(bytes, flags: frameFlags) }
             }.get()
         }
+    }
+}
+
+/// Adds what the bootstrapped instrument injects for `context` to `metadata`.
+/// - Throws: ``ChannelError/invalidMetadata(_:)`` when the instrument writes
+///   a key or value that an envelope cannot carry.
+@usableFromInline
+func injectTraceContext(_ context: ServiceContext, into metadata: inout EventMetadata) throws(ChannelError) {
+    var injected: [String: String] = [:]
+    InstrumentationSystem.instrument.inject(context, into: &injected, using: MetadataInjector())
+    for (key, value) in injected { try metadata.set(key, value) }
+}
+
+/// Writes an instrument's trace context into the entries of an ``EventMetadata``.
+struct MetadataInjector: Injector {
+    func inject(_ value: String, forKey key: String, into carrier: inout [String: String]) {
+        carrier[key] = value
+    }
+}
+
+/// Reads an instrument's trace context from an envelope's ``EventMetadata``.
+struct MetadataExtractor: Extractor {
+    func extract(key: String, from carrier: EventMetadata) -> String? { carrier[key] }
+}
+
+extension ReceivedEvent {
+    /// The trace context the event was sent in, as the bootstrapped
+    /// instrument extracts it from ``EventEnvelope/metadata`` (an empty
+    /// context when it carries none). Start the consumer's span in it, so that
+    /// the trace goes on across the channel:
+    ///
+    /// ```swift
+    /// try await withSpan("handle \(received.topic)", context: received.serviceContext, ofKind: .consumer) { _ in
+    ///     try await handle(received.event)
+    /// }
+    /// ```
+    public var serviceContext: ServiceContext {
+        var context = ServiceContext.topLevel
+        guard !envelope.metadata.isEmpty else { return context }
+        InstrumentationSystem.instrument.extract(envelope.metadata, into: &context, using: MetadataExtractor())
+        return context
     }
 }
 

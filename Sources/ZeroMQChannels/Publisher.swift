@@ -70,12 +70,21 @@ public final class Publisher<Event: Encodable & Sendable> {
     public var publisherID: UUID { writer.publisherID }
 
     /// Publishes `event` to `topic` without blocking.
+    ///
+    /// The envelope carries `metadata` (``EventMetadata``: correlation and
+    /// causation ids, say) and, when the caller runs inside a span, the trace
+    /// context that swift-distributed-tracing's bootstrapped instrument
+    /// injects, so that a consumer's span continues the trace
+    /// (``ReceivedEvent/serviceContext``). With neither, the envelope is
+    /// format version 1, which every reader reads.
     /// - Returns: the envelope sent, or `nil` when the event was dropped at the high-water mark.
     @inlinable @discardableResult
-    public func publish(_ event: Event, to topic: Topic) throws -> EventEnvelope? {
+    public func publish(_ event: Event, to topic: Topic, metadata: EventMetadata = EventMetadata()) throws
+        -> EventEnvelope?
+    {
         publishesSinceDrain += 1
         if publishesSinceDrain >= 1024 { try drainSubscriptions() }
-        let envelope = try writer.prepare(event, topic: topic)
+        let envelope = try writer.prepare(event, topic: topic, metadata: metadata)
         guard try writer.send(on: socket, flags: .dontWait) else {
             tally.dropped += 1
             metrics?.add(.dropped)

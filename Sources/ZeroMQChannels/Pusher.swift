@@ -5,7 +5,7 @@ import ZeroMQ
 /// Hands typed work items to pullers over PUSH/PULL: each event goes to exactly
 /// one connected ``Puller``, round-robin (work distribution, not broadcast).
 ///
-/// Unlike a publisher, a pusher never drops: at the high-water mark ``push(_:to:)``
+/// Unlike a publisher, a pusher never drops: at the high-water mark ``push(_:to:metadata:)``
 /// suspends until a puller catches up. Like `Socket`, a pusher belongs to one
 /// task at a time.
 public final class Pusher<Event: Encodable & Sendable> {
@@ -40,10 +40,13 @@ public final class Pusher<Event: Encodable & Sendable> {
     public var publisherID: UUID { writer.publisherID }
 
     /// Sends `event` under `topic` to one puller, suspending while every
-    /// puller's queue is full. Returns the envelope sent.
+    /// puller's queue is full. Returns the envelope sent, which carries
+    /// `metadata` and the caller's trace context, as ``Publisher/publish(_:to:metadata:)``'s does.
     @inlinable @discardableResult
-    public func push(_ event: Event, to topic: Topic) async throws -> EventEnvelope {
-        let envelope = try writer.prepare(event, topic: topic)
+    public func push(_ event: Event, to topic: Topic, metadata: EventMetadata = EventMetadata()) async throws
+        -> EventEnvelope
+    {
+        let envelope = try writer.prepare(event, topic: topic, metadata: metadata)
         try await socket.whenReady(.writable) { () throws(ZMQError) in try writer.send(on: socket, flags: .dontWait) }
         writer.commit()
         tally.sent += 1

@@ -304,6 +304,14 @@ struct ChannelTests {
         #expect(received.map(\.event.id) == Array(0..<20))
         #expect(received.allSatisfy { $0.event.note == "from python" && $0.topic == "orders.1" })
         #expect(received.map(\.envelope.sequence) == Array(1...20))
+        // Odd events came in format-2 envelopes with a W3C traceparent; the others in format 1.
+        for received in received {
+            let index = received.event.id
+            let traceparent = String(format: "00-%032x-%016x-01", index + 1, index + 1)
+            let expected: EventMetadata =
+                index % 2 == 1 ? ["traceparent": traceparent, "correlation-id": "order-\(index)"] : [:]
+            #expect(received.envelope.metadata == expected, "event \(index)")
+        }
         #expect(subscriber.counters.gaps == 0)
         #expect(try peer.finish() == 0)
         // orders.10 was published too, and never matched orders.1.
