@@ -101,6 +101,12 @@ struct ProcessTests {
         let history = try RoleProcess("history", ["history", "--db", database, "--order", "\(crashedOrder)"])
         #expect(await history.waitForExit(timeout: .seconds(20)) == 0)
         #expect(history.output.contains("held by courier 1 (attempt 1) before it was redelivered"), "\(history.output)")
+        // The causal chain across roles, from the store the roles wrote in separate processes.
+        #expect(
+            history.output.contains("causal chain of order #\(crashedOrder) (correlation id order-\(crashedOrder)):"),
+            "\(history.output)")
+        #expect(history.output.contains("└ #"), "\(history.output)")
+        #expect(history.output.contains(" dispatcher: order #\(crashedOrder) handed out again"), "\(history.output)")
     }
 
     @Test func theWholeScenarioRunsAsOneCommandAndStopsCleanlyOnSIGINT() async throws {

@@ -31,7 +31,25 @@ struct ScenarioTests {
         #expect(report.storedByKind[.orderPlaced] == 25)
         #expect(report.storedByKind[.delivered] == 25)
         // Everything the store holds is still there after the run.
-        #expect(try await EventStore(path: path).head() == report.eventsStored)
+        let store = try EventStore(path: path)
+        #expect(try await store.head() == report.eventsStored)
+        // Every fact names its order and (but the first) the fact that caused it: each
+        // order's chain starts at its OrderPlaced and leads, fact by fact, to its delivery.
+        for orderID in 1...25 {
+            let history = try await store.history(ofOrder: orderID)
+            #expect(history.allSatisfy { $0.causation.correlationID == "order-\(orderID)" }, "order \(orderID)")
+            let chain = History.causalChain(of: history)
+            #expect(chain.count == history.count)
+            #expect(chain.filter { $0.depth == 0 }.map(\.stored.event.kind) == [.orderPlaced], "order \(orderID)")
+            let byID = Dictionary(uniqueKeysWithValues: history.map { ($0.event.eventID, $0) })
+            var fact = try #require(history.first { $0.event.kind == .delivered })
+            var kinds = [fact.event.kind]
+            while let cause = fact.causation.causationID, let earlier = byID[cause] {
+                fact = earlier
+                kinds.insert(fact.event.kind, at: 0)
+            }
+            #expect(kinds.first == .orderPlaced && kinds.contains(.courierAssigned) && kinds.contains(.pickedUp))
+        }
     }
 
     /// A part that fails (here the store: its query endpoint is taken) ends
@@ -102,5 +120,15 @@ struct ScenarioTests {
         // machine other jobs may be redelivered too, so ask about this one).
         let history = try await EventStore(path: path).history(ofOrder: held)
         #expect(History.holdersBeforeRedelivery(of: history).map(\.courierID).contains(1))
+        // The causal chain shows the redelivery: the delivering courier's assignment was
+        // caused by a JobRedelivered, itself caused by a fact of this order.
+        let byID = Dictionary(uniqueKeysWithValues: history.map { ($0.event.eventID, $0) })
+        let redelivered = history.filter { $0.event.kind == .jobRedelivered }
+        #expect(!redelivered.isEmpty && redelivered.allSatisfy { byID[$0.causation.causationID ?? UUID()] != nil })
+        let reassigned = history.filter {
+            if case .courierAssigned(let assigned) = $0.event { assigned.attempt > 1 } else { false }
+        }
+        #expect(!reassigned.isEmpty)
+        #expect(reassigned.allSatisfy { byID[$0.causation.causationID ?? UUID()]?.event.kind == .jobRedelivered })
     }
 }

@@ -30,6 +30,13 @@ struct HistoryCommand: AsyncParsableCommand {
             print("#\(stored.sequence) \(stored.event.kind.rawValue) \(describe(stored.event))")
         }
         if let order {
+            let correlations = Set(events.compactMap(\.causation.correlationID)).sorted()
+            print(
+                "causal chain of order #\(order) (correlation id \(correlations.map { PeerText.escaped($0) }.joined(separator: ", "))):")
+            for (depth, stored) in History.causalChain(of: events) {
+                let indent = String(repeating: "  ", count: depth + 1) + (depth == 0 ? "" : "└ ")
+                print("\(indent)#\(stored.sequence) \(stored.event.sender): \(describe(stored.event))")
+            }
             let statuses = History.statuses(of: events)
             print("order #\(order): \(statuses.map(\.rawValue).joined(separator: " → "))")
             if let previous = History.previousStatus(of: events) { print("previous status: \(previous.rawValue)") }

@@ -24,11 +24,12 @@ public final class AppendPipeline: Sendable {
     public init(store: EventStore) { self.store = store }
 
     /// Starts appending `events` (with their JSON rows, ``DeliveryEvent/json()``)
-    /// in one transaction behind the batches started before, and returns at once.
-    public func start(_ events: [DeliveryEvent], bodies: [Data]) -> PendingAppend {
+    /// and their ``Causation``s in one transaction behind the batches started
+    /// before, and returns at once.
+    public func start(_ events: [DeliveryEvent], bodies: [Data], causes: [Causation]? = nil) -> PendingAppend {
         let pending = PendingAppend()
         state.modify { $0.started += 1 }
-        store.startAppending(events, bodies: bodies, unless: { [state] in state.value.halted }) { [state] result in
+        store.startAppending(events, bodies: bodies, causes: causes, unless: { [state] in state.value.halted }) { [state] result in
             // On the writer, before the next batch starts there: that batch sees `halted`.
             state.modify { state in
                 state.ended += 1

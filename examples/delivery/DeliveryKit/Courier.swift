@@ -55,8 +55,11 @@ public struct Courier: Sendable {
         }
         var delivered: Set<Int> = []
         var pickups = 0
+        /// What the courier's next fact is caused by: the job's cause, then each fact the one before.
+        var cause: UUID?
         func publish(_ event: DeliveryEvent) async throws {
-            try await sender.send(event, to: event.topic)
+            try await sender.send(event, causedBy: cause)
+            cause = event.eventID
         }
         func acknowledge(_ job: DeliveryJob, _ stage: JobAck.Stage) async throws {
             try await acks.push(
@@ -65,6 +68,7 @@ public struct Courier: Sendable {
 
         for try await received in jobs.events {
             let job = received.event
+            cause = job.cause
             try await acknowledge(job, .accepted)
             if delivered.contains(job.orderID) {
                 try await acknowledge(job, .completed)

@@ -13,10 +13,16 @@ public struct DeliveryJob: Codable, Sendable, Hashable {
     public var pickupPosition: Position
     public var dropoff: String
     public var dropoffPosition: Position
+    /// The fact that made this job: the ``OrderPlaced`` for the first
+    /// attempt, the ``JobRedelivered`` for each later one. The courier's
+    /// first fact about the job names it as its cause.
+    public var cause: UUID?
 
     public init(
-        orderID: Int, attempt: Int, pickup: String, pickupPosition: Position, dropoff: String, dropoffPosition: Position
+        orderID: Int, attempt: Int, pickup: String, pickupPosition: Position, dropoff: String, dropoffPosition: Position,
+        cause: UUID? = nil
     ) {
+        self.cause = cause
         self.orderID = orderID
         self.attempt = attempt
         self.pickup = pickup
@@ -114,7 +120,7 @@ public struct Dispatcher: Sendable {
                         DeliveryJob(
                             orderID: order.orderID, attempt: 1, pickup: order.pickup,
                             pickupPosition: order.pickupPosition, dropoff: order.dropoff,
-                            dropoffPosition: order.dropoffPosition))
+                            dropoffPosition: order.dropoffPosition, cause: order.eventID))
                 case .courierAssigned(let assigned):
                     attempts[assigned.orderID] = max(attempts[assigned.orderID] ?? 0, assigned.attempt)
                 case .jobRedelivered(let redelivered):
@@ -162,11 +168,13 @@ public struct Dispatcher: Sendable {
     ) async throws {
         while true {
             try await Task.sleep(for: .milliseconds(50))
-            for (job, reason) in book.overdue(now: .now) {
+            for (job, reason, causedBy) in book.overdue(now: .now) {
                 logger.notice("redelivering", metadata: ["order": "\(job.orderID)", "attempt": "\(job.attempt)"])
+                // Caused by what made the attempt given up; the new attempt's facts are caused by this.
                 let event = DeliveryEvent.jobRedelivered(
-                    JobRedelivered(eventID: UUID(), orderID: job.orderID, attempt: job.attempt, reason: reason))
-                try await facts.send(event, to: event.topic)
+                    JobRedelivered(
+                        eventID: job.cause ?? UUID(), orderID: job.orderID, attempt: job.attempt, reason: reason))
+                try await facts.send(event, causedBy: causedBy)
                 handOut.yield(job)
             }
         }
@@ -258,11 +266,12 @@ public final class JobBook: Sendable {
         }
     }
 
-    /// The jobs past their deadline, each with its next attempt number and why;
-    /// they wait in the queue again.
-    func overdue(now: ContinuousClock.Instant) -> [(DeliveryJob, String)] {
+    /// The jobs past their deadline, each with its next attempt number, why,
+    /// and the cause of the attempt given up; they wait in the queue again.
+    /// Each job's ``DeliveryJob/cause`` is now the id its ``JobRedelivered`` is to have.
+    func overdue(now: ContinuousClock.Instant) -> [(job: DeliveryJob, reason: String, causedBy: UUID?)] {
         state.modify { state in
-            var due: [(DeliveryJob, String)] = []
+            var due: [(job: DeliveryJob, reason: String, causedBy: UUID?)] = []
             for (orderID, var entry) in state.open {
                 guard let deadline = entry.deadline, deadline < now else { continue }
                 let reason =
@@ -271,15 +280,17 @@ public final class JobBook: Sendable {
                     }
                     ?? entry.acceptedBy.map { "courier \($0) did not complete attempt \(entry.job.attempt) in time" }
                     ?? "nobody accepted attempt \(entry.job.attempt) in time"
+                let causedBy = entry.job.cause
                 entry.job.attempt += 1
+                entry.job.cause = UUID()
                 entry.deadline = nil
                 entry.acceptedBy = nil
                 entry.completedBy = nil
                 state.open[orderID] = entry
                 state.redeliveries += 1
-                due.append((entry.job, reason))
+                due.append((entry.job, reason, causedBy))
             }
-            return due.sorted { $0.0.orderID < $1.0.orderID }
+            return due.sorted { $0.job.orderID < $1.job.orderID }
         }
     }
 

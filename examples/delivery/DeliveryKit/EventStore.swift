@@ -52,6 +52,15 @@ public final class EventStore: Sendable {
                     BEGIN SELECT RAISE(ABORT, 'the event store is append-only: events are never deleted'); END;
                     """)
         }
+        migrator.registerMigration("v2: each event's correlation and causation ids") { db in
+            // Adding columns updates no row, so the append-only triggers let it pass;
+            // events stored before have neither (NULL).
+            try db.execute(
+                sql: """
+                    ALTER TABLE events ADD COLUMN correlation_id TEXT;
+                    ALTER TABLE events ADD COLUMN causation_id TEXT;
+                    """)
+        }
         return migrator
     }
 
@@ -90,10 +99,13 @@ public final class EventStore: Sendable {
 
     /// As ``append(contentsOf:)``, with each event's JSON row (``DeliveryEvent/json()``)
     /// written beforehand: the store service writes the next batch's rows
-    /// while the last batch commits.
+    /// while the last batch commits. `causes` gives each event's ``Causation``
+    /// (same index); without it, events are stored without.
     @discardableResult
-    public func append(contentsOf events: [DeliveryEvent], bodies: [Data]) async throws -> [Appended] {
-        try await database.write { db in try Self.insert(events, bodies: bodies, into: db) }
+    public func append(contentsOf events: [DeliveryEvent], bodies: [Data], causes: [Causation]? = nil) async throws
+        -> [Appended]
+    {
+        try await database.write { db in try Self.insert(events, bodies: bodies, causes: causes, into: db) }
     }
 
     /// Starts appending `events` in one transaction on the store's writer
@@ -103,7 +115,7 @@ public final class EventStore: Sendable {
     /// `true`, nothing is written and the append fails. `completion` runs on
     /// the writer, before the next append starts there.
     func startAppending(
-        _ events: [DeliveryEvent], bodies: [Data], unless halted: @escaping @Sendable () -> Bool,
+        _ events: [DeliveryEvent], bodies: [Data], causes: [Causation]?, unless halted: @escaping @Sendable () -> Bool,
         completion: @escaping @Sendable (Result<[Appended], any Error>) -> Void
     ) {
         database.asyncWriteWithoutTransaction { db in
@@ -115,7 +127,7 @@ public final class EventStore: Sendable {
                 Result {
                     var appended: [Appended] = []
                     try db.inTransaction {
-                        appended = try Self.insert(events, bodies: bodies, into: db)
+                        appended = try Self.insert(events, bodies: bodies, causes: causes, into: db)
                         return .commit
                     }
                     return appended
@@ -130,22 +142,28 @@ public final class EventStore: Sendable {
     /// makes SQLite ignore would still use up an `AUTOINCREMENT` number, and
     /// projections rely on the sequence having no gaps. So a row costs one
     /// INSERT, and only a duplicate costs a lookup of its original number.
-    static func insert(_ events: [DeliveryEvent], bodies: [Data], into db: Database) throws -> [Appended] {
+    static func insert(_ events: [DeliveryEvent], bodies: [Data], causes: [Causation]?, into db: Database) throws
+        -> [Appended]
+    {
         precondition(events.count == bodies.count, "one JSON row for each event")
+        precondition(causes.map { $0.count == events.count } ?? true, "one causation for each event")
         let recordedAt = Date().timeIntervalSince1970
         var head = try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM events") ?? 0
         var appended: [Appended] = []
         appended.reserveCapacity(events.count)
         let insert = try db.cachedStatement(
             sql: """
-                INSERT INTO events (sequence, event_id, kind, order_id, courier_id, body, recorded_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING
+                INSERT INTO events
+                    (sequence, event_id, kind, order_id, courier_id, body, recorded_at, correlation_id, causation_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING
                 """)
         let find = try db.cachedStatement(sql: "SELECT sequence FROM events WHERE event_id = ?")
-        for (event, body) in zip(events, bodies) {
+        for (index, (event, body)) in zip(events, bodies).enumerated() {
             let id = event.eventID.text
+            let causation = causes?[index] ?? .unknown
             try insert.execute(arguments: [
                 head + 1, id, event.kind.rawValue, event.orderID, event.courierID, body, recordedAt,
+                causation.correlationID, causation.causationID?.text,
             ])
             if db.changesCount == 1 {
                 head += 1
@@ -225,7 +243,10 @@ public final class EventStore: Sendable {
                 StoredEvent(
                     sequence: row["sequence"],
                     event: try JSONDecoder().decode(DeliveryEvent.self, from: row["body"] as Data),
-                    recordedAt: Date(timeIntervalSince1970: row["recorded_at"]))
+                    recordedAt: Date(timeIntervalSince1970: row["recorded_at"]),
+                    causation: Causation(
+                        correlationID: row["correlation_id"],
+                        causationID: (row["causation_id"] as String?).flatMap(UUID.init(uuidString:))))
             }
         }
     }

@@ -206,6 +206,15 @@ public enum DeliveryEvent: Codable, Sendable, Hashable {
         }
     }
 
+    /// The role that sends facts of this kind: `orders`, `dispatcher` or `courier-N`.
+    public var sender: String {
+        switch self {
+        case .orderPlaced, .orderPointer: "orders"
+        case .jobRedelivered: "dispatcher"
+        case .courierAssigned, .pickedUp, .locationUpdated, .delivered: "courier-\(courierID ?? 0)"
+        }
+    }
+
     /// The event's kind, as stored and as the last part of its topic.
     public var kind: EventKind {
         switch self {
@@ -297,12 +306,28 @@ public struct StoredEvent: Codable, Sendable, Hashable {
     public var event: DeliveryEvent
     /// When the store appended it.
     public var recordedAt: Date
+    /// Its order's correlation id and the fact that caused it, as its sender
+    /// gave them. The store's answers carry it; its committed feed leaves it
+    /// out (``Causation/unknown``), since no projection needs it.
+    public var causation: Causation
 
-    public init(sequence: Int64, event: DeliveryEvent, recordedAt: Date) {
+    public init(sequence: Int64, event: DeliveryEvent, recordedAt: Date, causation: Causation = .unknown) {
         self.sequence = sequence
         self.event = event
         self.recordedAt = recordedAt
+        self.causation = causation
     }
+
+    /// Reads a stored event, with or without its causation (the feed's messages have none).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        sequence = try container.decode(Int64.self, forKey: .sequence)
+        event = try container.decode(DeliveryEvent.self, forKey: .event)
+        recordedAt = try container.decode(Date.self, forKey: .recordedAt)
+        causation = try container.decodeIfPresent(Causation.self, forKey: .causation) ?? .unknown
+    }
+
+    private enum CodingKeys: String, CodingKey { case sequence, event, recordedAt, causation }
 }
 
 /// Topics of the store's feed: every stored event again, in sequence order,

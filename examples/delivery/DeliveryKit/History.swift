@@ -1,3 +1,5 @@
+import Foundation
+
 /// Questions about the past, answered from the event store's log: the
 /// questions a table of current state cannot answer, because it overwrote the
 /// answer. (An employee table says john is a backend engineer; only a log of
@@ -45,5 +47,41 @@ public enum History {
         courierHistory.compactMap {
             if case .locationUpdated(let location) = $0.event { location.position } else { nil }
         }
+    }
+
+    /// "What led to what?": the order's facts as a tree of causes, each fact
+    /// under the fact its sender named as its cause, children in store order;
+    /// a fact whose cause is not in the history (the first of the order, or
+    /// one stored before facts carried causes) starts a branch of its own.
+    /// Depth-first, so printing each fact indented by its depth reads as the
+    /// chain from the order to its delivery, across the roles that sent it.
+    public static func causalChain(of orderHistory: [StoredEvent]) -> [(depth: Int, stored: StoredEvent)] {
+        let ids = Set(orderHistory.map(\.event.eventID))
+        var children: [UUID: [StoredEvent]] = [:]
+        var roots: [StoredEvent] = []
+        for stored in orderHistory {
+            if let cause = stored.causation.causationID, ids.contains(cause), cause != stored.event.eventID {
+                children[cause, default: []].append(stored)
+            } else {
+                roots.append(stored)
+            }
+        }
+        var chain: [(depth: Int, stored: StoredEvent)] = []
+        var visited: Set<UUID> = []
+        // Iterative, and each fact once: a peer's causes could form a cycle or a very deep chain.
+        var stack = roots.reversed().map { (depth: 0, stored: $0) }
+        while let next = stack.popLast() {
+            guard visited.insert(next.stored.event.eventID).inserted else { continue }
+            chain.append(next)
+            for child in (children[next.stored.event.eventID] ?? []).reversed() {
+                stack.append((next.depth + 1, child))
+            }
+        }
+        // Facts only reachable through a cycle of causes: listed at the top level, so none is left out.
+        for stored in orderHistory where !visited.contains(stored.event.eventID) {
+            visited.insert(stored.event.eventID)
+            chain.append((0, stored))
+        }
+        return chain
     }
 }

@@ -113,7 +113,8 @@ public struct OrderService: Sendable {
             let envelope: EventEnvelope
             do {
                 envelope = try await withDeadline(roomWait) {
-                    try await sender.send(.orderPlaced(order), to: EventKind.orderPlaced.topic)
+                    // The first fact of its order: caused by a command, not by a fact.
+                    try await sender.send(.orderPlaced(order), causedBy: nil)
                 }
             } catch is CancellationError where !Task.isCancelled {
                 return .failure(

@@ -117,7 +117,9 @@ public struct StoreService: Sendable {
             let committed = zip(taken.events, results).compactMap { received, result -> Committed? in
                 guard let recordedAt = result.recordedAt, let body = result.body else { return nil }
                 return Committed(
-                    stored: StoredEvent(sequence: result.sequence, event: received.event, recordedAt: recordedAt),
+                    stored: StoredEvent(
+                        sequence: result.sequence, event: received.event, recordedAt: recordedAt,
+                        causation: Causation(received.envelope.metadata)),
                     json: body)
             }
             if !committed.isEmpty { feed.yield(.committed(committed)) }
@@ -137,7 +139,9 @@ public struct StoreService: Sendable {
                     try finish(oldest.taken, results)
                 } else if !next.isEmpty, !ended, started.count < 2, started.isEmpty || next.count >= largestBatch {
                     // The writer is idle, or this batch is full: start it.
-                    started.append((next, appends.start(next.events.map(\.event), bodies: nextRows)))
+                    started.append((next, appends.start(
+                            next.events.map(\.event), bodies: nextRows,
+                            causes: next.events.map { Causation($0.envelope.metadata) })))
                     next = Receiver.Taken()
                     nextRows = []
                 } else if !ended {
