@@ -31,18 +31,16 @@ final class ReadinessReactor: @unchecked Sendable {
     /// Guarded by `lock`, a pthread mutex (which ThreadSanitizer understands).
     private var state = State()
     private let lock = NSLock()
-    private let wakeRead: Int32
-    private let wakeWrite: Int32
+    /// The reactor's thread; set once, in `init`, before anyone can wait here.
+    private var thread: DeviceThread<Void, Void>!
 
     private init() {
-        var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else { fatalError("ReadinessReactor: pipe() failed, errno \(errno)") }
-        for fd in fds { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
-        wakeRead = fds[0]
-        wakeWrite = fds[1]
-        let thread = Thread { [self] in run() }
-        thread.name = "zeromq-reactor"
-        thread.start()
+        do {
+            thread = try DeviceThread.start(name: "zeromq-reactor") { [self] thread in run(thread) }
+        } catch {
+            // Only at a process's first async wait, and only when it has no file descriptor left.
+            fatalError("ReadinessReactor: \(error)")
+        }
     }
 
     /// Suspends until `fileDescriptor` is readable (or has an error): returns
@@ -86,17 +84,15 @@ final class ReadinessReactor: @unchecked Sendable {
         return Int32(clamping: max(0, wholeUnits(deadline - ContinuousClock.now, per: 1_000)))
     }
 
-    private func wake() {
-        var byte: UInt8 = 1
-        _ = write(wakeWrite, &byte, 1)  // a full pipe already means "wake up"
-    }
+    private func wake() { thread.wake() }
 
-    private func run() {
+    /// The loop, for the life of the process: `poll(2)` on the waiters'
+    /// descriptors and the thread's wake-up pipe, which a new waiter writes to.
+    private func run(_ thread: DeviceThread<Void, Void>) {
         var descriptors: [pollfd] = []
-        var drain = [UInt8](repeating: 0, count: 256)
         while true {
             descriptors.removeAll(keepingCapacity: true)
-            descriptors.append(pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0))
+            descriptors.append(pollfd(fd: thread.wakeDescriptor, events: Int16(POLLIN), revents: 0))
             let earliest = withState { state -> ContinuousClock.Instant? in
                 var seen = Set<Int32>()
                 var earliest: ContinuousClock.Instant?
@@ -110,9 +106,7 @@ final class ReadinessReactor: @unchecked Sendable {
             }
             let ready = poll(&descriptors, nfds_t(descriptors.count), Self.milliseconds(until: earliest))
             if ready < 0 { continue }  // EINTR
-            if descriptors[0].revents != 0 {
-                while read(wakeRead, &drain, drain.count) > 0 {}
-            }
+            if descriptors[0].revents != 0 { thread.drainWakeUps() }
             let readyDescriptors = Set(descriptors.dropFirst().filter { $0.revents != 0 }.map(\.fd))
             let now = ContinuousClock.now
             let (readable, expired) = withState { state -> ([Waiter], [Waiter]) in

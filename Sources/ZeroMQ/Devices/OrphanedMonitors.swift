@@ -8,8 +8,8 @@ import Synchronization
 /// (the socket's owner, an I/O thread, or the reaper as the socket is
 /// destroyed). Once the reading PAIR is gone that send never returns, so a
 /// reader closed too early can hang a context's reaper for good. Handing it
-/// here instead keeps it alive and drained; the thread runs only while it has
-/// sockets to read.
+/// here instead keeps it alive and drained; the ``DeviceThread`` runs only
+/// while it has sockets to read, and a new arrival wakes it.
 final class OrphanedMonitors: Sendable {
     static let shared = OrphanedMonitors()
 
@@ -22,7 +22,8 @@ final class OrphanedMonitors: Sendable {
 
     private struct State {
         var arrivals: [Orphan] = []
-        var isRunning = false
+        /// The thread reading them, while there are any.
+        var thread: DeviceThread<Void, Void>?
     }
 
     private let state = Locked(State())
@@ -30,23 +31,29 @@ final class OrphanedMonitors: Sendable {
     /// Takes over `reader`, which its previous owner must not use again.
     func adopt(_ reader: Socket) {
         let orphan = Orphan(reader)
-        let mustStart = state.withLock { state -> Bool in
+        state.withLock { state in
             state.arrivals.append(orphan)
-            defer { state.isRunning = true }
-            return !state.isRunning
+            if let thread = state.thread {
+                thread.wake()
+                return
+            }
+            do {
+                state.thread = try DeviceThread.start(name: "zeromq-monitor-orphans") { [self] thread in run(thread) }
+            } catch {
+                // No descriptor for the thread's pipe: the reader is closed as it is. libzmq
+                // then blocks raising this socket's next event; nothing else can be done here.
+                state.arrivals.removeAll()
+                reader.close(linger: .zero)
+            }
         }
-        guard mustStart else { return }
-        let thread = Thread { [self] in run() }
-        thread.name = "zeromq-monitor-orphans"
-        thread.start()
     }
 
-    private func run() {
+    private func run(_ thread: DeviceThread<Void, Void>) {
         var readers: [Socket] = []
         while true {
             let arrivals = state.withLock { state -> [Orphan]? in
                 if state.arrivals.isEmpty && readers.isEmpty {
-                    state.isRunning = false
+                    state.thread = nil
                     return nil
                 }
                 defer { state.arrivals.removeAll() }
@@ -62,8 +69,9 @@ final class OrphanedMonitors: Sendable {
             guard !readers.isEmpty else { continue }
             var poller = Poller()
             for reader in readers { poller.add(reader, for: .readable) }
-            // The timeout bounds how long a new arrival waits to be read.
-            _ = try? poller.poll(timeout: .milliseconds(100))
+            // A new arrival wakes the poll through the thread's pipe.
+            let wakeUps = poller.add(fileDescriptor: thread.wakeDescriptor, for: .readable)
+            if let ready = try? poller.poll(timeout: nil), !ready[wakeUps].isEmpty { thread.drainWakeUps() }
         }
     }
 

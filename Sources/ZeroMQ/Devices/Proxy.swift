@@ -64,12 +64,19 @@ public final class Proxy: Sendable {
         /// The caller's side of the control pair, while the proxy may run.
         var control: Socket?
         var endpoints: Endpoints?
+        /// The proxy's thread, once started: it reports the endpoints, and how it ended.
+        var thread: DeviceThread<Endpoints, ProxyOutcome>?
     }
 
     private let state = Locked(State())
-    /// Posted by the proxy's thread as it ends.
-    let ended = OneShot<ProxyOutcome>()
     private let logger: Logger
+
+    /// How the proxy's thread ended; `nil` before it started and while it runs.
+    var outcome: ProxyOutcome? { state.withLock { $0.thread }?.outcome }
+
+    /// Suspends, holding no thread, until the proxy's thread has ended: how
+    /// it ended, or `nil` when the task is cancelled first (or it never started).
+    func untilEnded() async -> ProxyOutcome? { await state.withLock { $0.thread }?.untilEnded() }
 
     /// Describes a proxy; nothing runs until ``start()``.
     ///
@@ -114,7 +121,7 @@ public final class Proxy: Sendable {
 
     /// Whether the proxy thread is running.
     public var isRunning: Bool {
-        state.withLock { $0.control != nil } && ended.value == nil
+        state.withLock { $0.control != nil } && outcome == nil
     }
 
     /// Whether ``start()`` was called (and maybe ``stop()`` since).
@@ -124,7 +131,7 @@ public final class Proxy: Sendable {
     /// such as `ETERM` after ``Context/shutdown()``; `nil` while it runs or
     /// after a clean stop.
     public var failure: ZMQError? {
-        guard case .failed(let error) = ended.value else { return nil }
+        guard case .failed(let error) = outcome else { return nil }
         return error
     }
 
@@ -138,7 +145,9 @@ public final class Proxy: Sendable {
     ///   did not report within ``Options/controlTimeout``.
     @discardableResult
     public func start() throws(ZMQError) -> Endpoints {
-        try state.withLock { (state) throws(ZMQError) -> Endpoints in
+        // The lock is held to claim the start and to record its result, not
+        // while the thread binds: ``stop()`` and the accessors stay responsive.
+        let thread = try state.withLock { (state) throws(ZMQError) -> DeviceThread<Endpoints, ProxyOutcome> in
             guard !state.hasStarted else {
                 throw ZMQError(
                     code: .alreadyStarted, operation: "start proxy: it was started or stopped before")
@@ -149,30 +158,34 @@ public final class Proxy: Sendable {
             try control.set(.linger, .zero)
             try control.set(.sendTimeout, options.controlTimeout)
             try control.bind(controlEndpoint)
-            let ready = OneShot<Result<Endpoints, ZMQError>>()
-            ProxyThread(
+            let sockets = ProxyThread(
                 context: context, kind: kind, frontend: frontend, backend: backend, capture: capture,
-                options: options, controlEndpoint: controlEndpoint, ready: ready, ended: ended
-            ).spawn()
+                options: options, controlEndpoint: controlEndpoint)
+            let thread = try DeviceThread<Endpoints, ProxyOutcome>.start(name: options.threadName) { thread in
+                sockets.run(reportingTo: thread)
+            }
             // Kept even if the thread is slow to report, so stop() can still end it.
-            state.control = control
-            guard let result = ready.wait(timeout: options.controlTimeout) else {
-                throw ZMQError(
-                    code: .threadDidNotReport, operation: "start proxy: its thread did not report within \(options.controlTimeout)")
-            }
-            switch result {
-            case .success(let endpoints):
-                state.endpoints = endpoints
-                logger.info("proxy started", metadata: ["endpoints": "\(endpoints)"])
-                return endpoints
-            case .failure(let error):
-                // The failed thread closes what it opened; wait, so the caller
-                // may bind those endpoints again as soon as this throws.
-                _ = ended.wait(timeout: options.stopTimeout)
-                control.close()
+            (state.control, state.thread) = (control, thread)
+            return thread
+        }
+        guard let result = thread.waitUntilReady(timeout: options.controlTimeout) else {
+            throw ZMQError(
+                code: .threadDidNotReport, operation: "start proxy: its thread did not report within \(options.controlTimeout)")
+        }
+        switch result {
+        case .success(let endpoints):
+            state.withLock { $0.endpoints = endpoints }
+            logger.info("proxy started", metadata: ["endpoints": "\(endpoints)"])
+            return endpoints
+        case .failure(let error):
+            // The failed thread closes what it opened; wait, so the caller
+            // may bind those endpoints again as soon as this throws.
+            thread.waitUntilEnded(timeout: options.stopTimeout)
+            state.withLock { state in
+                state.control?.close()
                 state.control = nil
-                throw error
             }
+            throw error
         }
     }
 
@@ -197,8 +210,8 @@ public final class Proxy: Sendable {
     ///   ``ZMQError/Code/malformedReply`` for a malformed reply,
     ///   ``ZMQError/Code/notRunning`` when the proxy is not running.
     public func statistics() throws(ZMQError) -> Statistics {
-        try withControl("statistics") { (control) throws(ZMQError) in
-            try requestStatistics(on: control, for: "statistics")
+        try withControl("statistics") { (control, thread) throws(ZMQError) in
+            try requestStatistics(on: control, of: thread, for: "statistics")
         }
     }
 
@@ -216,11 +229,11 @@ public final class Proxy: Sendable {
     public func stop() throws(ZMQError) {
         try state.withLock { (state) throws(ZMQError) in
             state.hasStarted = true
-            guard let control = state.control else { return }
-            if ended.value == nil {
+            guard let control = state.control, let thread = state.thread else { return }
+            if !thread.hasEnded {
                 // A failed send means the proxy is ending or stuck anyway; the wait tells which.
                 _ = try? control.send("TERMINATE")
-                guard ended.wait(timeout: options.stopTimeout) != nil else {
+                guard thread.waitUntilEnded(timeout: options.stopTimeout) != nil else {
                     throw ZMQError(
                         code: .threadDidNotReport,
                         operation: "stop proxy: its thread is still running after \(options.stopTimeout)")
@@ -236,16 +249,16 @@ public final class Proxy: Sendable {
 
     /// Runs `body` with the control socket of a running proxy, under the lock.
     private func withControl<Result: Sendable>(
-        _ operation: String, _ body: (Socket) throws(ZMQError) -> Result
+        _ operation: String, _ body: (Socket, DeviceThread<Endpoints, ProxyOutcome>) throws(ZMQError) -> Result
     ) throws(ZMQError) -> Result {
         try state.withLock { (state) throws(ZMQError) -> Result in
-            guard let control = state.control else {
+            guard let control = state.control, let thread = state.thread else {
                 throw ZMQError(
                     code: .notRunning,
                     operation: "\(operation) proxy: it is \(state.hasStarted ? "stopped" : "not started")")
             }
-            if let outcome = ended.value { throw endedError(outcome, operation) }
-            return try body(control)
+            if let outcome = thread.outcome { throw endedError(outcome, operation) }
+            return try body(control, thread)
         }
     }
 
@@ -253,9 +266,9 @@ public final class Proxy: Sendable {
     /// order and answers only `STATISTICS`, so its reply proves `command` took effect.
     private func steer(_ command: String) throws(ZMQError) {
         let operation = command.lowercased()
-        try withControl(operation) { (control) throws(ZMQError) in
+        try withControl(operation) { (control, thread) throws(ZMQError) in
             try send(command, on: control, for: operation)
-            _ = try requestStatistics(on: control, for: operation)
+            _ = try requestStatistics(on: control, of: thread, for: operation)
         }
     }
 
@@ -266,7 +279,9 @@ public final class Proxy: Sendable {
         }
     }
 
-    private func requestStatistics(on control: Socket, for operation: String) throws(ZMQError) -> Statistics {
+    private func requestStatistics(
+        on control: Socket, of thread: DeviceThread<Endpoints, ProxyOutcome>, for operation: String
+    ) throws(ZMQError) -> Statistics {
         // A reply that arrived after an earlier call gave up waiting would be
         // mistaken for this one's.
         while try control.receive(flags: .dontWait) != nil {}
@@ -275,7 +290,7 @@ public final class Proxy: Sendable {
         var poller = Poller()
         let item = poller.add(control, for: .readable)
         while true {
-            if let outcome = ended.value { throw endedError(outcome, operation) }
+            if let outcome = thread.outcome { throw endedError(outcome, operation) }
             let remaining = deadline - .now
             guard remaining > .zero else {
                 throw ZMQError(

@@ -21,7 +21,7 @@ extension Proxy: Service {
     public func run() async throws {
         if !hasStarted {
             _ = try await offThePool { () throws(ZMQError) in try self.start() }
-        } else if !isRunning && ended.value == nil {
+        } else if !isRunning && outcome == nil {
             throw ZMQError(code: .notRunning, operation: "run proxy: it was stopped, or failed to start, before it ran")
         }
         let stopFailure = OneShot<ZMQError>()
@@ -34,7 +34,7 @@ extension Proxy: Service {
             await withGracefulShutdownHandler {
                 // The proxy's end, or a stop that failed (its thread stuck in a send).
                 await withTaskGroup(of: ProxyOutcome?.self) { waits in
-                    waits.addTask { await self.ended.next() }
+                    waits.addTask { await self.untilEnded() }
                     waits.addTask { await stopFailure.next().map { .failed($0) } }
                     defer { waits.cancelAll() }
                     return await waits.next() ?? nil

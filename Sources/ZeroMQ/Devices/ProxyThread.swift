@@ -9,7 +9,9 @@ enum ProxyOutcome: Sendable {
     case failed(ZMQError)
 }
 
-/// Everything a proxy's thread needs. It holds no socket: `Socket` is not
+/// What a proxy's ``DeviceThread`` runs: it creates, configures and attaches
+/// the proxy's sockets, reports the endpoints, and runs `zmq_proxy_steerable`
+/// until `TERMINATE` or a failure. It holds no socket: `Socket` is not
 /// `Sendable`, so the thread creates, uses and closes all four of its own.
 struct ProxyThread: Sendable {
     let context: Context
@@ -20,20 +22,10 @@ struct ProxyThread: Sendable {
     let options: Proxy.Options
     /// The `inproc://` endpoint the caller's control PAIR is bound to.
     let controlEndpoint: String
-    /// Posted once the sockets are attached (or failed to be).
-    let ready: OneShot<Result<Proxy.Endpoints, ZMQError>>
-    /// Posted once the thread has closed its sockets and is about to end.
-    let ended: OneShot<ProxyOutcome>
 
-    /// Starts the thread; a `Foundation.Thread`, so the proxy never occupies
-    /// a thread of Swift's cooperative pool.
-    func spawn() {
-        let thread = Thread { run() }
-        thread.name = options.threadName
-        thread.start()
-    }
-
-    private func run() {
+    /// The thread's loop: reports the endpoints (or why there are none) to
+    /// `thread`, and returns how the proxy ended once its sockets are closed.
+    func run(reportingTo thread: DeviceThread<Proxy.Endpoints, ProxyOutcome>) -> ProxyOutcome {
         var sockets = OpenSockets()
         let outcome: ProxyOutcome
         do throws(ZMQError) {
@@ -51,19 +43,19 @@ struct ProxyThread: Sendable {
             sockets.all.append(control)
             try control.set(.linger, .zero)
             try control.connect(controlEndpoint)
-            ready.post(
+            thread.reportReady(
                 .success(
                     Proxy.Endpoints(frontend: frontendEndpoint, backend: backendEndpoint, capture: captureEndpoint)))
             try frontendSocket.runProxy(backend: backendSocket, capture: captureSocket, control: control)
             outcome = .terminated
         } catch {
-            ready.post(.failure(error))  // ignored when the proxy had started
+            thread.reportReady(.failure(error))  // ignored when the proxy had started
             outcome = .failed(error)
         }
         // Close before reporting the end, so that once stop() returns the
         // proxy's ports are free to bind again.
         sockets.close(waitingUpTo: options.stopTimeout)
-        ended.post(outcome)
+        return outcome
     }
 
     /// Creates a socket of `type`, lets ``Proxy/Options/configure`` set its

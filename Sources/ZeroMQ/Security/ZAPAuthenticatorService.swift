@@ -19,16 +19,15 @@ extension ZAPAuthenticator: Service {
         guard let running = handlerThread.withLock({ $0 }) else { return }
         await withTaskCancellationHandler {
             await withGracefulShutdownHandler {
-                await withCheckedContinuation { (ended: CheckedContinuation<Void, Never>) in
-                    running.onFinished { ended.resume() }
-                }
+                await running.untilFinished()
             } onGracefulShutdown: {
                 onOwnThread { self.stop() }
             }
         } onCancel: {
             onOwnThread { self.stop() }
         }
-        let endedOnItsOwn = !running.isStopRequested
+        // Cancelled, the wait returns before the thread ends; it ended on its own only if it ended unasked.
+        let endedOnItsOwn = running.isFinished && !running.isStopRequested
         await offThePool { self.stop() }
         if endedOnItsOwn {
             throw ZMQError(

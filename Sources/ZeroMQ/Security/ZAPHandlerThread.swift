@@ -1,34 +1,11 @@
-import Dispatch
-import Foundation
-import Synchronization
-
-/// One start-to-stop life of a ``ZAPAuthenticator``: a thread of its own (never
-/// one of Swift's cooperative pool) that creates the ZAP handler socket, binds
-/// it and answers requests until asked to stop.
-///
-/// Stopping is prompt: the thread polls its handler together with a private
-/// control socket, and ``requestStop()`` both sets a flag and sends a wake-up
-/// message to that control socket. The poll also times out every
-/// ``pollInterval``, so the flag alone ends the thread even if the wake-up cannot be sent.
+/// One start-to-stop life of a ``ZAPAuthenticator``: a ``DeviceThread`` that
+/// creates the ZAP handler socket, binds it and answers requests until asked
+/// to stop. Stopping is prompt: the thread polls its handler together with
+/// the device thread's wake-up pipe, which ``requestStop()`` writes to.
 final class ZAPHandlerThread: Sendable {
-    /// The longest the thread waits before looking at its stop flag again.
-    static let pollInterval: Duration = .milliseconds(250)
-    private static let threadKey = "swift-zeromq.zap-handler"
+    private let thread: DeviceThread<Void, Void>
 
-    private let context: Context
-    private let decisions: ZAPDecisionMaker
-    private let id = UUID().uuidString
-    private let controlEndpoint: String
-    private let stopRequested = Atomic<Bool>(false)
-    private let started = DispatchSemaphore(value: 0)
-    private let startFailure = Locked<ZMQError?>(nil)
-    private let finished = DispatchGroup()
-
-    private init(context: Context, decisions: ZAPDecisionMaker) {
-        self.context = context
-        self.decisions = decisions
-        controlEndpoint = "inproc://swift-zeromq.zap-control.\(id)"
-    }
+    private init(thread: DeviceThread<Void, Void>) { self.thread = thread }
 
     /// Starts a handler thread and returns once its socket is bound at
     /// ``ZAPAuthenticator/endpoint``.
@@ -36,93 +13,64 @@ final class ZAPHandlerThread: Sendable {
     /// - Throws: why the handler could not be bound, such as `EADDRINUSE` when
     ///   another handler already serves this context.
     static func launch(context: Context, decisions: ZAPDecisionMaker) throws(ZMQError) -> ZAPHandlerThread {
-        let handlerThread = ZAPHandlerThread(context: context, decisions: decisions)
-        handlerThread.finished.enter()
-        let thread = Thread { handlerThread.main() }
-        thread.name = "zeromq-zap"
-        thread.start()
-        handlerThread.started.wait()
-        if let failure = handlerThread.startFailure.withLock({ $0 }) {
-            handlerThread.finished.wait()
+        let thread = try DeviceThread<Void, Void>.start(name: "zeromq-zap") { thread in
+            main(context: context, decisions: decisions, thread: thread)
+        }
+        // Binding an inproc endpoint does not block, so the report comes at once.
+        if case .failure(let failure) = thread.waitUntilReady(timeout: .seconds(Int64.max)) {
+            thread.waitUntilEnded()
             throw failure
         }
-        return handlerThread
+        return ZAPHandlerThread(thread: thread)
     }
 
     /// Whether ``requestStop()`` has been called.
-    var isStopRequested: Bool { stopRequested.load(ordering: .acquiring) }
+    var isStopRequested: Bool { thread.isStopRequested }
 
     /// Whether the thread has ended, because it was stopped or its context shut down.
-    var isFinished: Bool { finished.wait(timeout: .now()) == .success }
+    var isFinished: Bool { thread.hasEnded }
 
     /// Asks the thread to stop, without waiting; calling it again does nothing.
-    func requestStop() {
-        guard !stopRequested.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        wakeUp()
-    }
+    func requestStop() { thread.requestStop() }
 
-    /// Calls `body` on a Dispatch queue once the thread has ended (at once if it has).
-    func onFinished(_ body: @escaping @Sendable () -> Void) {
-        finished.notify(queue: .global(), execute: body)
-    }
+    /// Suspends the task, holding no thread, until the thread has ended.
+    func untilFinished() async { _ = await thread.untilEnded() }
 
     /// Waits until the thread has ended and unbound its handler. Returns at
     /// once when called on the handler thread itself (from a decision
     /// callback), which would otherwise wait for itself forever.
-    func waitUntilFinished() {
-        guard (Thread.current.threadDictionary[Self.threadKey] as? String) != id else { return }
-        finished.wait()
-    }
+    func waitUntilFinished() { thread.waitUntilEnded() }
 
-    private func wakeUp() {
-        // Fails only when the context is shut down, and then the thread has
-        // already left its poll with ETERM; otherwise the poll timeout is the fallback.
-        guard let waker = try? context.socket(.push) else { return }
-        try? waker.set(.linger, .milliseconds(100))
-        try? waker.connect(controlEndpoint)
-        _ = try? waker.send([UInt8](), flags: .dontWait)
-        waker.close()
-    }
-
-    private func main() {
-        Thread.current.threadDictionary[Self.threadKey] = id
-        defer { finished.leave() }
+    private static func main(context: Context, decisions: ZAPDecisionMaker, thread: DeviceThread<Void, Void>) {
         let handler: Socket
-        let control: Socket
         do {
             handler = try context.socket(.rep)
             try handler.set(.linger, .zero)
             try handler.set(.sendTimeout, .seconds(1))
             try handler.bind(ZAPAuthenticator.endpoint)
-            control = try context.socket(.pull)
-            try control.set(.linger, .zero)
-            try control.bind(controlEndpoint)
         } catch {
-            startFailure.withLock { $0 = error }
-            started.signal()
+            thread.reportReady(.failure(error))
             return
         }
-        started.signal()
-        serve(handler, until: control)
+        thread.reportReady(.success(()))
+        serve(handler, decisions: decisions, thread: thread)
         // Unbinding an inproc endpoint takes effect at once, while closing frees
         // it later on libzmq's reaper thread: unbind so a new handler can bind
         // as soon as this one is stopped.
         try? handler.unbind(ZAPAuthenticator.endpoint)
-        try? control.unbind(controlEndpoint)
         handler.close()
-        control.close()
     }
 
     /// Answers requests until a stop is requested or the context shuts down.
-    private func serve(_ handler: Socket, until control: Socket) {
+    private static func serve(_ handler: Socket, decisions: ZAPDecisionMaker, thread: DeviceThread<Void, Void>) {
         var poller = Poller()
         let requests = poller.add(handler, for: .readable)
-        let wakeUps = poller.add(control, for: .readable)
+        let wakeUps = poller.add(fileDescriptor: thread.wakeDescriptor, for: .readable)
         do {
-            while !isStopRequested {
-                let ready = try poller.poll(timeout: Self.pollInterval)
-                if !ready[wakeUps].isEmpty { return }
-                if ready[requests].contains(.readable) { try answerWaitingRequests(handler) }
+            while !thread.isStopRequested {
+                let ready = try poller.poll(timeout: nil)
+                if !ready[wakeUps].isEmpty { thread.drainWakeUps() }
+                if ready[requests].contains(.readable) { try answerWaitingRequests(handler, decisions) }
             }
         } catch {
             // ETERM after Context.shutdown(), or a broken handler socket:
@@ -130,7 +78,7 @@ final class ZAPHandlerThread: Sendable {
         }
     }
 
-    private func answerWaitingRequests(_ handler: Socket) throws(ZMQError) {
+    private static func answerWaitingRequests(_ handler: Socket, _ decisions: ZAPDecisionMaker) throws(ZMQError) {
         while let frames = try handler.receiveMultipart(flags: .dontWait) {
             let reply = decisions.answer(frames.map(\.bytes))
             guard try handler.sendMultipart(reply) else {
