@@ -45,7 +45,7 @@ public final class AcknowledgedReceiver<Event: Decodable & Sendable> {
     ///   - metrics: where its counts are also reported (``ChannelMetrics``); `nil`, the default, for nowhere.
     ///   - configure: sets options on the socket before it binds or connects.
     public init(
-        context: Context, _ endpoint: ChannelEndpoint, codec: any EventCodec = JSONEventCodec(),
+        context: Context, _ endpoint: Endpoint, codec: any EventCodec = JSONEventCodec(),
         undecodable: UndecodablePolicy = .skip, duplicateWindow: Int = 100_000, logger: Logger? = nil,
         maxMessageSize: Int64? = ChannelDefaults.maxMessageSize, metrics: ChannelMetrics? = nil,
         configure: (Socket) throws(ZMQError) -> Void = { _ in }

@@ -67,7 +67,7 @@ public final class AcknowledgedSender<Event: Encodable & Sendable>: Sendable {
     ///   - metrics: where its counts are also reported (``ChannelMetrics``); `nil`, the default, for nowhere.
     ///   - configure: sets options on the DEALER socket before it connects.
     public init(
-        context: Context, _ endpoint: ChannelEndpoint, codec: any EventCodec = JSONEventCodec(),
+        context: Context, _ endpoint: Endpoint, codec: any EventCodec = JSONEventCodec(),
         eventType: String? = nil, schemaVersion: UInt16 = 1, publisherID: UUID = UUID(),
         options: AcknowledgedSenderOptions = AcknowledgedSenderOptions(), logger: Logger? = nil,
         metrics: ChannelMetrics? = nil, configure: (Socket) throws(ZMQError) -> Void = { _ in }

@@ -50,7 +50,7 @@ public final class Publisher<Event: Encodable & Sendable> {
     ///     for those that only apply to new connections, such as
     ///     `SocketOption.sendHighWaterMark` or CURVE keys.
     public init(
-        context: Context, _ endpoint: ChannelEndpoint, codec: any EventCodec = JSONEventCodec(),
+        context: Context, _ endpoint: Endpoint, codec: any EventCodec = JSONEventCodec(),
         eventType: String? = nil, schemaVersion: UInt16 = 1, publisherID: UUID = UUID(),
         logger: Logger? = nil, metrics: ChannelMetrics? = nil, configure: (Socket) throws(ZMQError) -> Void = { _ in }
     ) throws(ZMQError) {

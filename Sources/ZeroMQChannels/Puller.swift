@@ -32,7 +32,7 @@ public final class Puller<Event: Decodable & Sendable> {
     ///     connects, for those that only apply to new connections, such as
     ///     `SocketOption.receiveHighWaterMark` or CURVE keys.
     public init(
-        context: Context, _ endpoint: ChannelEndpoint, codec: any EventCodec = JSONEventCodec(),
+        context: Context, _ endpoint: Endpoint, codec: any EventCodec = JSONEventCodec(),
         undecodable: UndecodablePolicy = .skip, logger: Logger? = nil,
         maxMessageSize: Int64? = ChannelDefaults.maxMessageSize,
         metrics: ChannelMetrics? = nil, configure: (Socket) throws(ZMQError) -> Void = { _ in }

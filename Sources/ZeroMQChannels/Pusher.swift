@@ -24,7 +24,7 @@ public final class Pusher<Event: Encodable & Sendable> {
     /// Creates a pusher. Its parameters are a publisher's, and mean the same:
     /// see ``Publisher/init(context:_:codec:eventType:schemaVersion:publisherID:logger:metrics:configure:)``.
     public init(
-        context: Context, _ endpoint: ChannelEndpoint, codec: any EventCodec = JSONEventCodec(),
+        context: Context, _ endpoint: Endpoint, codec: any EventCodec = JSONEventCodec(),
         eventType: String? = nil, schemaVersion: UInt16 = 1, publisherID: UUID = UUID(),
         logger: Logger? = nil, metrics: ChannelMetrics? = nil, configure: (Socket) throws(ZMQError) -> Void = { _ in }
     ) throws(ZMQError) {

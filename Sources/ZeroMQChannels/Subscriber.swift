@@ -51,7 +51,7 @@ public final class Subscriber<Event: Decodable & Sendable> {
     ///     connects, for those that only apply to new connections, such as
     ///     `SocketOption.receiveHighWaterMark` or CURVE keys.
     public init(
-        context: Context, _ endpoint: ChannelEndpoint, topics: [Topic] = [],
+        context: Context, _ endpoint: Endpoint, topics: [Topic] = [],
         codec: any EventCodec = JSONEventCodec(), undecodable: UndecodablePolicy = .skip,
         subscriberID: UUID = UUID(), logger: Logger? = nil, maxMessageSize: Int64? = ChannelDefaults.maxMessageSize,
         metrics: ChannelMetrics? = nil, configure: (Socket) throws(ZMQError) -> Void = { _ in }

@@ -96,8 +96,8 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         let remote =
-            try bind.map { (text) throws(ToolError) in try Endpoint(text, binds: true) }
-            ?? connect.map { (text) throws(ToolError) in try Endpoint(text, binds: false) }
+            try bind.map { (text) throws(ToolError) in try EndpointArgument(text, binds: true) }
+            ?? connect.map { (text) throws(ToolError) in try EndpointArgument(text, binds: false) }
         if let remote, remote.transport == "inproc" {
             throw ToolError.usage("--role needs an endpoint another process can reach, not inproc: '\(remote)'")
         }

@@ -63,7 +63,7 @@ struct MonitorCommand: ParsableCommand {
     }
 
     func run() throws {
-        let endpoint = try Endpoint(endpoint, binds: bind)
+        let endpoint = try EndpointArgument(endpoint, binds: bind)
         let security = try curve.resolve()
         let session = try Session()
         let socket = try session.socket(Self.typeNames[type.lowercased()]!, curve: security)

@@ -48,7 +48,7 @@ struct ProxyCommand: ParsableCommand {
     func run() throws {
         let frontend = try Self.endpoint(frontend)
         let backend = try Self.endpoint(backend)
-        let capture = try capture.map { (text) throws(ToolError) in try Endpoint(text, binds: true) }
+        let capture = try capture.map { (text) throws(ToolError) in try EndpointArgument(text, binds: true) }
         let security = try curve.resolve()
         let session = try Session()
         let options = Proxy.Options(configure: { role, socket throws(ZMQError) in
@@ -56,8 +56,8 @@ struct ProxyCommand: ParsableCommand {
         })
         let proxy = Proxy(
             context: session.context, kind: pattern == .pubsub ? .forwarder : .streamer,
-            frontend: Self.attachment(frontend), backend: Self.attachment(backend),
-            capture: capture.map { .publish(.bind($0.description)) }, options: options)
+            frontend: frontend.endpoint, backend: backend.endpoint,
+            capture: capture.map { .publish($0.endpoint) }, options: options)
         let endpoints: Proxy.Endpoints
         do { endpoints = try proxy.start() } catch {
             throw ToolError.zmq(error, while: "start the proxy: \(error.operation)")
@@ -81,13 +81,9 @@ struct ProxyCommand: ParsableCommand {
     }
 
     /// An endpoint with an optional `@` (bind, the default) or `>` (connect) prefix.
-    private static func endpoint(_ text: String) throws(ToolError) -> Endpoint {
-        if text.hasPrefix(">") { return try Endpoint(String(text.dropFirst()), binds: false) }
-        if text.hasPrefix("@") { return try Endpoint(String(text.dropFirst()), binds: true) }
-        return try Endpoint(text, binds: true)
-    }
-
-    private static func attachment(_ endpoint: Endpoint) -> Proxy.Endpoint {
-        endpoint.binds ? .bind(endpoint.description) : .connect(endpoint.description)
+    private static func endpoint(_ text: String) throws(ToolError) -> EndpointArgument {
+        if text.hasPrefix(">") { return try EndpointArgument(String(text.dropFirst()), binds: false) }
+        if text.hasPrefix("@") { return try EndpointArgument(String(text.dropFirst()), binds: true) }
+        return try EndpointArgument(text, binds: true)
     }
 }

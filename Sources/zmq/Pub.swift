@@ -57,7 +57,7 @@ struct Pub: ParsableCommand {
     }
 
     func run() throws {
-        let endpoint = try Endpoint(endpoint, binds: !connect)
+        let endpoint = try EndpointArgument(endpoint, binds: !connect)
         let security = try curve.resolve()
         let session = try Session(linger: send.linger ?? .seconds(5))
         let socket = try session.socket(waitSubscribers == nil ? .pub : .xpub, curve: security)

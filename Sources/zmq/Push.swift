@@ -45,7 +45,7 @@ struct Push: ParsableCommand {
     @OptionGroup var curve: CurveOptions
 
     func run() throws {
-        let endpoint = try Endpoint(endpoint, binds: !connect)
+        let endpoint = try EndpointArgument(endpoint, binds: !connect)
         let security = try curve.resolve()
         let session = try Session(linger: send.linger ?? .seconds(5))
         let socket = try session.socket(.push, curve: security)

@@ -66,7 +66,7 @@ struct Rep: ParsableCommand {
     }
 
     func run() throws {
-        let endpoint = try Endpoint(endpoint, binds: !connect)
+        let endpoint = try EndpointArgument(endpoint, binds: !connect)
         let security = try curve.resolve()
         let session = try Session()
         let socket = try session.socket(.rep, curve: security)

@@ -53,7 +53,7 @@ struct Req: ParsableCommand {
     }
 
     func run() throws {
-        let endpoint = try Endpoint(endpoint, binds: bind)
+        let endpoint = try EndpointArgument(endpoint, binds: bind)
         let security = try curve.resolve()
         // A request that got no reply is not worth waiting for at exit.
         let session = try Session(linger: .zero)

@@ -43,7 +43,7 @@ struct Sub: ParsableCommand {
     @OptionGroup var curve: CurveOptions
 
     func run() throws {
-        let endpoint = try Endpoint(endpoint, binds: bind)
+        let endpoint = try EndpointArgument(endpoint, binds: bind)
         let security = try curve.resolve()
         let session = try Session()
         let socket = try session.socket(.sub, curve: security)

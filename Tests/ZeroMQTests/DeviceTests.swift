@@ -23,7 +23,7 @@ struct DeviceTests {
         let capture: Socket
     }
 
-    func startBus(frontend: Proxy.Endpoint = "tcp://127.0.0.1:*", backend: Proxy.Endpoint = "tcp://127.0.0.1:*") throws -> Bus {
+    func startBus(frontend: Endpoint = "tcp://127.0.0.1:*", backend: Endpoint = "tcp://127.0.0.1:*") throws -> Bus {
         let context = try Context(defaultLinger: .zero)
         let proxy = Proxy(
             context: context, kind: .forwarder, frontend: frontend, backend: backend,

@@ -26,25 +26,6 @@ extension Proxy {
         public var description: String { "\(frontendType)/\(backendType)" }
     }
 
-    /// Where one of a proxy's sockets attaches. A string literal binds.
-    public enum Endpoint: Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible {
-        /// Bind to the endpoint; a TCP port of `*` picks a free port, and the
-        /// proxy reports the real one in ``Proxy/Endpoints``.
-        case bind(String)
-        /// Connect to the endpoint, for a proxy that joins sockets bound elsewhere.
-        case connect(String)
-
-        /// Binds to `value`.
-        public init(stringLiteral value: String) { self = .bind(value) }
-
-        public var description: String {
-            switch self {
-            case .bind(let endpoint): "bind \(endpoint)"
-            case .connect(let endpoint): "connect \(endpoint)"
-            }
-        }
-    }
-
     /// A socket that receives a copy of every frame the proxy passes on, in
     /// both directions, for logging or auditing.
     ///

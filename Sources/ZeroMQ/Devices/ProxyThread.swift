@@ -16,8 +16,8 @@ enum ProxyOutcome: Sendable {
 struct ProxyThread: Sendable {
     let context: Context
     let kind: Proxy.Kind
-    let frontend: Proxy.Endpoint
-    let backend: Proxy.Endpoint
+    let frontend: Endpoint
+    let backend: Endpoint
     let capture: Proxy.Capture?
     let options: Proxy.Options
     /// The `inproc://` endpoint the caller's control PAIR is bound to.
@@ -63,24 +63,19 @@ struct ProxyThread: Sendable {
     ///
     /// - Returns: the socket and the endpoint it is attached to.
     private func open(
-        _ type: SocketType, _ role: Proxy.Role, _ endpoint: Proxy.Endpoint, into sockets: inout OpenSockets
+        _ type: SocketType, _ role: Proxy.Role, _ endpoint: Endpoint, into sockets: inout OpenSockets
     ) throws(ZMQError) -> (Socket, String) {
         do throws(ZMQError) {
             let socket = try context.socket(type)
             sockets.all.append(socket)
             try options.configure?(role, socket)
-            switch endpoint {
-            case .bind(let address) where address.hasPrefix("tcp://") || address.hasPrefix("ipc://"):
-                let watcher = try socket.monitor(events: .closed)
-                let bound = try socket.bind(address)
-                sockets.closeWatchers.append((watcher, bound))
-                return (socket, bound)
-            case .bind(let address):
-                return (socket, try socket.bind(address))
-            case .connect(let address):
-                try socket.connect(address)
-                return (socket, address)
+            guard endpoint.binds, endpoint.address.hasPrefix("tcp://") || endpoint.address.hasPrefix("ipc://") else {
+                return (socket, try socket.attach(endpoint))
             }
+            let watcher = try socket.monitor(events: .closed)
+            let bound = try socket.attach(endpoint)
+            sockets.closeWatchers.append((watcher, bound))
+            return (socket, bound)
         } catch {
             throw ZMQError(code: error.code, operation: "proxy \(role) \(error.operation)")
         }

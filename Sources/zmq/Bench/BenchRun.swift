@@ -11,7 +11,7 @@ struct BenchRun {
 
     /// Both ends in this process.
     func local(pattern: BenchPattern, transport: Bench.Transport, latency: Bool) throws(ToolError) -> String {
-        let endpoint = try Endpoint(Self.localEndpoint(transport), binds: true)
+        let endpoint = try EndpointArgument(Self.localEndpoint(transport), binds: true)
         // libzmq leaves an IPC socket's file behind; this one is ours alone.
         defer { if transport == .ipc { unlink(String(endpoint.description.dropFirst("ipc://".count))) } }
         let ready = Handoff<String>()
@@ -52,7 +52,7 @@ struct BenchRun {
     }
 
     /// One end, against a peer in another process.
-    func remote(_ role: Bench.Role, at endpoint: Endpoint, pattern: BenchPattern, latency: Bool) throws(ToolError)
+    func remote(_ role: Bench.Role, at endpoint: EndpointArgument, pattern: BenchPattern, latency: Bool) throws(ToolError)
         -> String
     {
         let counter = SharedCounter()
@@ -151,10 +151,10 @@ extension BenchSides {
     }
 
     /// The endpoint the local receiving side bound, to connect the other side to.
-    func peer(of ready: Handoff<String>) throws(ToolError) -> Endpoint {
+    func peer(of ready: Handoff<String>) throws(ToolError) -> EndpointArgument {
         guard let bound = ready.wait(timeout: timeout) else {
             throw .failure("the receiving side did not start within \(DurationArgument.format(timeout))")
         }
-        return try Endpoint(bound, binds: false)
+        return try EndpointArgument(bound, binds: false)
     }
 }

@@ -20,7 +20,7 @@ struct BenchSides: Sendable {
 
     /// Receives `count` messages; returns when the first and the last arrived.
     func receive(
-        _ pattern: BenchPattern, at endpoint: Endpoint, counter: SharedCounter, ready: Handoff<String>? = nil
+        _ pattern: BenchPattern, at endpoint: EndpointArgument, counter: SharedCounter, ready: Handoff<String>? = nil
     ) throws(ToolError) -> (first: ContinuousClock.Instant, last: ContinuousClock.Instant) {
         let socket = try make(pattern == .pubsub ? .sub : .pull, serving) { (socket) throws(ZMQError) in
             try socket.set(.receiveHighWaterMark, 0)
@@ -40,7 +40,7 @@ struct BenchSides: Sendable {
     }
 
     /// Sends `count` messages of `size` bytes; returns when sending started.
-    func send(_ pattern: BenchPattern, to endpoint: Endpoint) throws(ToolError) -> ContinuousClock.Instant {
+    func send(_ pattern: BenchPattern, to endpoint: EndpointArgument) throws(ToolError) -> ContinuousClock.Instant {
         let socket = try make(pattern == .pubsub ? .xpub : .push, connecting) { (socket) throws(ZMQError) in
             try socket.set(.sendHighWaterMark, 0)
             try socket.set(.sendTimeout, timeout)
@@ -70,7 +70,7 @@ struct BenchSides: Sendable {
     }
 
     /// Answers `count` requests with the request itself.
-    func echo(at endpoint: Endpoint, ready: Handoff<String>? = nil) throws(ToolError) {
+    func echo(at endpoint: EndpointArgument, ready: Handoff<String>? = nil) throws(ToolError) {
         let socket = try make(.rep, serving) { (socket) throws(ZMQError) in try socket.set(.receiveTimeout, timeout) }
         let bound = try endpoint.attach(socket, announce: ready == nil)
         ready?.post(bound)
@@ -82,7 +82,7 @@ struct BenchSides: Sendable {
     }
 
     /// Makes `count` round trips of `size` bytes; returns their times in nanoseconds.
-    func roundTrips(to endpoint: Endpoint, counter: SharedCounter) throws(ToolError) -> Histogram<UInt64> {
+    func roundTrips(to endpoint: EndpointArgument, counter: SharedCounter) throws(ToolError) -> Histogram<UInt64> {
         let socket = try make(.req, connecting) { (socket) throws(ZMQError) in try socket.set(.receiveTimeout, timeout)
         }
         try endpoint.attach(socket)
@@ -115,7 +115,7 @@ struct BenchSides: Sendable {
         }
     }
 
-    private func receive(into message: Message, on socket: Socket, from endpoint: Endpoint, index: Int)
+    private func receive(into message: Message, on socket: Socket, from endpoint: EndpointArgument, index: Int)
         throws(ToolError)
     {
         let received: Bool

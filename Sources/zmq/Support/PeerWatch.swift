@@ -9,7 +9,7 @@ import ZeroMQ
 /// turns that into a bounded wait with a clear failure, and
 /// ``SubscriberWait`` counts subscribers with it.
 final class PeerWatch {
-    let endpoint: Endpoint
+    let endpoint: EndpointArgument
     private let socket: Socket
     private let monitor: Monitor
     /// Peers whose handshake succeeded, less those that disconnected since.
@@ -20,7 +20,7 @@ final class PeerWatch {
     private(set) var retries = 0
 
     /// Starts watching `socket`; call before it binds or connects to `endpoint`.
-    init(_ socket: Socket, endpoint: Endpoint) throws(ToolError) {
+    init(_ socket: Socket, endpoint: EndpointArgument) throws(ToolError) {
         self.socket = socket
         self.endpoint = endpoint
         do {
@@ -87,7 +87,7 @@ final class PeerWatch {
     }
 
     /// Says why a handshake failed, with a hint at the usual cause.
-    static func handshakeFailure(_ event: SocketEvent, with endpoint: Endpoint) -> String {
+    static func handshakeFailure(_ event: SocketEvent, with endpoint: EndpointArgument) -> String {
         let prefix = "security handshake with \(endpoint) failed"
         switch event {
         case .handshakeFailedNoDetail(_, let code):

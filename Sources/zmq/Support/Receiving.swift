@@ -33,7 +33,7 @@ struct ReceiveOptions: ParsableArguments {
 /// until `--count` messages, `--timeout` of silence, or a signal.
 struct ReceiveLoop {
     let socket: Socket
-    let endpoint: Endpoint
+    let endpoint: EndpointArgument
     let options: ReceiveOptions
     let renderer: MessageRenderer
     /// Watches for a peer when `--connect-timeout` is given; made before the socket attached.
@@ -72,7 +72,7 @@ extension ReceiveLoop {
     /// `pull` do. The peer watch for `--connect-timeout` is made first, since
     /// it must see the socket's first connection.
     static func attachAndRun(
-        _ socket: Socket, to endpoint: Endpoint, options: ReceiveOptions, hasTopicFrame: Bool
+        _ socket: Socket, to endpoint: EndpointArgument, options: ReceiveOptions, hasTopicFrame: Bool
     ) throws(ToolError) {
         let watch = try options.connectTimeout.map { _ throws(ToolError) in try PeerWatch(socket, endpoint: endpoint) }
         try endpoint.attach(socket)

@@ -60,7 +60,7 @@ struct SendOptions: ParsableArguments {
 struct SendLoop {
     let socket: Socket
     let session: Session
-    let endpoint: Endpoint
+    let endpoint: EndpointArgument
     let options: SendOptions
     /// How long one message may wait to be queued; `nil`: as long as it takes.
     let sendTimeout: Duration?

@@ -13,7 +13,7 @@ public final class EventBus: Sendable {
 
     /// Binds the bus at `addresses.bus` (and the next two ports) and starts forwarding.
     public init(context: Context, addresses: Addresses, logger: Logger? = nil) throws {
-        func bind(_ endpoint: String) -> Proxy.Endpoint { .bind(addresses.bindable(endpoint)) }
+        func bind(_ endpoint: String) -> Endpoint { .bind(addresses.bindable(endpoint)) }
         proxy = Proxy(
             context: context, kind: .forwarder, frontend: bind(addresses.busPublish),
             backend: bind(addresses.busSubscribe), capture: .publish(bind(addresses.busTap)),

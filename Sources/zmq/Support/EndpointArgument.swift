@@ -2,14 +2,18 @@ import ZeroMQ
 
 /// An endpoint from the command line (`tcp://127.0.0.1:5555`,
 /// `ipc:///tmp/feed`, `inproc://name`), checked before any socket is made so
-/// that a typo is a usage error naming the value, not a libzmq errno.
-struct Endpoint: CustomStringConvertible {
-    /// The endpoint as given.
-    let description: String
+/// that a typo is a usage error naming the value, not a libzmq errno: the
+/// binding's ``Endpoint``, once checked.
+struct EndpointArgument: CustomStringConvertible {
+    /// The checked endpoint: where, and whether to bind or connect.
+    let endpoint: Endpoint
     /// The part before `://`, lowercased.
     let transport: String
+
+    /// The endpoint as given.
+    var description: String { endpoint.address }
     /// Whether the socket binds (accepts connections) rather than connects.
-    let binds: Bool
+    var binds: Bool { endpoint.binds }
 
     /// Transports libzmq knows by name; whether this build supports the rarer
     /// ones is for `zmq_bind` and `zmq_connect` to say.
@@ -17,8 +21,7 @@ struct Endpoint: CustomStringConvertible {
 
     /// Checks `text` as an endpoint to bind (`binds`) or connect.
     init(_ text: String, binds: Bool) throws(ToolError) {
-        description = text
-        self.binds = binds
+        endpoint = binds ? .bind(text) : .connect(text)
         guard let separator = text.range(of: "://") else {
             throw .usage(
                 "invalid endpoint '\(text)': expected TRANSPORT://ADDRESS, as in tcp://127.0.0.1:5555 or ipc:///tmp/feed"
@@ -64,13 +67,9 @@ struct Endpoint: CustomStringConvertible {
     @discardableResult
     func attach(_ socket: Socket, announce: Bool = true) throws(ToolError) -> String {
         do {
-            if binds {
-                let bound = try socket.bind(description)
-                if announce && isWildcard { StandardStreams.diagnose("listening on \(bound)") }
-                return bound
-            }
-            try socket.connect(description)
-            return description
+            let attached = try socket.attach(endpoint)
+            if binds && announce && isWildcard { StandardStreams.diagnose("listening on \(attached)") }
+            return attached
         } catch {
             throw .zmq(error, while: "\(binds ? "bind" : "connect to") \(description)")
         }
