@@ -38,7 +38,7 @@ struct SelfCodedCourierLocation: LocationEvent, BinaryPayloadCodable {
         writer.write(status)
     }
 
-    static func read(from reader: inout BinaryPayloadReader) throws(BinaryPayloadError) -> Self {
+    static func read(from reader: inout BinaryPayloadReader) throws(ChannelError) -> Self {
         try reader.beginStruct()
         return Self(
             orderID: try reader.read(), courierID: try reader.read(), sequence: try reader.read(),

@@ -13,7 +13,7 @@ struct FuzzEvent: BinaryPayloadCodable, Sendable {
         writer.write(id)
     }
 
-    static func read(from reader: inout BinaryPayloadReader) throws(BinaryPayloadError) -> Self {
+    static func read(from reader: inout BinaryPayloadReader) throws(ChannelError) -> Self {
         try reader.beginStruct()
         return Self(id: try reader.read())
     }

@@ -25,7 +25,7 @@ struct FuzzRecord: BinaryPayloadCodable, Equatable {
         writer.write(parts)
     }
 
-    static func read(from reader: inout BinaryPayloadReader) throws(BinaryPayloadError) -> Self {
+    static func read(from reader: inout BinaryPayloadReader) throws(ChannelError) -> Self {
         try reader.beginStruct()
         return Self(
             id: try reader.read(), small: try reader.read(), name: try reader.read(), flag: try reader.read(),
@@ -48,7 +48,7 @@ struct FuzzPart: BinaryPayloadCodable, Equatable {
         writer.write(value)
     }
 
-    static func read(from reader: inout BinaryPayloadReader) throws(BinaryPayloadError) -> Self {
+    static func read(from reader: inout BinaryPayloadReader) throws(ChannelError) -> Self {
         try reader.beginStruct()
         return Self(label: try reader.read(), value: try reader.read())
     }

@@ -119,12 +119,12 @@ final class BinaryDecoder: Decoder {
         var isAtEnd: Bool { currentIndex >= total }
 
         private mutating func next() throws {
-            guard !isAtEnd else { throw BinaryPayloadError("array has only \(total) elements") }
+            guard !isAtEnd else { throw ChannelError.malformedPayload("array has only \(total) elements") }
             currentIndex += 1
         }
 
         mutating func decodeNil() throws -> Bool {
-            guard !isAtEnd else { throw BinaryPayloadError("array has only \(total) elements") }
+            guard !isAtEnd else { throw ChannelError.malformedPayload("array has only \(total) elements") }
             let isNil = try decoder.readNil()
             if isNil { currentIndex += 1 }
             return isNil

@@ -61,7 +61,7 @@ final class CodableBinaryEncoder<Event: Encodable>: EventEncoder {
         do {
             if isDictionary { try encoder.write(event) } else { try event.encode(to: encoder) }
         } catch {
-            throw .codec(eventType: String(describing: Event.self), reason: "\(error)")
+            throw .codec(eventType: String(describing: Event.self), reason: payloadReason(error))
         }
         payload.removeAll(keepingCapacity: true)
         encoder.writer.append(to: &payload)
@@ -79,11 +79,11 @@ final class CodableBinaryDecoder<Event: Decodable>: EventDecoder {
         do {
             let value = isDictionary ? try decoder.read(Event.self) : try Event(from: decoder)
             guard decoder.reader.isAtEnd else {
-                throw BinaryPayloadError("\(decoder.reader.remaining) bytes left over")
+                throw ChannelError.malformedPayload("\(decoder.reader.remaining) bytes left over")
             }
             return value
         } catch {
-            throw .codec(eventType: String(describing: Event.self), reason: "\(error)")
+            throw .codec(eventType: String(describing: Event.self), reason: payloadReason(error))
         }
     }
 }
@@ -106,10 +106,10 @@ struct DirectBinaryDecoder<Event: BinaryPayloadCodable>: EventDecoder {
         var reader = BinaryPayloadReader(bytes)
         do {
             let value = try reader.read(Event.self)
-            guard reader.isAtEnd else { throw BinaryPayloadError("\(reader.remaining) bytes left over") }
+            guard reader.isAtEnd else { throw ChannelError.malformedPayload("\(reader.remaining) bytes left over") }
             return value
         } catch {
-            throw .codec(eventType: String(describing: Event.self), reason: "\(error)")
+            throw .codec(eventType: String(describing: Event.self), reason: payloadReason(error))
         }
     }
 }

@@ -21,7 +21,7 @@ import ZeroMQ
 ///         writer.write(latitude)
 ///         writer.write(note)  // a String?: a null when absent
 ///     }
-///     static func read(from reader: inout BinaryPayloadReader) throws(BinaryPayloadError) -> Self {
+///     static func read(from reader: inout BinaryPayloadReader) throws(ChannelError) -> Self {
 ///         try reader.beginStruct()
 ///         return Self(courierID: try reader.read(), latitude: try reader.read(), note: try reader.read())
 ///     }
@@ -32,7 +32,7 @@ public protocol BinaryPayloadCodable: Codable {
     func write(to writer: inout BinaryPayloadWriter)
     /// Reads a value; read nested values with the reader's `read(_:)`,
     /// which bounds how deeply they nest.
-    static func read(from reader: inout BinaryPayloadReader) throws(BinaryPayloadError) -> Self
+    static func read(from reader: inout BinaryPayloadReader) throws(ChannelError) -> Self
 }
 
 /// The tags of the binary format: each value starts with one.
@@ -46,7 +46,7 @@ extension BinaryPayloadCodable where Self: FixedWidthInteger & SignedInteger {
     @inlinable
     public func write(to writer: inout BinaryPayloadWriter) { writer.signed(Int64(self)) }
     @inlinable
-    public static func read(from reader: inout BinaryPayloadReader) throws(BinaryPayloadError) -> Self {
+    public static func read(from reader: inout BinaryPayloadReader) throws(ChannelError) -> Self {
         try exactly(reader.signed(), as: Self.self)
     }
 }
@@ -55,7 +55,7 @@ extension BinaryPayloadCodable where Self: FixedWidthInteger & UnsignedInteger {
     @inlinable
     public func write(to writer: inout BinaryPayloadWriter) { writer.unsigned(UInt64(self)) }
     @inlinable
-    public static func read(from reader: inout BinaryPayloadReader) throws(BinaryPayloadError) -> Self {
+    public static func read(from reader: inout BinaryPayloadReader) throws(ChannelError) -> Self {
         try exactly(reader.unsigned(), as: Self.self)
     }
 }
@@ -75,7 +75,7 @@ extension Bool: BinaryPayloadCodable {
     @inlinable
     public func write(to writer: inout BinaryPayloadWriter) { writer.tag(self ? .true : .false) }
     @inlinable
-    public static func read(from reader: inout BinaryPayloadReader) throws(BinaryPayloadError) -> Bool {
+    public static func read(from reader: inout BinaryPayloadReader) throws(ChannelError) -> Bool {
         try reader.bool()
     }
 }
@@ -84,7 +84,7 @@ extension String: BinaryPayloadCodable {
     @inlinable
     public func write(to writer: inout BinaryPayloadWriter) { writer.string(self) }
     @inlinable
-    public static func read(from reader: inout BinaryPayloadReader) throws(BinaryPayloadError) -> String {
+    public static func read(from reader: inout BinaryPayloadReader) throws(ChannelError) -> String {
         try reader.string()
     }
 }
@@ -96,7 +96,7 @@ extension Double: BinaryPayloadCodable {
         writer.littleEndian(bitPattern)
     }
     @inlinable
-    public static func read(from reader: inout BinaryPayloadReader) throws(BinaryPayloadError) -> Double {
+    public static func read(from reader: inout BinaryPayloadReader) throws(ChannelError) -> Double {
         try reader.double()
     }
 }
@@ -108,7 +108,7 @@ extension Float: BinaryPayloadCodable {
         writer.littleEndian(bitPattern)
     }
     @inlinable
-    public static func read(from reader: inout BinaryPayloadReader) throws(BinaryPayloadError) -> Float {
+    public static func read(from reader: inout BinaryPayloadReader) throws(ChannelError) -> Float {
         try reader.float()
     }
 }
@@ -120,7 +120,7 @@ extension Optional: BinaryPayloadCodable where Wrapped: BinaryPayloadCodable {
         if let self { self.write(to: &writer) } else { writer.writeNil() }
     }
     @inlinable
-    public static func read(from reader: inout BinaryPayloadReader) throws(BinaryPayloadError) -> Wrapped? {
+    public static func read(from reader: inout BinaryPayloadReader) throws(ChannelError) -> Wrapped? {
         try reader.readNil() ? nil : try Wrapped.read(from: &reader)
     }
 }
@@ -134,7 +134,7 @@ extension Array: BinaryPayloadCodable where Element: BinaryPayloadCodable {
         for element in self { writer.write(element) }
     }
     @inlinable
-    public static func read(from reader: inout BinaryPayloadReader) throws(BinaryPayloadError) -> [Element] {
+    public static func read(from reader: inout BinaryPayloadReader) throws(ChannelError) -> [Element] {
         let count = try reader.arrayCount()
         var elements: [Element] = []
         // The count is only known not to exceed the bytes left: reserve no

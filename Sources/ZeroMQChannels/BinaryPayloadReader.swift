@@ -1,6 +1,6 @@
 import ZeroMQ
 /// Reads values in the binary format (``BinaryEventCodec``) from a payload,
-/// bounds-checked: any bytes give values or a ``BinaryPayloadError``, never a
+/// bounds-checked: any bytes give values or a ``ChannelError/malformedPayload(_:)``, never a
 /// crash. ``BinaryPayloadCodable`` types read their fields with it.
 ///
 /// It reads memory it does not own: use it only while the decoder that passed
@@ -25,7 +25,7 @@ public struct BinaryPayloadReader {
     /// Reads a value of `type`, such as a field of a ``BinaryPayloadCodable`` struct
     /// (an optional one reads `nil` from a null).
     @inlinable
-    public mutating func read<Value: BinaryPayloadCodable>(_ type: Value.Type = Value.self) throws(BinaryPayloadError)
+    public mutating func read<Value: BinaryPayloadCodable>(_ type: Value.Type = Value.self) throws(ChannelError)
         -> Value
     {
         try enter()
@@ -36,35 +36,35 @@ public struct BinaryPayloadReader {
     /// Goes one level deeper into nested values; undo with `depth -= 1`.
     /// Deeply nested garbage must fail, not overflow the stack.
     @inlinable
-    mutating func enter() throws(BinaryPayloadError) {
-        guard depth < Self.maxDepth else { throw BinaryPayloadError("nested more than \(Self.maxDepth) levels deep") }
+    mutating func enter() throws(ChannelError) {
+        guard depth < Self.maxDepth else { throw ChannelError.malformedPayload("nested more than \(Self.maxDepth) levels deep") }
         depth += 1
     }
 
     /// Reads the start of a struct's fields, as ``BinaryPayloadWriter/beginStruct()`` wrote it.
     @inlinable
-    public mutating func beginStruct() throws(BinaryPayloadError) { try expect(.object) }
+    public mutating func beginStruct() throws(ChannelError) { try expect(.object) }
 
     /// Consumes a null (an absent optional) if one is next.
     @inlinable
-    public mutating func readNil() throws(BinaryPayloadError) -> Bool {
+    public mutating func readNil() throws(ChannelError) -> Bool {
         guard try peekTag() == .null else { return false }
         offset += 1
         return true
     }
 
     @usableFromInline
-    mutating func byte() throws(BinaryPayloadError) -> UInt8 {
-        guard offset < bytes.count else { throw BinaryPayloadError("unexpected end of data at byte \(offset)") }
+    mutating func byte() throws(ChannelError) -> UInt8 {
+        guard offset < bytes.count else { throw ChannelError.malformedPayload("unexpected end of data at byte \(offset)") }
         defer { offset += 1 }
         return bytes[offset]
     }
 
     @usableFromInline
-    func peekTag() throws(BinaryPayloadError) -> BinaryTag {
-        guard offset < bytes.count else { throw BinaryPayloadError("unexpected end of data at byte \(offset)") }
+    func peekTag() throws(ChannelError) -> BinaryTag {
+        guard offset < bytes.count else { throw ChannelError.malformedPayload("unexpected end of data at byte \(offset)") }
         guard let tag = BinaryTag(rawValue: bytes[offset]) else {
-            throw BinaryPayloadError("unknown tag \(bytes[offset]) at byte \(offset)")
+            throw ChannelError.malformedPayload("unknown tag \(bytes[offset]) at byte \(offset)")
         }
         return tag
     }
@@ -72,22 +72,22 @@ public struct BinaryPayloadReader {
     /// Consumes `tag`, which must come next. Checks the byte first and
     /// describes a mismatch only when there is one.
     @inlinable
-    mutating func expect(_ tag: BinaryTag) throws(BinaryPayloadError) {
+    mutating func expect(_ tag: BinaryTag) throws(ChannelError) {
         guard offset < bytes.count, bytes[offset] == tag.rawValue else { throw mismatch(expecting: tag) }
         offset += 1
     }
 
     @usableFromInline
-    func mismatch(expecting tag: BinaryTag) -> BinaryPayloadError {
+    func mismatch(expecting tag: BinaryTag) -> ChannelError {
         do {
-            return BinaryPayloadError("expected \(tag) at byte \(offset), found \(try peekTag())")
+            return ChannelError.malformedPayload("expected \(tag) at byte \(offset), found \(try peekTag())")
         } catch {
             return error
         }
     }
 
     @inlinable
-    mutating func varint() throws(BinaryPayloadError) -> UInt64 {
+    mutating func varint() throws(ChannelError) -> UInt64 {
         // Most numbers of an event fit in one byte.
         if offset < bytes.count, bytes[offset] < 0x80 {
             offset += 1
@@ -97,13 +97,13 @@ public struct BinaryPayloadReader {
     }
 
     @usableFromInline
-    mutating func longVarint() throws(BinaryPayloadError) -> UInt64 {
+    mutating func longVarint() throws(ChannelError) -> UInt64 {
         var value: UInt64 = 0
         var shift: UInt64 = 0
         while true {
             let next = try byte()
             guard shift < 64, shift < 63 || next <= 1 else {
-                throw BinaryPayloadError("varint too long at byte \(offset)")
+                throw ChannelError.malformedPayload("varint too long at byte \(offset)")
             }
             value |= UInt64(next & 0x7F) << shift
             if next & 0x80 == 0 { return value }
@@ -112,60 +112,60 @@ public struct BinaryPayloadReader {
     }
 
     @inlinable
-    mutating func littleEndian<T: FixedWidthInteger>(_ type: T.Type) throws(BinaryPayloadError) -> T {
+    mutating func littleEndian<T: FixedWidthInteger>(_ type: T.Type) throws(ChannelError) -> T {
         let size = MemoryLayout<T>.size
-        guard remaining >= size else { throw BinaryPayloadError("unexpected end of data at byte \(offset)") }
+        guard remaining >= size else { throw ChannelError.malformedPayload("unexpected end of data at byte \(offset)") }
         let value = bytes.loadUnaligned(fromByteOffset: offset, as: T.self)
         offset += size
         return T(littleEndian: value)
     }
 
     @usableFromInline
-    mutating func string() throws(BinaryPayloadError) -> String {
+    mutating func string() throws(ChannelError) -> String {
         try expect(.string)
         let length = try varint()
         guard length <= UInt64(remaining) else {
-            throw BinaryPayloadError("string of \(length) bytes overruns the data")
+            throw ChannelError.malformedPayload("string of \(length) bytes overruns the data")
         }
         let slice = UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + Int(length))])
         offset += Int(length)
         guard let text = utf8String(slice) else {
-            throw BinaryPayloadError("string is not UTF-8")
+            throw ChannelError.malformedPayload("string is not UTF-8")
         }
         return text
     }
 
     @inlinable
-    mutating func signed() throws(BinaryPayloadError) -> Int64 {
+    mutating func signed() throws(ChannelError) -> Int64 {
         try expect(.signed)
         let raw = try varint()
         return Int64(bitPattern: raw >> 1) ^ -Int64(bitPattern: raw & 1)
     }
 
     @inlinable
-    mutating func unsigned() throws(BinaryPayloadError) -> UInt64 {
+    mutating func unsigned() throws(ChannelError) -> UInt64 {
         try expect(.unsigned)
         return try varint()
     }
 
     @inlinable
-    mutating func bool() throws(BinaryPayloadError) -> Bool {
-        guard offset < bytes.count else { throw BinaryPayloadError("unexpected end of data at byte \(offset)") }
+    mutating func bool() throws(ChannelError) -> Bool {
+        guard offset < bytes.count else { throw ChannelError.malformedPayload("unexpected end of data at byte \(offset)") }
         switch bytes[offset] {
         case BinaryTag.true.rawValue: offset += 1; return true
         case BinaryTag.false.rawValue: offset += 1; return false
-        default: throw BinaryPayloadError("expected a Bool at byte \(offset), found \(bytes[offset])")
+        default: throw ChannelError.malformedPayload("expected a Bool at byte \(offset), found \(bytes[offset])")
         }
     }
 
     @inlinable
-    mutating func float() throws(BinaryPayloadError) -> Float {
+    mutating func float() throws(ChannelError) -> Float {
         try expect(.float)
         return Float(bitPattern: try littleEndian(UInt32.self))
     }
 
     @inlinable
-    mutating func double() throws(BinaryPayloadError) -> Double {
+    mutating func double() throws(ChannelError) -> Double {
         try expect(.double)
         return Double(bitPattern: try littleEndian(UInt64.self))
     }
@@ -173,20 +173,20 @@ public struct BinaryPayloadReader {
     /// Reads an array's element count, checked against the bytes left: every
     /// element takes at least `minimumElementSize` bytes, so a larger count is a lie.
     @usableFromInline
-    mutating func arrayCount(minimumElementSize: Int = 1) throws(BinaryPayloadError) -> Int {
+    mutating func arrayCount(minimumElementSize: Int = 1) throws(ChannelError) -> Int {
         try expect(.array)
         let count = try littleEndian(UInt32.self)
         // Compared as 64-bit numbers, so a count over Int.max on a 32-bit platform fails here too.
         guard UInt64(count) <= UInt64(remaining / minimumElementSize) else {
-            throw BinaryPayloadError("array of \(count) elements overruns the data")
+            throw ChannelError.malformedPayload("array of \(count) elements overruns the data")
         }
         return Int(count)
     }
 }
 
-/// `value` as `T`, or a ``BinaryPayloadError`` when it does not fit.
+/// `value` as `T`, or a ``ChannelError/malformedPayload(_:)`` when it does not fit.
 @inlinable
-func exactly<T: FixedWidthInteger, S: BinaryInteger>(_ value: S, as type: T.Type) throws(BinaryPayloadError) -> T {
-    guard let result = T(exactly: value) else { throw BinaryPayloadError("\(value) does not fit in \(T.self)") }
+func exactly<T: FixedWidthInteger, S: BinaryInteger>(_ value: S, as type: T.Type) throws(ChannelError) -> T {
+    guard let result = T(exactly: value) else { throw ChannelError.malformedPayload("\(value) does not fit in \(T.self)") }
     return result
 }

@@ -174,11 +174,10 @@ struct ConsumerLoop: @unchecked Sendable {
                     if received.envelope.metadata.isEmpty {
                         try await handle(received)
                     } else {
-                        // In the sender's trace context, so that spans the handler starts
-                        // and events it sends continue the sender's trace.
-                        try await ServiceContext.$current.withValue(received.serviceContext) {
-                            try await handle(received)
-                        }
+                        // In the sender's trace context (on top of the service's own), so that spans
+                        // the handler starts and events it sends continue the sender's trace.
+                        let context = received.serviceContext(basedOn: ServiceContext.current ?? .topLevel)
+                        try await ServiceContext.$current.withValue(context) { try await handle(received) }
                     }
                 } catch is CancellationError where Task.isCancelled { return }
             }

@@ -71,7 +71,7 @@ struct EventWriter<Event: Encodable> {
             self.topic = topic
         }
         var metadata = metadata
-        if let context = ServiceContext.current { try injectTraceContext(context, into: &metadata) }
+        if let context = ServiceContext.current, !context.isEmpty { injectTraceContext(context, into: &metadata) }
         let envelope = EventEnvelope(
             eventID: ids.next(), eventType: eventType, publisherID: publisherID, sequence: sequence + 1,
             timestampNanoseconds: wallClockNanoseconds(), schemaVersion: schemaVersion, codecID: codecID,
@@ -99,13 +99,14 @@ struct EventWriter<Event: Encodable> {
 }
 
 /// Adds what the bootstrapped instrument injects for `context` to `metadata`.
-/// - Throws: ``ChannelError/invalidMetadata(_:)`` when the instrument writes
-///   a key or value that an envelope cannot carry.
+/// An entry an envelope cannot carry (a value over
+/// ``EventMetadata/maximumValueLength``, such as large W3C baggage, or one
+/// entry too many) is left out: tracing never stops an event from being sent.
 @usableFromInline
-func injectTraceContext(_ context: ServiceContext, into metadata: inout EventMetadata) throws(ChannelError) {
+func injectTraceContext(_ context: ServiceContext, into metadata: inout EventMetadata) {
     var injected: [String: String] = [:]
     InstrumentationSystem.instrument.inject(context, into: &injected, using: MetadataInjector())
-    for (key, value) in injected { try metadata.set(key, value) }
+    for (key, value) in injected.sorted(by: { $0.key < $1.key }) { try? metadata.set(key, value) }
 }
 
 /// Writes an instrument's trace context into the entries of an ``EventMetadata``.
@@ -131,8 +132,13 @@ extension ReceivedEvent {
     ///     try await handle(received.event)
     /// }
     /// ```
-    public var serviceContext: ServiceContext {
-        var context = ServiceContext.topLevel
+    public var serviceContext: ServiceContext { serviceContext(basedOn: .topLevel) }
+
+    /// `base` with the trace context the event was sent in extracted into it:
+    /// what a ``ConsumerService`` runs its handler in, based on the context
+    /// the service runs in, so that what that context holds is kept.
+    func serviceContext(basedOn base: ServiceContext) -> ServiceContext {
+        var context = base
         guard !envelope.metadata.isEmpty else { return context }
         InstrumentationSystem.instrument.extract(envelope.metadata, into: &context, using: MetadataExtractor())
         return context

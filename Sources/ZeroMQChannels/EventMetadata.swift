@@ -1,3 +1,5 @@
+import ZeroMQ
+
 /// Keyed text that travels with an event in its envelope (format version 2):
 /// trace context (W3C `traceparent` and `tracestate`, written by the
 /// instrument bootstrapped in swift-distributed-tracing's
@@ -92,7 +94,7 @@ public struct EventMetadata: Sendable, Hashable, Codable, ExpressibleByDictionar
             return "key of \(keyBytes.count) bytes, expected 1 to \(maximumKeyLength)"
         }
         guard keyBytes.allSatisfy(isKeyByte) else {
-            return "key \"\(key)\" has a byte outside A-Z a-z 0-9 . _ -"
+            return "key \"\(PeerText.escaped(key, limit: maximumKeyLength))\" has a byte outside A-Z a-z 0-9 . _ -"
         }
         guard value.utf8.count <= maximumValueLength else {
             return "value of \"\(key)\" has \(value.utf8.count) bytes, at most \(maximumValueLength) allowed"
@@ -109,6 +111,23 @@ public struct EventMetadata: Sendable, Hashable, Codable, ExpressibleByDictionar
         }
     }
 
-    /// An entry read from a peer's envelope, unchecked; ``EventEnvelope`` checks the whole.
+    /// Entries read from a peer's envelope, unchecked: ``EventEnvelope`` checked them as it read them.
     init(unchecked entries: [String: String]) { self.entries = entries }
+
+    /// Reads metadata from its entries, held to the same rules as ``set(_:_:)``:
+    /// what an envelope could not carry is a `DecodingError`.
+    public init(from decoder: any Decoder) throws {
+        let entries = try decoder.singleValueContainer().decode([String: String].self)
+        do {
+            try self.init(entries)
+        } catch {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "\(error)"))
+        }
+    }
+
+    /// Writes the entries, as a dictionary.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(entries)
+    }
 }

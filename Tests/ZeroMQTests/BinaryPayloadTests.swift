@@ -31,7 +31,7 @@ struct SelfCodedParcel: BinaryPayloadCodable, Sendable, Equatable {
             writer.write(latitude)
         }
 
-        static func read(from reader: inout BinaryPayloadReader) throws(BinaryPayloadError) -> Stop {
+        static func read(from reader: inout BinaryPayloadReader) throws(ChannelError) -> Stop {
             try reader.beginStruct()
             return Stop(name: try reader.read(), latitude: try reader.read())
         }
@@ -57,7 +57,7 @@ struct SelfCodedParcel: BinaryPayloadCodable, Sendable, Equatable {
         writer.write(offset)
     }
 
-    static func read(from reader: inout BinaryPayloadReader) throws(BinaryPayloadError) -> SelfCodedParcel {
+    static func read(from reader: inout BinaryPayloadReader) throws(ChannelError) -> SelfCodedParcel {
         try reader.beginStruct()
         return SelfCodedParcel(
             id: try reader.read(), courier: try reader.read(), stops: try reader.read(), weight: try reader.read(),
@@ -96,7 +96,7 @@ struct OnlySelfCoded: BinaryPayloadCodable, Sendable, Equatable {
         writer.write(number)
     }
 
-    static func read(from reader: inout BinaryPayloadReader) throws(BinaryPayloadError) -> OnlySelfCoded {
+    static func read(from reader: inout BinaryPayloadReader) throws(ChannelError) -> OnlySelfCoded {
         try reader.beginStruct()
         return OnlySelfCoded(number: try reader.read())
     }
@@ -111,7 +111,7 @@ struct Branch: BinaryPayloadCodable, Equatable {
         writer.write(children)
     }
 
-    static func read(from reader: inout BinaryPayloadReader) throws(BinaryPayloadError) -> Branch {
+    static func read(from reader: inout BinaryPayloadReader) throws(ChannelError) -> Branch {
         try reader.beginStruct()
         return Branch(children: try reader.read())
     }
@@ -297,8 +297,8 @@ struct BinaryPayloadTests {
         // An id that does not fit: UInt64 read as UInt8 in a nested array.
         var writer = BinaryPayloadWriter()
         writer.write([UInt64(300)])
-        #expect(throws: BinaryPayloadError.self) {
-            try writer.withBytes { (bytes) throws(BinaryPayloadError) in
+        #expect(throws: ChannelError.self) {
+            try writer.withBytes { (bytes) throws(ChannelError) in
                 var reader = BinaryPayloadReader(bytes)
                 _ = try reader.read([UInt8].self)
             }

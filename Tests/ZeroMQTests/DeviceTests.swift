@@ -413,11 +413,12 @@ struct DeviceTests {
             try SocketEvent(frames: [eventFrame(0x8000, 7), []])
                 == .unknown(id: 0x8000, value: 7, endpoint: ""))
 
-        let short = #expect(throws: MalformedSocketEvent.self) { try SocketEvent(frames: [[1, 0, 0], endpoint]) }
-        #expect(short?.frameSizes == [3, endpoint.count])
-        #expect(throws: MalformedSocketEvent.self) { try SocketEvent(frames: [eventFrame(1, 0)]) }
-        #expect(throws: MalformedSocketEvent.self) { try SocketEvent(frames: [eventFrame(1, 0), endpoint, []]) }
-        #expect(throws: MalformedSocketEvent.self) { try SocketEvent(frames: []) }
+        let short = #expect(throws: ZMQError.self) { try SocketEvent(frames: [[1, 0, 0], endpoint]) }
+        #expect(short?.code == .malformedEvent)
+        #expect(short?.operation.contains("first frame is 3 bytes, not 6; frame sizes [3, \(endpoint.count)]") == true)
+        #expect(thrownCode { try SocketEvent(frames: [eventFrame(1, 0)]) } == .malformedEvent)
+        #expect(thrownCode { try SocketEvent(frames: [eventFrame(1, 0), endpoint, []]) } == .malformedEvent)
+        #expect(thrownCode { try SocketEvent(frames: []) } == .malformedEvent)
     }
 
     /// A TCP port on 127.0.0.1 that refuses connections: bound by a plain

@@ -179,3 +179,13 @@ final class LogRecorder: Sendable {
         }
     }
 }
+
+/// The code of the ``ZMQError`` `body` throws; `nil` when it throws nothing or another error.
+func thrownCode(_ body: () throws -> Any) -> ZMQError.Code? {
+    do {
+        _ = try body()
+        return nil
+    } catch {
+        return (error as? ZMQError)?.code
+    }
+}

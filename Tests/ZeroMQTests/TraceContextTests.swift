@@ -75,6 +75,12 @@ struct TraceContextTests {
         for index in 0..<EventMetadata.maximumCount { try many.set("k\(index)", "v") }
         #expect(throws: ChannelError.self) { try many.set("one-more", "v") }
         try many.set("k0", "replaced")  // replacing is not adding
+        // Decoding holds the same rules: metadata read from JSON always fits an envelope.
+        let decoder = JSONDecoder()
+        #expect(try decoder.decode(EventMetadata.self, from: Data(#"{"a":"b"}"#.utf8)) == ["a": "b"])
+        #expect(throws: DecodingError.self) { try decoder.decode(EventMetadata.self, from: Data(#"{"bad key":"b"}"#.utf8)) }
+        let tooMany = (0...EventMetadata.maximumCount).map { "\"k\($0)\":\"v\"" }.joined(separator: ",")
+        #expect(throws: DecodingError.self) { try decoder.decode(EventMetadata.self, from: Data("{\(tooMany)}".utf8)) }
         let ids = try EventMetadata(correlationID: "order-7", causationID: "e1")
         #expect(ids.correlationID == "order-7" && ids.causationID == "e1" && ids.traceparent == nil)
     }

@@ -97,6 +97,16 @@ public struct ZMQError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let threadDidNotReport = Code(rawValue: -3)
         /// This module's own: a reply (a proxy's statistics) did not have the shape libzmq documents.
         public static let malformedReply = Code(rawValue: -4)
+        /// This module's own: not a CURVE key: the wrong number of bytes or characters, text that
+        /// is not Z85, or a public key that does not belong to the secret key.
+        /// The operation says which, and never shows a secret key's text.
+        public static let invalidKey = Code(rawValue: -5)
+        /// This module's own: not Z85: bytes that are not a multiple of 4, text that is not a
+        /// multiple of 5 characters, a character outside the alphabet, or a group
+        /// too large for 4 bytes. The operation says which, and where.
+        public static let invalidZ85 = Code(rawValue: -6)
+        /// This module's own: a monitor event whose frames are not libzmq's two (see ``SocketEvent``).
+        public static let malformedEvent = Code(rawValue: -7)
 
         /// The symbolic name: `EAGAIN`, `ETERM`, …, `errno 42` for one without a name here, or the name of one of this module's own codes.
         public var name: String {
@@ -120,10 +130,12 @@ public struct ZMQError: Error, Sendable, Equatable, CustomStringConvertible {
 
         private static let ownNames: [Int32: String] = [
             -1: "alreadyStarted", -2: "notRunning", -3: "threadDidNotReport", -4: "malformedReply",
+            -5: "invalidKey", -6: "invalidZ85", -7: "malformedEvent",
         ]
         private static let ownMessages: [Int32: String] = [
             -1: "already started, and it starts only once", -2: "not running",
             -3: "its thread did not report in time", -4: "malformed reply",
+            -5: "not a valid CURVE key", -6: "not valid Z85", -7: "malformed monitor event",
         ]
         private static let errnoNames: [Int32: String] = [
             EAGAIN: "EAGAIN", ETERM: "ETERM", EINVAL: "EINVAL", EADDRINUSE: "EADDRINUSE",

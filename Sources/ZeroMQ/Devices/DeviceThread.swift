@@ -38,7 +38,11 @@ final class DeviceThread<Ready: Sendable, Outcome: Sendable>: Sendable {
     {
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { throw ZMQError(errno: errno, operation: "start the \(name) thread: pipe()") }
-        for fd in fds { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
+        for fd in fds {
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+            // Not inherited by a child process the program starts.
+            _ = fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC)
+        }
         let device = DeviceThread(name: name, wakeRead: fds[0], wakeWrite: fds[1])
         let thread = Thread {
             device.threadID.withLock { $0 = pthread_self() }
@@ -108,6 +112,8 @@ final class DeviceThread<Ready: Sendable, Outcome: Sendable>: Sendable {
     /// loop made), returns `nil` at once rather than wait for itself forever.
     @discardableResult
     func waitUntilEnded(timeout: Duration = .seconds(Int64.max)) -> Outcome? {
+        // Ended first: once the thread is gone, another may have its pthread id.
+        if let outcome = ended.value { return outcome }
         guard !isCurrentThread else { return nil }
         return ended.wait(timeout: timeout)
     }

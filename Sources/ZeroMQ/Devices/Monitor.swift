@@ -12,7 +12,7 @@ import Foundation
 /// The sequence ends after ``SocketEvent/monitorStopped(endpoint:)`` (sent when
 /// the monitored socket calls ``Socket/stopMonitor()`` or is closed) and when
 /// the context is shut down. A message that is not a well-formed event throws
-/// ``MalformedSocketEvent``; the next call reads the next event.
+/// ``ZMQError`` with ``ZMQError/Code/malformedEvent``; the next call reads the next event.
 ///
 /// ## Threads
 /// A monitor reads its own PAIR socket, not the monitored one, so it can live
@@ -49,7 +49,7 @@ public final class Monitor {
     /// Built on ``Socket/receiveMultipart()``.
     ///
     /// - Returns: the event, or `nil` once the monitor has ended (see ``isFinished``).
-    /// - Throws: ``MalformedSocketEvent``, ``ZMQError`` or `CancellationError`.
+    /// - Throws: ``ZMQError`` (``ZMQError/Code/malformedEvent`` for a message that is not an event) or `CancellationError`.
     public func next() async throws -> SocketEvent? {
         guard !isFinished else { return nil }
         let frames: [Message]
@@ -67,8 +67,8 @@ public final class Monitor {
     ///
     /// - Returns: the event, or `nil` when the timeout passed or the monitor
     ///   has ended (see ``isFinished``).
-    /// - Throws: ``MalformedSocketEvent`` or ``ZMQError``.
-    public func next(timeout: Duration?) throws -> SocketEvent? {
+    /// - Throws: ``ZMQError`` (``ZMQError/Code/malformedEvent`` for a message that is not an event).
+    public func next(timeout: Duration?) throws(ZMQError) -> SocketEvent? {
         guard !isFinished, let frames = try receive(within: timeout) else { return nil }
         return try decode(frames)
     }
@@ -131,7 +131,7 @@ public final class Monitor {
         }
     }
 
-    private func decode(_ frames: [Message]) throws(MalformedSocketEvent) -> SocketEvent {
+    private func decode(_ frames: [Message]) throws(ZMQError) -> SocketEvent {
         let event = try SocketEvent(frames: frames.map(\.bytes))
         if case .monitorStopped = event { isFinished = true }
         return event

@@ -174,7 +174,12 @@ public final class Proxy: Sendable {
         }
         switch result {
         case .success(let endpoints):
-            state.withLock { $0.endpoints = endpoints }
+            // A stop() that came while the thread was binding has ended the proxy already.
+            let stopped = state.withLock { state in
+                state.endpoints = endpoints
+                return state.control == nil || thread.hasEnded
+            }
+            if stopped { throw ZMQError(code: .notRunning, operation: "start proxy: it was stopped as it started") }
             logger.info("proxy started", metadata: ["endpoints": "\(endpoints)"])
             return endpoints
         case .failure(let error):

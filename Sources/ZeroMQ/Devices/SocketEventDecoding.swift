@@ -1,23 +1,3 @@
-/// A monitor message that is not the two frames `zmq_socket_monitor(3)`
-/// describes: thrown by ``SocketEvent/init(frames:)`` and by a ``Monitor``
-/// instead of guessing at an event.
-public struct MalformedSocketEvent: Error, Sendable, Hashable, CustomStringConvertible {
-    /// What was wrong, for example `first frame is 4 bytes, not 6`.
-    public let reason: String
-    /// The size of each frame received, for diagnosis.
-    public let frameSizes: [Int]
-
-    /// Describes a monitor message of frames sized `frameSizes` rejected for `reason`.
-    public init(reason: String, frameSizes: [Int]) {
-        self.reason = reason
-        self.frameSizes = frameSizes
-    }
-
-    public var description: String {
-        "malformed monitor event (\(reason); frame sizes \(frameSizes))"
-    }
-}
-
 extension SocketEvent {
     /// The size of a monitor event's first frame: a 16-bit event number and a
     /// 32-bit value, in the host's byte order as libzmq copies them.
@@ -28,16 +8,16 @@ extension SocketEvent {
     /// holding the endpoint as text. Event numbers this module does not know
     /// become ``unknown(id:value:endpoint:)``.
     ///
-    /// - Throws: ``MalformedSocketEvent`` when there are not exactly two frames
-    ///   or the first is not 6 bytes long.
-    public init(frames: [[UInt8]]) throws(MalformedSocketEvent) {
-        let sizes = frames.map(\.count)
-        guard frames.count == 2 else {
-            throw MalformedSocketEvent(reason: "\(frames.count) frames, not 2", frameSizes: sizes)
+    /// - Throws: ``ZMQError`` with ``ZMQError/Code/malformedEvent`` when there
+    ///   are not exactly two frames or the first is not 6 bytes long; the
+    ///   operation says which, with the frames' sizes.
+    public init(frames: [[UInt8]]) throws(ZMQError) {
+        func malformed(_ reason: String) -> ZMQError {
+            ZMQError(code: .malformedEvent, operation: "decode a monitor event (\(reason); frame sizes \(frames.map(\.count)))")
         }
+        guard frames.count == 2 else { throw malformed("\(frames.count) frames, not 2") }
         guard frames[0].count == Self.eventFrameSize else {
-            throw MalformedSocketEvent(
-                reason: "first frame is \(frames[0].count) bytes, not \(Self.eventFrameSize)", frameSizes: sizes)
+            throw malformed("first frame is \(frames[0].count) bytes, not \(Self.eventFrameSize)")
         }
         let (id, value) = frames[0].withUnsafeBytes { raw in
             (

@@ -14,44 +14,31 @@ public struct CurveKeyPair: Sendable, Hashable, CustomStringConvertible {
     /// - Throws: ``ZMQError`` with `ENOTSUP` when libzmq was built without CURVE.
     public static func generate() throws(ZMQError) -> CurveKeyPair {
         let (publicText, secretText) = try CurveFunctions.keyPair()
-        do {
-            return CurveKeyPair(
-                publicKey: try CurvePublicKey(z85: publicText),
-                checkedSecretKey: try CurveSecretKey(z85: secretText)
-            )
-        } catch {
-            // libzmq always writes two 40-character Z85 keys; anything else is its bug.
-            throw ZMQError(code: .invalidArgument, operation: "zmq_curve_keypair: \(error)")
-        }
+        // libzmq always writes two 40-character Z85 keys; an invalidKey error here would be its bug.
+        return CurveKeyPair(
+            publicKey: try CurvePublicKey(z85: publicText), checkedSecretKey: try CurveSecretKey(z85: secretText))
     }
 
     /// The key pair of `secretKey`, deriving its public key.
     /// The corresponding C function is `zmq_curve_public`.
     public init(secretKey: CurveSecretKey) throws(ZMQError) {
         let publicText = try CurveFunctions.publicKey(ofSecretKey: secretKey.z85)
-        do {
-            publicKey = try CurvePublicKey(z85: publicText)
-        } catch {
-            throw ZMQError(code: .invalidArgument, operation: "zmq_curve_public: \(error)")
-        }
+        publicKey = try CurvePublicKey(z85: publicText)
         self.secretKey = secretKey
     }
 
     /// The key pair from both keys as Z85 text, as key files and `zmq_curve_keypair` give them.
     /// The corresponding C function, used to check the keys belong together, is `zmq_curve_public`.
     ///
-    /// - Throws: ``CurveKeyError``, including
-    ///   ``CurveKeyError/publicKeyDoesNotMatchSecretKey`` when they are not one pair.
-    public init(publicKey: String, secretKey: String) throws(CurveKeyError) {
+    /// - Throws: ``ZMQError``, with ``ZMQError/Code/invalidKey`` for a key
+    ///   that is not one, or when the public key does not belong to the secret key.
+    public init(publicKey: String, secretKey: String) throws(ZMQError) {
         let secret = try CurveSecretKey(z85: secretKey)
         let claimed = try CurvePublicKey(z85: publicKey)
-        let derived: CurveKeyPair
-        do {
-            derived = try CurveKeyPair(secretKey: secret)
-        } catch {
-            throw .libzmq(error)
+        let derived = try CurveKeyPair(secretKey: secret)
+        guard derived.publicKey == claimed else {
+            throw ZMQError(code: .invalidKey, operation: "pair CURVE keys (the public key does not belong to the secret key)")
         }
-        guard derived.publicKey == claimed else { throw .publicKeyDoesNotMatchSecretKey }
         self = derived
     }
 

@@ -9,13 +9,16 @@ public struct CurvePublicKey: Sendable, Hashable, CustomStringConvertible {
     private let material: CurveKeyMaterial
 
     /// The key from its 32 bytes.
-    public init(bytes: some Collection<UInt8>) throws(CurveKeyError) {
-        material = try CurveKeyMaterial(bytes: bytes)
+    /// - Throws: ``ZMQError`` with ``ZMQError/Code/invalidKey`` for a count other than 32.
+    public init(bytes: some Collection<UInt8>) throws(ZMQError) {
+        material = try CurveKeyMaterial(bytes: bytes, kind: "public")
     }
 
     /// The key from its 40 characters of Z85 text.
-    public init(z85: String) throws(CurveKeyError) {
-        material = try CurveKeyMaterial(z85: z85)
+    /// - Throws: ``ZMQError`` with ``ZMQError/Code/invalidKey``, which says
+    ///   what is wrong and where (a bad character as its code point).
+    public init(z85: String) throws(ZMQError) {
+        material = try CurveKeyMaterial(z85: z85, kind: "public", secret: false)
     }
 
     /// The 32 bytes of the key, as ``SocketOption/curvePublicKey`` and

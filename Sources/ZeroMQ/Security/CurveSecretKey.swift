@@ -9,17 +9,16 @@ public struct CurveSecretKey: Sendable, Hashable, CustomStringConvertible, Custo
     private let material: CurveKeyMaterial
 
     /// The key from its 32 bytes.
-    public init(bytes: some Collection<UInt8>) throws(CurveKeyError) {
-        material = try CurveKeyMaterial(bytes: bytes)
+    /// - Throws: ``ZMQError`` with ``ZMQError/Code/invalidKey`` for a count other than 32.
+    public init(bytes: some Collection<UInt8>) throws(ZMQError) {
+        material = try CurveKeyMaterial(bytes: bytes, kind: "secret")
     }
 
-    /// The key from its 40 characters of Z85 text. An error never shows the text.
-    public init(z85: String) throws(CurveKeyError) {
-        do {
-            material = try CurveKeyMaterial(z85: z85)
-        } catch .invalidText(.invalidCharacter(_, let offset)) {
-            throw .invalidSecretKeyCharacter(offset: offset)
-        }
+    /// The key from its 40 characters of Z85 text.
+    /// - Throws: ``ZMQError`` with ``ZMQError/Code/invalidKey``, which says
+    ///   where the text is wrong and never shows it.
+    public init(z85: String) throws(ZMQError) {
+        material = try CurveKeyMaterial(z85: z85, kind: "secret", secret: true)
     }
 
     /// The 32 bytes of the key, as ``SocketOption/curveSecretKey`` takes them. Secret.

@@ -16,15 +16,16 @@ public enum Z85 {
 
     /// Encodes `bytes`, whose count must be a multiple of 4, as Z85 text.
     /// The corresponding C function is `zmq_z85_encode`.
-    public static func encode(_ bytes: some ContiguousBytes) throws(Z85Error) -> String {
-        let result: Result<String, Z85Error> = bytes.withUnsafeBytes { buffer in
-            guard buffer.count % 4 == 0 else { return .failure(.byteCountNotMultipleOfFour(buffer.count)) }
-            guard !buffer.isEmpty else { return .success("") }
-            do throws(ZMQError) {
-                return .success(try CurveFunctions.z85Encode(buffer))
-            } catch {
-                return .failure(.rejectedByLibzmq(error))
+    ///
+    /// - Throws: ``ZMQError`` with ``ZMQError/Code/invalidZ85`` for a count that is not a multiple of 4.
+    public static func encode(_ bytes: some ContiguousBytes) throws(ZMQError) -> String {
+        let result: Result<String, ZMQError> = bytes.withUnsafeBytes { buffer in
+            guard buffer.count % 4 == 0 else {
+                let problem = Z85Problem.byteCountNotMultipleOfFour(buffer.count)
+                return .failure(ZMQError(code: .invalidZ85, operation: "Z85-encode (\(problem.description()))"))
             }
+            guard !buffer.isEmpty else { return .success("") }
+            return Result { () throws(ZMQError) in try CurveFunctions.z85Encode(buffer) }
         }
         return try result.get()
     }
@@ -32,33 +33,35 @@ public enum Z85 {
     /// Decodes Z85 `text`, whose length must be a multiple of 5, into bytes.
     /// The corresponding C function is `zmq_z85_decode`.
     ///
-    /// - Throws: ``Z85Error`` naming the first problem: a character outside
-    ///   ``alphabet``, a length that is not a multiple of 5, or a group too large for 4 bytes.
-    public static func decode(_ text: String) throws(Z85Error) -> [UInt8] {
-        try validate(text)
-        guard !text.isEmpty else { return [] }
-        do {
-            return try CurveFunctions.z85Decode(text)
-        } catch {
-            throw .rejectedByLibzmq(error)
+    /// - Throws: ``ZMQError`` with ``ZMQError/Code/invalidZ85``, whose
+    ///   operation names the first problem: a character outside ``alphabet``
+    ///   (as its code point, and where), a length that is not a multiple of 5,
+    ///   or a group too large for 4 bytes.
+    public static func decode(_ text: String) throws(ZMQError) -> [UInt8] {
+        if let problem = problem(in: text) {
+            throw ZMQError(code: .invalidZ85, operation: "Z85-decode (\(problem.description()))")
         }
+        guard !text.isEmpty else { return [] }
+        return try CurveFunctions.z85Decode(text)
     }
 
-    /// Checks `text` before it reaches libzmq, which reports every problem as a bare `EINVAL`.
-    private static func validate(_ text: String) throws(Z85Error) {
+    /// The first problem of `text` as Z85, or `nil` when it decodes: checked
+    /// before it reaches libzmq, which reports every problem as a bare `EINVAL`.
+    static func problem(in text: String) -> Z85Problem? {
         var digits: [UInt8] = []
         digits.reserveCapacity(text.utf8.count)
         for (offset, character) in text.enumerated() {
             guard let ascii = character.asciiValue, let digit = digitValues[Int(ascii)] else {
-                throw .invalidCharacter(character, offset: offset)
+                return .invalidCharacter(character, offset: offset)
             }
             digits.append(digit)
         }
-        guard digits.count % 5 == 0 else { throw .lengthNotMultipleOfFive(digits.count) }
+        guard digits.count % 5 == 0 else { return .lengthNotMultipleOfFive(digits.count) }
         for start in stride(from: 0, to: digits.count, by: 5) {
             let value = digits[start..<start + 5].reduce(UInt64(0)) { $0 * 85 + UInt64($1) }
-            guard value <= UInt64(UInt32.max) else { throw .groupOutOfRange(offset: start) }
+            guard value <= UInt64(UInt32.max) else { return .groupOutOfRange(offset: start) }
         }
+        return nil
     }
 
     /// The digit each ASCII code stands for, or `nil` outside the alphabet.

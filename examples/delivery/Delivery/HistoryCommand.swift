@@ -34,7 +34,11 @@ struct HistoryCommand: AsyncParsableCommand {
             print(
                 "causal chain of order #\(order) (correlation id \(correlations.map { PeerText.escaped($0) }.joined(separator: ", "))):")
             for (depth, stored) in History.causalChain(of: events) {
-                let indent = String(repeating: "  ", count: depth + 1) + (depth == 0 ? "" : "└ ")
+                // Capped: the chain is as long as the facts say, and an indent per level would
+                // make the output grow with its square.
+                let indent =
+                    String(repeating: "  ", count: min(depth, 32) + 1)
+                    + (depth == 0 ? "" : depth > 32 ? "└ [depth \(depth)] " : "└ ")
                 print("\(indent)#\(stored.sequence) \(stored.event.sender): \(describe(stored.event))")
             }
             let statuses = History.statuses(of: events)

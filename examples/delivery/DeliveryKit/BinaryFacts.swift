@@ -14,9 +14,9 @@ extension UUID {
     /// As its `Codable` form writes it: the string.
     fileprivate func write(to writer: inout BinaryPayloadWriter) { writer.write(text) }
 
-    fileprivate static func read(from reader: inout BinaryPayloadReader) throws(BinaryPayloadError) -> UUID {
+    fileprivate static func read(from reader: inout BinaryPayloadReader) throws(ChannelError) -> UUID {
         let text: String = try reader.read()
-        guard let id = UUID(text: text) else { throw BinaryPayloadError("not a UUID: \(PeerText.escaped(text))") }
+        guard let id = UUID(text: text) else { throw ChannelError.malformedPayload("not a UUID: \(PeerText.escaped(text))") }
         return id
     }
 }
@@ -28,7 +28,7 @@ extension Position: BinaryPayloadCodable {
         writer.write(longitude)
     }
 
-    public static func read(from reader: inout BinaryPayloadReader) throws(BinaryPayloadError) -> Position {
+    public static func read(from reader: inout BinaryPayloadReader) throws(ChannelError) -> Position {
         try reader.beginStruct()
         return Position(latitude: try reader.readFinite(), longitude: try reader.readFinite())
     }
@@ -39,9 +39,9 @@ extension BinaryPayloadReader {
     /// as a JSON row, which cannot hold NaN or an infinity; a fact refused here
     /// is acknowledged and dropped as undecodable, where one that failed at the
     /// commit would come again and again, and hold up every batch it joined.
-    mutating func readFinite() throws(BinaryPayloadError) -> Double {
+    mutating func readFinite() throws(ChannelError) -> Double {
         let value: Double = try read()
-        guard value.isFinite else { throw BinaryPayloadError("a fact's number is not finite: \(value)") }
+        guard value.isFinite else { throw ChannelError.malformedPayload("a fact's number is not finite: \(value)") }
         return value
     }
 }
@@ -62,7 +62,7 @@ extension OrderPlaced: BinaryPayloadCodable {
         writer.write(note)
     }
 
-    public static func read(from reader: inout BinaryPayloadReader) throws(BinaryPayloadError) -> OrderPlaced {
+    public static func read(from reader: inout BinaryPayloadReader) throws(ChannelError) -> OrderPlaced {
         try reader.beginStruct()
         return OrderPlaced(
             eventID: try UUID.read(from: &reader), orderID: try reader.read(), customer: try reader.read(),
@@ -79,7 +79,7 @@ extension OrderPointer: BinaryPayloadCodable {
         writer.write(orderID)
     }
 
-    public static func read(from reader: inout BinaryPayloadReader) throws(BinaryPayloadError) -> OrderPointer {
+    public static func read(from reader: inout BinaryPayloadReader) throws(ChannelError) -> OrderPointer {
         try reader.beginStruct()
         return OrderPointer(eventID: try UUID.read(from: &reader), orderID: try reader.read())
     }
@@ -94,7 +94,7 @@ extension CourierAssigned: BinaryPayloadCodable {
         writer.write(attempt)
     }
 
-    public static func read(from reader: inout BinaryPayloadReader) throws(BinaryPayloadError) -> CourierAssigned {
+    public static func read(from reader: inout BinaryPayloadReader) throws(ChannelError) -> CourierAssigned {
         try reader.beginStruct()
         return CourierAssigned(
             eventID: try UUID.read(from: &reader), orderID: try reader.read(), courierID: try reader.read(),
@@ -118,7 +118,7 @@ extension OrderAndCourier {
         writer.write(courierID)
     }
 
-    public static func read(from reader: inout BinaryPayloadReader) throws(BinaryPayloadError) -> Self {
+    public static func read(from reader: inout BinaryPayloadReader) throws(ChannelError) -> Self {
         try reader.beginStruct()
         return Self(eventID: try UUID.read(from: &reader), orderID: try reader.read(), courierID: try reader.read())
     }
@@ -140,7 +140,7 @@ extension LocationUpdated: BinaryPayloadCodable {
         writer.write(steps)
     }
 
-    public static func read(from reader: inout BinaryPayloadReader) throws(BinaryPayloadError) -> LocationUpdated {
+    public static func read(from reader: inout BinaryPayloadReader) throws(ChannelError) -> LocationUpdated {
         try reader.beginStruct()
         return LocationUpdated(
             eventID: try UUID.read(from: &reader), orderID: try reader.read(), courierID: try reader.read(),
@@ -160,7 +160,7 @@ extension JobRedelivered: BinaryPayloadCodable {
         writer.write(reason)
     }
 
-    public static func read(from reader: inout BinaryPayloadReader) throws(BinaryPayloadError) -> JobRedelivered {
+    public static func read(from reader: inout BinaryPayloadReader) throws(ChannelError) -> JobRedelivered {
         try reader.beginStruct()
         return JobRedelivered(
             eventID: try UUID.read(from: &reader), orderID: try reader.read(), attempt: try reader.read(),
@@ -182,7 +182,7 @@ extension DeliveryEvent: BinaryPayloadCodable {
         }
     }
 
-    public static func read(from reader: inout BinaryPayloadReader) throws(BinaryPayloadError) -> DeliveryEvent {
+    public static func read(from reader: inout BinaryPayloadReader) throws(ChannelError) -> DeliveryEvent {
         try reader.beginStruct()
         let kind: String = try reader.read()
         switch kind {
@@ -193,7 +193,7 @@ extension DeliveryEvent: BinaryPayloadCodable {
         case "locationUpdated": return .locationUpdated(try reader.read())
         case "delivered": return .delivered(try reader.read())
         case "jobRedelivered": return .jobRedelivered(try reader.read())
-        default: throw BinaryPayloadError("not a kind of delivery event: \(PeerText.escaped(kind))")
+        default: throw ChannelError.malformedPayload("not a kind of delivery event: \(PeerText.escaped(kind))")
         }
     }
 }

@@ -113,6 +113,8 @@ public struct Dispatcher: Sendable {
         try await feed.run(from: 0) { batch in
             var placed: [DeliveryJob] = []
             var attempts: [Int: Int] = [:]
+            /// The latest redelivery on record per order: the cause of the attempt a restart hands out.
+            var redeliveries: [Int: (attempt: Int, id: UUID)] = [:]
             for stored in batch {
                 switch stored.event {
                 case .orderPlaced(let order):
@@ -125,6 +127,9 @@ public struct Dispatcher: Sendable {
                     attempts[assigned.orderID] = max(attempts[assigned.orderID] ?? 0, assigned.attempt)
                 case .jobRedelivered(let redelivered):
                     attempts[redelivered.orderID] = max(attempts[redelivered.orderID] ?? 0, redelivered.attempt)
+                    if redelivered.attempt > redeliveries[redelivered.orderID]?.attempt ?? 0 {
+                        redeliveries[redelivered.orderID] = (redelivered.attempt, redelivered.eventID)
+                    }
                 case .delivered(let delivered): book.recorded(delivered.orderID)
                 case .orderPointer, .pickedUp, .locationUpdated: break
                 }
@@ -132,6 +137,7 @@ public struct Dispatcher: Sendable {
             for var job in placed {
                 // Attempts already on record (a restart): the next one goes on from them.
                 job.attempt = (attempts[job.orderID] ?? 0) + 1
+                if let latest = redeliveries[job.orderID] { job.cause = latest.id }
                 if book.add(job) { handOut.yield(job) }
             }
         }

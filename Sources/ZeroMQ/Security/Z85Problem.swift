@@ -1,5 +1,7 @@
-/// Why ``Z85`` could not encode bytes or decode text.
-public enum Z85Error: Error, Sendable, Equatable, CustomStringConvertible {
+/// Why bytes or text are not Z85, as ``Z85`` finds it before libzmq (which
+/// reports every problem as a bare `EINVAL`): what ``ZMQError/Code/invalidZ85``
+/// and ``ZMQError/Code/invalidKey`` errors say.
+enum Z85Problem: Sendable, Equatable {
     /// Z85 encodes groups of 4 bytes; this many bytes is not a multiple of 4.
     case byteCountNotMultipleOfFour(Int)
     /// Z85 text comes in groups of 5 characters; text of this length is not a multiple of 5.
@@ -9,22 +11,20 @@ public enum Z85Error: Error, Sendable, Equatable, CustomStringConvertible {
     /// The 5-character group starting at this offset stands for a number above
     /// 0xFFFFFFFF, so it encodes no 4 bytes.
     case groupOutOfRange(offset: Int)
-    /// libzmq refused input this module had accepted.
-    case rejectedByLibzmq(ZMQError)
 
-    /// What went wrong, in words.
-    public var description: String {
+    /// What is wrong, in words; `secret` leaves out the character, which is part of a secret.
+    func description(secret: Bool = false) -> String {
         switch self {
         case .byteCountNotMultipleOfFour(let count):
             "Z85 encodes a multiple of 4 bytes, not \(count)"
         case .lengthNotMultipleOfFive(let length):
             "Z85 text is a multiple of 5 characters long, not \(length)"
+        case .invalidCharacter(_, let offset) where secret:
+            "the character at offset \(offset) is not a Z85 character (not shown: it is secret)"
         case .invalidCharacter(let character, let offset):
             "\(Self.codePoints(of: character)) at offset \(offset) is not a Z85 character"
         case .groupOutOfRange(let offset):
             "the Z85 group at offset \(offset) is larger than 4 bytes can hold"
-        case .rejectedByLibzmq(let error):
-            error.description
         }
     }
 
