@@ -57,15 +57,7 @@ public final class ChannelMetrics: Service, Sendable {
     /// Reports every ``interval`` until a graceful shutdown or cancellation,
     /// then once more, so that nothing counted before the end is left out.
     public func run() async throws {
-        defer { report() }
-        do {
-            try await cancelWhenGracefulShutdown {
-                while true {
-                    try await Task.sleep(for: self.interval)
-                    self.report()
-                }
-            }
-        } catch is CancellationError {}
+        await reportEvery(interval) { self.report() }
     }
 
     /// Hands what was counted since the last report to the backend now.
@@ -82,20 +74,8 @@ extension ChannelMetrics {
     enum Tally: Int, CaseIterable, Sendable {
         case sent, dropped, received, gaps, late, duplicates, resets, undecodable, resent, acknowledged
 
-        var name: String {
-            switch self {
-            case .sent: "sent"
-            case .dropped: "dropped"
-            case .received: "received"
-            case .gaps: "gaps"
-            case .late: "late"
-            case .duplicates: "duplicates"
-            case .resets: "resets"
-            case .undecodable: "undecodable"
-            case .resent: "resent"
-            case .acknowledged: "acknowledged"
-            }
-        }
+        /// The counter's name: the case's own.
+        var name: String { String(describing: self) }
     }
 
     /// Adds `count` to `tally`: what a channel end calls as it counts.
@@ -165,26 +145,17 @@ extension ChannelMetrics {
 
     /// The backend's metrics and what they were last given.
     struct Reporter {
-        let counters: [Counter]
+        var counters: DeltaCounters
         let inFlight: Gauge
-        /// The totals last reported, in ``Tally`` order.
-        var reported: [UInt64]
 
         init(label: String, dimensions: [(String, String)], factory: any MetricsFactory) {
-            counters = Tally.allCases.map {
-                Counter(label: "\(label)_\($0.name)", dimensions: dimensions, factory: factory)
-            }
+            counters = DeltaCounters(
+                prefix: label, labels: Tally.allCases.map(\.name), dimensions: dimensions, factory: factory)
             inFlight = Gauge(label: "\(label)_in_flight", dimensions: dimensions, factory: factory)
-            reported = Array(repeating: 0, count: Tally.allCases.count)
         }
 
-        /// Increments each counter by what its total grew since the last report
-        /// (totals only grow).
         mutating func report(_ now: (totals: [UInt64], inFlight: Int64)) {
-            for (index, total) in now.totals.enumerated() where total > reported[index] {
-                counters[index].increment(by: Int64(clamping: total - reported[index]))
-                reported[index] = total
-            }
+            counters.report(now.totals)
             inFlight.record(now.inFlight)
         }
     }

@@ -25,8 +25,7 @@ public final class ProxyMetrics: Service, Sendable {
     public let proxy: Proxy
     /// How often it asks the proxy.
     public let interval: Duration
-    private let counters: [Counter]
-    private let reported = Locked([UInt64](repeating: 0, count: 8))
+    private let counters: Locked<DeltaCounters>
 
     /// - Parameters:
     ///   - proxy: the proxy to ask.
@@ -41,25 +40,16 @@ public final class ProxyMetrics: Service, Sendable {
         self.proxy = proxy
         self.interval = max(interval, .milliseconds(1))
         let factory = factory ?? MetricsSystem.factory
-        counters = ["frontend", "backend"].flatMap { side in
-            ["messages_received", "bytes_received", "messages_sent", "bytes_sent"].map { what in
-                Counter(label: "\(label)_\(side)_\(what)", dimensions: dimensions, factory: factory)
-            }
+        let labels = ["frontend", "backend"].flatMap { side in
+            ["messages_received", "bytes_received", "messages_sent", "bytes_sent"].map { "\(side)_\($0)" }
         }
+        counters = Locked(DeltaCounters(prefix: label, labels: labels, dimensions: dimensions, factory: factory))
     }
 
     /// Reports every ``interval`` until a graceful shutdown or cancellation,
     /// then once more.
     public func run() async throws {
-        do {
-            try await cancelWhenGracefulShutdown {
-                while true {
-                    try await Task.sleep(for: self.interval)
-                    await self.report()
-                }
-            }
-        } catch is CancellationError {}
-        await report()
+        await reportEvery(interval) { await self.report() }
     }
 
     /// Asks the proxy for its statistics and reports what grew since the last
@@ -70,11 +60,6 @@ public final class ProxyMetrics: Service, Sendable {
         let totals = [statistics.frontend, statistics.backend].flatMap {
             [$0.messagesReceived, $0.bytesReceived, $0.messagesSent, $0.bytesSent]
         }
-        reported.withLock { reported in
-            for (index, total) in totals.enumerated() where total > reported[index] {
-                counters[index].increment(by: Int64(clamping: total - reported[index]))
-                reported[index] = total
-            }
-        }
+        counters.withLock { $0.report(totals) }
     }
 }

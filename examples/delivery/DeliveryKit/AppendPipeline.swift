@@ -12,8 +12,8 @@ import Foundation
 /// resend it, so facts sent later may be stored before it.)
 public final class AppendPipeline: Sendable {
     private struct State {
-        var started = 0
-        var ended = 0
+        /// Batches started and not ended.
+        var inPipeline = 0
         /// A batch failed: the batches behind it are not written.
         var halted = false
     }
@@ -28,11 +28,11 @@ public final class AppendPipeline: Sendable {
     /// before, and returns at once.
     public func start(_ events: [DeliveryEvent], bodies: [Data], causes: [Causation]? = nil) -> PendingAppend {
         let pending = PendingAppend()
-        state.modify { $0.started += 1 }
+        state.modify { $0.inPipeline += 1 }
         store.startAppending(events, bodies: bodies, causes: causes, unless: { [state] in state.value.halted }) { [state] result in
             // On the writer, before the next batch starts there: that batch sees `halted`.
             state.modify { state in
-                state.ended += 1
+                state.inPipeline -= 1
                 if case .failure = result { state.halted = true }
             }
             pending.end(result)
@@ -44,7 +44,7 @@ public final class AppendPipeline: Sendable {
     /// has ended, so that none started before the failure is written after it.
     public func resume() {
         state.modify { state in
-            precondition(state.started == state.ended, "resume() while batches are still in the pipeline")
+            precondition(state.inPipeline == 0, "resume() while batches are still in the pipeline")
             state.halted = false
         }
     }
