@@ -1,8 +1,9 @@
 #!/bin/bash
 # Builds the DocC documentation of both libraries, ZeroMQ and ZeroMQChannels
 # (their catalogs and every public symbol's doc comment), with the toolchain's
-# own docc, and fails on any warning: a broken symbol link, a missing article,
-# a malformed comment.
+# own docc, and fails on any warning (a broken symbol link, a missing article,
+# a malformed comment) or on a public symbol without a doc comment
+# (scripts/doc-coverage.py).
 #   ./scripts/docs.sh [OUTPUT_DIR]      (default .build/docs: OUTPUT_DIR/ZeroMQ and
 #                                        OUTPUT_DIR/ZeroMQChannels, for static hosting)
 set -euo pipefail
@@ -26,3 +27,5 @@ for module in ZeroMQ ZeroMQChannels; do
         --output-path "$out/$module" --warnings-as-errors
 done
 echo "docs: $out/ZeroMQ, $out/ZeroMQChannels"
+# Every public symbol declared in Sources/ has a doc comment.
+python3 scripts/doc-coverage.py .build/docs-symbol-graphs

@@ -120,9 +120,12 @@ public final class AcknowledgedReceiver<Event: Decodable & Sendable> {
         /// The sender of each event (same index), to route its acknowledgement.
         fileprivate var routes: [[UInt8]] = []
 
+        /// Nothing taken yet: what ``AcknowledgedReceiver/take(into:limit:gathering:waitingAtMost:)`` fills.
         public init() {}
 
+        /// Whether no event was taken.
         public var isEmpty: Bool { events.isEmpty }
+        /// How many events were taken.
         public var count: Int { events.count }
 
         fileprivate mutating func append(_ event: ReceivedEvent<Event>, from route: [UInt8]) {

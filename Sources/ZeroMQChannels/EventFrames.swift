@@ -61,7 +61,10 @@ struct EventWriter<Event: Encodable> {
     /// bootstrapped instrument injects (W3C `traceparent` with
     /// swift-otel's propagator). Outside one, no instrument is asked: one
     /// task-local read is all it costs per event.
-    @inlinable
+    ///
+    /// Always inlined into the caller: as a call of its own, the envelope's
+    /// metadata cost a retain and release more per event (callgrind, 2026-11-30).
+    @inlinable @inline(__always)
     mutating func prepare(_ event: Event, topic: Topic, metadata: EventMetadata = EventMetadata())
         throws(ChannelError) -> EventEnvelope
     {
@@ -70,13 +73,12 @@ struct EventWriter<Event: Encodable> {
             frames[0] = topic.wireBytes
             self.topic = topic
         }
-        var metadata = metadata
-        if let context = ServiceContext.current, !context.isEmpty { injectTraceContext(context, into: &metadata) }
-        let envelope = EventEnvelope(
+        var envelope = EventEnvelope(
             eventID: ids.next(), eventType: eventType, publisherID: publisherID, sequence: sequence + 1,
             timestampNanoseconds: wallClockNanoseconds(), schemaVersion: schemaVersion, codecID: codecID,
             metadata: metadata
         )
+        if let context = ServiceContext.current, !context.isEmpty { injectTraceContext(context, into: &envelope.metadata) }
         envelope.encode(into: &frames[1])
         return envelope
     }

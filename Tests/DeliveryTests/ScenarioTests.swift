@@ -131,4 +131,38 @@ struct ScenarioTests {
         #expect(!reassigned.isEmpty)
         #expect(reassigned.allSatisfy { byID[$0.causation.causationID ?? UUID()]?.event.kind == .jobRedelivered })
     }
+
+    /// A role added through ``ScenarioRole`` (as `delivery run` adds `stats`) runs with the
+    /// others; stopped with the run, it resumes from its checkpoint, and replays only what
+    /// came after it.
+    @Test func theCourierStatisticsRoleRunsInTheScenarioAndResumesFromItsCheckpoint() async throws {
+        let directory = FileManager.default.temporaryDirectory
+        let storePath = directory.appendingPathComponent("stats-store-\(UUID()).sqlite").path
+        let statsPath = directory.appendingPathComponent("stats-\(UUID()).sqlite").path
+        defer { for path in [storePath, statsPath] { try? FileManager.default.removeItem(atPath: path) } }
+        var scenario = scenario(orders: 12, couriers: 2)
+        scenario.databasePath = storePath
+        scenario.extraRoles = [
+            ScenarioRole("courier statistics") { context, addresses in
+                CourierStatisticsProjection(
+                    context: context, addresses: addresses, database: try CourierStatisticsDatabase(path: statsPath))
+            }
+        ]
+        let report = try await scenario.run()
+        #expect(report.succeeded, "\(report.lines.joined(separator: "\n"))")
+        let store = try EventStore(path: storePath)
+        let head = try await store.head()
+        let statistics = try CourierStatisticsDatabase(path: statsPath)
+        let checkpoint = try await statistics.checkpoint()
+        #expect(checkpoint > 0 && checkpoint <= head, "the role ran in the scenario and applied the feed")
+        // Restarted: only what came after the checkpoint is applied, once, even if given twice.
+        let rest = try await store.events(after: checkpoint, limit: 10_000)
+        #expect(rest.count == Int(head - checkpoint))
+        try await statistics.apply(rest)
+        try await statistics.apply(rest)
+        #expect(try await statistics.checkpoint() == head)
+        let couriers = try await statistics.statistics()
+        #expect(couriers.map(\.deliveries).reduce(0, +) == 12)
+        #expect(couriers.allSatisfy { $0.deliveries == 0 || ($0.distanceKilometres > 0 && $0.medianDeliverySeconds != nil) })
+    }
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import DeliveryKit
 
 /// `delivery bus`: the XSUB/XPUB event bus with its capture tap.
-struct BusRole: AsyncParsableCommand {
+struct BusRole: DeliveryRoleCommand {
     static let configuration = CommandConfiguration(
         commandName: "bus",
         abstract: "Run the event bus (publish at --bus, subscribe at the next port, tap at the one after).")

@@ -2,7 +2,7 @@ import ArgumentParser
 import DeliveryKit
 
 /// `delivery courier`: one courier.
-struct CourierRole: AsyncParsableCommand {
+struct CourierRole: DeliveryRoleCommand {
     static let configuration = CommandConfiguration(commandName: "courier", abstract: "Run one courier.")
 
     @OptionGroup var endpoints: EndpointOptions

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DeliveryKit
 import Logging
 
 /// `delivery`: the delivery subsystem, whole (`delivery run`, the default) or
@@ -13,11 +14,29 @@ struct DeliveryCommand: AsyncParsableCommand {
             own process, on any host: start `bus` and `store` first, then the others, pointing them at the \
             bus and the store with --bus and --store.
             """,
-        subcommands: [
-            Run.self, BusRole.self, StoreRole.self, OrdersRole.self, DispatcherRole.self, CourierRole.self,
-            TrackingRole.self, NotifierRole.self, HistoryCommand.self,
-        ],
+        subcommands: [Run.self] + roles.map { $0 as any ParsableCommand.Type } + [HistoryCommand.self],
         defaultSubcommand: Run.self)
+
+    /// Every role, each a subcommand (`delivery NAME`) that runs it as a process of its
+    /// own. A new role is three files: its service in DeliveryKit, its command here
+    /// (a ``DeliveryRoleCommand`` whose `scenarioRole` puts it into `delivery run`),
+    /// and its line in this list.
+    static let roles: [any DeliveryRoleCommand.Type] = [
+        BusRole.self, StoreRole.self, OrdersRole.self, DispatcherRole.self, CourierRole.self, TrackingRole.self,
+        NotifierRole.self, StatsRole.self,
+    ]
+}
+
+/// A role's subcommand: runs the role as a process of its own; its
+/// `scenarioRole`, if any, is what `delivery run` runs in its one process
+/// beside the built-in roles.
+protocol DeliveryRoleCommand: AsyncParsableCommand {
+    static var scenarioRole: ScenarioRole? { get }
+}
+
+extension DeliveryRoleCommand {
+    /// None: a built-in role, which ``Scenario`` runs itself.
+    static var scenarioRole: ScenarioRole? { nil }
 }
 
 /// Log lines go to stderr, from `level` up (lifecycle at info; problems at warning and above).

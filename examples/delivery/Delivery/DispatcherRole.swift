@@ -2,7 +2,7 @@ import ArgumentParser
 import DeliveryKit
 
 /// `delivery dispatcher`: hands jobs to couriers and redelivers unacknowledged ones.
-struct DispatcherRole: AsyncParsableCommand {
+struct DispatcherRole: DeliveryRoleCommand {
     static let configuration = CommandConfiguration(
         commandName: "dispatcher",
         abstract: "Run the dispatcher: jobs pushed at --dispatcher, acknowledgements at the next port.")

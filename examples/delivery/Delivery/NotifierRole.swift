@@ -3,7 +3,7 @@ import Foundation
 import DeliveryKit
 
 /// `delivery notifier`: prints customer notifications.
-struct NotifierRole: AsyncParsableCommand {
+struct NotifierRole: DeliveryRoleCommand {
     static let configuration = CommandConfiguration(
         commandName: "notifier", abstract: "Run the notifier: one line per delivered order.")
 

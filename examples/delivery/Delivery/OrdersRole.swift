@@ -2,7 +2,7 @@ import ArgumentParser
 import DeliveryKit
 
 /// `delivery orders`: the order service (command side).
-struct OrdersRole: AsyncParsableCommand {
+struct OrdersRole: DeliveryRoleCommand {
     static let configuration = CommandConfiguration(
         commandName: "orders", abstract: "Run the order service: PlaceOrder commands over REQ/REP at --order-service.")
 

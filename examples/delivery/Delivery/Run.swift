@@ -39,6 +39,7 @@ struct Run: AsyncParsableCommand {
         scenario.timeout = .seconds(timeout)
         scenario.pace = .milliseconds(paceMs)
         scenario.addresses = tcp.map { Addresses.tcp(firstPort: $0) } ?? .inproc("delivery-\(getpid())")
+        scenario.extraRoles = DeliveryCommand.roles.compactMap { $0.scenarioRole }
         if !inMemory {
             let path =
                 db ?? FileManager.default.temporaryDirectory.appendingPathComponent("delivery-\(getpid()).sqlite").path

@@ -2,7 +2,7 @@ import ArgumentParser
 import DeliveryKit
 
 /// `delivery store`: the event store service.
-struct StoreRole: AsyncParsableCommand {
+struct StoreRole: DeliveryRoleCommand {
     static let configuration = CommandConfiguration(
         commandName: "store", abstract: "Run the event store: record the bus, answer queries, feed projections.")
 

@@ -2,7 +2,7 @@ import ArgumentParser
 import DeliveryKit
 
 /// `delivery tracking`: the tracking projection (query side).
-struct TrackingRole: AsyncParsableCommand {
+struct TrackingRole: DeliveryRoleCommand {
     static let configuration = CommandConfiguration(
         commandName: "tracking", abstract: "Run the tracking projection: queries over REQ/REP at --tracking.")
 

@@ -81,23 +81,12 @@ public final class NotificationLog: Sendable {
 
     /// Opens (creating if needed) the log in the SQLite file at `path`, or in memory when `path` is `nil`.
     public init(path: String?) throws {
-        database = try path.map { try DatabaseQueue(path: $0) } ?? DatabaseQueue()
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1") { db in
-            try db.execute(
-                sql: """
-                    CREATE TABLE notifications (order_id INTEGER PRIMARY KEY, line TEXT NOT NULL);
-                    CREATE TABLE checkpoint (id INTEGER PRIMARY KEY CHECK (id = 1), sequence INTEGER NOT NULL);
-                    INSERT INTO checkpoint VALUES (1, 0);
-                    """)
-        }
-        try migrator.migrate(database)
+        database = try openReadModel(
+            path: path, "v1", schema: "CREATE TABLE notifications (order_id INTEGER PRIMARY KEY, line TEXT NOT NULL);")
     }
 
     /// The last feed sequence number handled.
-    public func checkpoint() async throws -> Int64 {
-        try await database.read { db in try Int64.fetchOne(db, sql: "SELECT sequence FROM checkpoint") ?? 0 }
-    }
+    public func checkpoint() async throws -> Int64 { try await readCheckpoint(database) }
 
     /// Records `notifications` and moves the checkpoint to `checkpoint`, in one
     /// transaction; returns the lines of the orders not notified before.

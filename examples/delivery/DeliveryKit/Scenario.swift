@@ -24,6 +24,8 @@ public struct Scenario: Sendable {
     /// The dispatcher's acknowledgement deadlines.
     public var acceptTimeout: Duration = .seconds(1)
     public var completeTimeout: Duration = .seconds(3)
+    /// Roles run beside the built-in ones (``ScenarioRole``), each as a service of the run.
+    public var extraRoles: [ScenarioRole] = []
 
     public init() {}
 
@@ -72,6 +74,10 @@ public struct Scenario: Sendable {
                         try await Task.sleep(for: .seconds(86400))
                     }
                 })
+        }
+        for role in extraRoles {
+            let service = try role.make(context, addresses)
+            services.append(RunningService(role.name) { try await service.run() })
         }
         // The services run until the orders are settled; one that stops early (it throws, or returns) fails the run.
         let group = ServiceGroup(

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import ZeroMQ
 import ZeroMQChannels
 
@@ -75,4 +76,28 @@ func withDeadline<Result: Sendable>(
         }
         throw CancellationError()
     }
+}
+
+/// A read model's own SQLite database: the file at `path`, or in memory when
+/// `nil`, created by its first migration, named `migration`: `schema` and a
+/// one-row `checkpoint` table (the feed sequence number applied last, moved
+/// in the same transaction as the rows it covers).
+func openReadModel(path: String?, _ migration: String, schema: String) throws -> any DatabaseWriter {
+    let database = try path.map { try DatabaseQueue(path: $0) } ?? DatabaseQueue()
+    var migrator = DatabaseMigrator()
+    migrator.registerMigration(migration) { db in
+        try db.execute(
+            sql: schema + """
+
+                CREATE TABLE checkpoint (id INTEGER PRIMARY KEY CHECK (id = 1), sequence INTEGER NOT NULL);
+                INSERT INTO checkpoint VALUES (1, 0);
+                """)
+    }
+    try migrator.migrate(database)
+    return database
+}
+
+/// The feed sequence number a read model (``openReadModel(path:_:schema:)``) applied last.
+func readCheckpoint(_ database: any DatabaseWriter) async throws -> Int64 {
+    try await database.read { db in try Int64.fetchOne(db, sql: "SELECT sequence FROM checkpoint") ?? 0 }
 }
