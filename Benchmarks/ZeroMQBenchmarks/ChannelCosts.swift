@@ -60,7 +60,7 @@ func measureMetricsCost(_ plan: Plan) -> ChannelCostRow {
 private func sideCosts<Event: LocationEvent>(
     _ type: Event.Type, count: Int, codec: any EventCodec, typed: Bool, metered: Bool = false
 ) -> (send: Double, receive: Double) {
-    let result = Shared<(send: Double, receive: Double)>((0, 0))
+    let result = Locked<(send: Double, receive: Double)>((0, 0))
     let done = DispatchSemaphore(value: 0)
     // The receives await, as a subscriber does; the task runs on the cooperative pool.
     Task.detached {
@@ -105,11 +105,11 @@ private func sideCosts<Event: LocationEvent>(
             receive += cb_nowSeconds() - start
         }
         let events = Double(count / batch * batch)
-        result.modify { $0 = (send / events * 1e9, receive / events * 1e9) }
+        result.withLock { $0 = (send / events * 1e9, receive / events * 1e9) }
         done.signal()
     }
     done.wait()
-    return result.value
+    return result.withLock { $0 }
 }
 
 /// The channel cost table: each side's nanoseconds per event, typed and raw,

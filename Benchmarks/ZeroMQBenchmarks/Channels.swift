@@ -167,7 +167,7 @@ private func acknowledgedRate(count: Int, acknowledged: Bool) -> Double {
     let context = try! Context(defaultLinger: .zero)
     let endpoint = "inproc://bench-acknowledged-\(UUID().uuidString)"
     let codec = BinaryEventCodec()
-    let result = Shared<Double>(0)
+    let result = Locked<Double>(0)
     let done = DispatchSemaphore(value: 0)
     if acknowledged {
         let receiver = try! AcknowledgedReceiver<SelfCodedCourierLocation>(context: context, .bind(endpoint), codec: codec)
@@ -186,14 +186,14 @@ private func acknowledgedRate(count: Int, acknowledged: Bool) -> Double {
                 try! await sender.send(event, to: sampleTopic)
             }
             _ = try! await sender.waitUntilAcknowledged(timeout: .seconds(60))
-            result.modify { $0 = Double(count) / (cb_nowSeconds() - start) }
+            result.withLock { $0 = Double(count) / (cb_nowSeconds() - start) }
             sender.close()
             done.signal()
         }
     } else {
         let pull = try! context.socket(.pull)
         try! pull.bind(endpoint)
-        let started = Shared<Double>(0)
+        let started = Locked<Double>(0)
         Thread {
             let push = try! context.socket(.push)
             try! push.connect(endpoint)
@@ -202,26 +202,26 @@ private func acknowledgedRate(count: Int, acknowledged: Bool) -> Double {
                 eventID: UUID(), eventType: "CourierLocation", publisherID: UUID(), sequence: 1,
                 timestampNanoseconds: 0, schemaVersion: 1, codecID: codec.id)
             let raw = rawFrames(of: event, envelope: envelope, codec: codec)
-            started.modify { $0 = cb_nowSeconds() }
+            started.withLock { $0 = cb_nowSeconds() }
             for _ in 0..<count { _ = try! push.sendMultipart(raw) }
             done.signal()
         }.start()
         Task.detached { [pull] in
             for _ in 0..<count { _ = try! await pull.receiveMultipart() }
-            result.modify { $0 = Double(count) / (cb_nowSeconds() - started.value) }
+            result.withLock { $0 = Double(count) / (cb_nowSeconds() - started.withLock { $0 }) }
             done.signal()
         }
     }
     done.wait()
     done.wait()
-    return result.value
+    return result.withLock { $0 }
 }
 
 /// Messages per second from the receiver's first message to its last.
 private func streamRate(count: Int, asyncReceiver: Bool) -> Double {
     let context = try! Context(defaultLinger: .zero)
     let endpoint = "inproc://bench-stream-\(UUID().uuidString)"
-    let result = Shared<Double>(0)
+    let result = Locked<Double>(0)
     let done = DispatchSemaphore(value: 0)
     // Each socket is created where it is used; inproc allows connecting first.
     let sender = Thread {
@@ -239,7 +239,7 @@ private func streamRate(count: Int, asyncReceiver: Bool) -> Double {
         return pull
     }
     @Sendable func finish(_ start: Double) {
-        result.modify { $0 = Double(count - 1) / (cb_nowSeconds() - start) }
+        result.withLock { $0 = Double(count - 1) / (cb_nowSeconds() - start) }
         done.signal()
     }
     sender.start()
@@ -264,7 +264,7 @@ private func streamRate(count: Int, asyncReceiver: Bool) -> Double {
     }
     done.wait()
     done.wait()
-    return result.value
+    return result.withLock { $0 }
 }
 
 /// Events (or raw messages) per second received by an awaiting subscriber.
@@ -273,7 +273,7 @@ private func eventRate<Event: LocationEvent>(
 ) -> Double {
     let context = try! Context(defaultLinger: .zero)
     let endpoint = "inproc://bench-events-\(UUID().uuidString)"
-    let result = Shared<Double>(0)
+    let result = Locked<Double>(0)
     let done = DispatchSemaphore(value: 0)
     Thread {
         var event = Event.sample
@@ -306,12 +306,12 @@ private func eventRate<Event: LocationEvent>(
         } else {
             for _ in 0..<count { _ = try! await subscriber.socket.receiveMultipart() }
         }
-        result.modify { $0 = Double(count) / (cb_nowSeconds() - start) }
+        result.withLock { $0 = Double(count) / (cb_nowSeconds() - start) }
         done.signal()
     }
     done.wait()
     done.wait()
-    return result.value
+    return result.withLock { $0 }
 }
 
 /// Seconds on the clock both benchmark sides use.

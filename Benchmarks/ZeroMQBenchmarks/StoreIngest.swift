@@ -37,7 +37,7 @@ private func storeIngestRate(_ facts: [DeliveryEvent], overTheNetwork: Bool) -> 
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
     }
     let store = try! EventStore(path: path)
-    let result = Shared<Double>(0)
+    let result = Locked<Double>(0)
     let done = DispatchSemaphore(value: 0)
     if !overTheNetwork {
         // The store's schema (its indexes and triggers), then the rows inserted straight through SQLite.
@@ -85,7 +85,7 @@ private func storeIngestRate(_ facts: [DeliveryEvent], overTheNetwork: Bool) -> 
                 }
             }
         }
-        result.modify { $0 = Double(facts.count) / (cb_nowSeconds() - start) }
+        result.withLock { $0 = Double(facts.count) / (cb_nowSeconds() - start) }
         // Acknowledged means committed: the store holds every fact.
         if try! await store.head() != Int64(facts.count) {
             progress("store ingest: the store does not hold every fact it acknowledged")
@@ -96,5 +96,5 @@ private func storeIngestRate(_ facts: [DeliveryEvent], overTheNetwork: Bool) -> 
     done.wait()
     for sender in senders { sender.close() }
     running.cancel()
-    return result.value
+    return result.withLock { $0 }
 }

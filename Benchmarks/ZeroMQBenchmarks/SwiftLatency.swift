@@ -15,19 +15,19 @@ struct SwiftLatency: Sendable {
     func run() -> (median: Double, p99: Double) {
         let context: Context
         do { context = try Context() } catch { fail(error, in: "Context()") }
-        let handoff = EndpointHandoff()
-        let samples = Shared<[UInt64]>([])
+        let handoff = OneShot<String>()
+        let samples = Locked<[UInt64]>([])
         runOnTwoThreads(
             { reply(context: context, handoff: handoff) },
             { request(context: context, handoff: handoff, samples: samples) }
         )
-        return latencySummary(samples.value)
+        return latencySummary(samples.withLock { $0 })
     }
 
-    private func reply(context: Context, handoff: EndpointHandoff) {
+    private func reply(context: Context, handoff: OneShot<String>) {
         do {
             let socket = try context.socket(.rep)
-            handoff.publish(try socket.bind(endpoint))
+            handoff.post(try socket.bind(endpoint))
             let message = Message()
             for _ in 0..<(warmup + roundtrips) {
                 _ = try socket.receive(into: message)
@@ -38,14 +38,14 @@ struct SwiftLatency: Sendable {
         }
     }
 
-    private func request(context: Context, handoff: EndpointHandoff, samples timed: Shared<[UInt64]>) {
+    private func request(context: Context, handoff: OneShot<String>, samples timed: Locked<[UInt64]>) {
         let buffer = messageBuffer(size: size)
         defer { buffer.deallocate() }
         let bytes = UnsafeRawBufferPointer(buffer)
         var samples = [UInt64](repeating: 0, count: roundtrips)
         do {
             let socket = try context.socket(.req)
-            try socket.connect(handoff.wait())
+            try socket.connect(handoff.wait(timeout: .seconds(60)) ?? "no endpoint posted within 60 s")
             let reply = Message()
             for _ in 0..<warmup {
                 try socket.send(bytes)
@@ -60,6 +60,6 @@ struct SwiftLatency: Sendable {
         } catch {
             fail(error, in: "REQ")
         }
-        timed.modify { $0 = samples }
+        timed.withLock { $0 = samples }
     }
 }

@@ -40,13 +40,13 @@ extension SwiftStream {
         let context: Context
         do { context = try Context() } catch { fail(error, in: "Context()") }
         let sideChannel = uniqueInprocName("side")
-        let handoff = EndpointHandoff()
-        let result = Shared(StreamMeasurement())
+        let handoff = OneShot<String>()
+        let result = Locked(StreamMeasurement())
         runOnTwoThreads(
             { receive(context: context, sideChannel: sideChannel, handoff: handoff, result: result) },
             { send(context: context, sideChannel: sideChannel, handoff: handoff, result: result) }
         )
-        return result.value
+        return result.withLock { $0 }
     }
 
     /// Messages per second of a run without warm-up or allocation counting.
@@ -60,7 +60,7 @@ extension SwiftStream {
     }
 
     private func receive(
-        context: Context, sideChannel: String, handoff: EndpointHandoff, result: Shared<StreamMeasurement>
+        context: Context, sideChannel: String, handoff: OneShot<String>, result: Locked<StreamMeasurement>
     ) {
         do {
             let socket = try context.socket(pattern == .pubSub ? .sub : .pull)
@@ -68,7 +68,7 @@ extension SwiftStream {
             if pattern == .pubSub { try socket.subscribe() }
             let side = try context.socket(.pair)
             try side.bind(sideChannel)
-            handoff.publish(try socket.bind(endpoint))
+            handoff.post(try socket.bind(endpoint))
 
             let message = Message()
             _ = try socket.receive(into: message)
@@ -82,7 +82,7 @@ extension SwiftStream {
             let receiveAllocations = allocationCount() - allocations
             let elapsed = cb_now_ns() - start
 
-            result.modify {
+            result.withLock {
                 $0.elapsedNanoseconds = elapsed
                 $0.receiveAllocations = receiveAllocations
             }
@@ -92,7 +92,7 @@ extension SwiftStream {
     }
 
     private func send(
-        context: Context, sideChannel: String, handoff: EndpointHandoff, result: Shared<StreamMeasurement>
+        context: Context, sideChannel: String, handoff: OneShot<String>, result: Locked<StreamMeasurement>
     ) {
         let buffer = messageBuffer(size: size)
         defer { buffer.deallocate() }
@@ -101,7 +101,7 @@ extension SwiftStream {
         do {
             let socket = try context.socket(pattern == .pubSub ? .pub : .push)
             try socket.set(.sendHighWaterMark, 0)
-            try socket.connect(handoff.wait())
+            try socket.connect(handoff.wait(timeout: .seconds(60)) ?? "no endpoint posted within 60 s")
             let side = try context.socket(.pair)
             try side.set(.receiveTimeout, .milliseconds(1))
             try side.connect(sideChannel)
@@ -125,7 +125,7 @@ extension SwiftStream {
                 for _ in 0..<count { try socket.send(array) }
                 sendAllocations = allocationCount() - allocations
             }
-            result.modify { $0.sendAllocations = sendAllocations }
+            result.withLock { $0.sendAllocations = sendAllocations }
         } catch {
             fail(error, in: "\(pattern.label) sender")
         }

@@ -116,14 +116,25 @@ public struct EventMetadata: Sendable, Hashable, Codable, ExpressibleByDictionar
 
     /// Reads metadata from its entries, held to the same rules as ``set(_:_:)``:
     /// what an envelope could not carry is a `DecodingError`.
+    /// (A dictionary, as ``encode(to:)`` writes it; `{"entries": {…}}`, as
+    /// the version before it wrote, is read too.)
     public init(from decoder: any Decoder) throws {
-        let entries = try decoder.singleValueContainer().decode([String: String].self)
+        let entries: [String: String]
+        if let wrapped = try? decoder.container(keyedBy: LegacyKeys.self),
+            let legacy = try? wrapped.decode([String: String].self, forKey: .entries)
+        {
+            entries = legacy
+        } else {
+            entries = try decoder.singleValueContainer().decode([String: String].self)
+        }
         do {
             try self.init(entries)
         } catch {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "\(error)"))
         }
     }
+
+    private enum LegacyKeys: String, CodingKey { case entries }
 
     /// Writes the entries, as a dictionary.
     public func encode(to encoder: any Encoder) throws {

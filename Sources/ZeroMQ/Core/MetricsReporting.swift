@@ -18,11 +18,13 @@ package struct DeltaCounters {
     }
 
     /// Increments each counter by how much `totals` (same order as the
-    /// labels) grew since the last report. A total that went down (a source
-    /// that started over) is taken as the new base, and nothing is counted.
+    /// labels) grew since the last report. A total at or below the last one
+    /// reported counts nothing and leaves the base where it was: two reports
+    /// that read their totals at once may arrive in either order, and the
+    /// older must not make the newer count twice. (The totals only grow.)
     package mutating func report(_ totals: [UInt64]) {
-        for (index, total) in totals.enumerated() {
-            if total > reported[index] { counters[index].increment(by: Int64(clamping: total - reported[index])) }
+        for (index, total) in totals.enumerated() where total > reported[index] {
+            counters[index].increment(by: Int64(clamping: total - reported[index]))
             reported[index] = total
         }
     }

@@ -3,8 +3,9 @@ import Synchronization
 
 /// A value one thread posts once and any number of others wait for, each
 /// wait bounded, or a task awaits without holding a thread. Lets a device's
-/// thread report "bound" or "ended" to callers.
-final class OneShot<Value: Sendable>: Sendable {
+/// thread report "bound" or "ended" to callers. `package`: the benchmarks'
+/// threads hand each other an endpoint with it.
+package final class OneShot<Value: Sendable>: Sendable {
     private struct Storage {
         var value: Value?
         /// Tasks suspended in ``next()``, by a number of their own.
@@ -15,11 +16,14 @@ final class OneShot<Value: Sendable>: Sendable {
     private let storage = Locked(Storage())
     private let posted = DispatchSemaphore(value: 0)
 
+    /// Nothing posted yet.
+    package init() {}
+
     /// The value, if it has been posted.
-    var value: Value? { storage.withLock { $0.value } }
+    package var value: Value? { storage.withLock { $0.value } }
 
     /// Posts `value`; later posts are ignored.
-    func post(_ value: Value) {
+    package func post(_ value: Value) {
         let waiting = storage.withLock { storage -> [CheckedContinuation<Value?, Never>]? in
             guard storage.value == nil else { return nil }
             storage.value = value
@@ -34,7 +38,7 @@ final class OneShot<Value: Sendable>: Sendable {
     /// Waits until the value is posted or `timeout` passes.
     ///
     /// - Returns: the value, or `nil` on timeout.
-    func wait(timeout: Duration) -> Value? {
+    package func wait(timeout: Duration) -> Value? {
         if let value { return value }
         guard posted.wait(timeout: .now() + Self.interval(timeout)) == .success else { return value }
         // Leave the semaphore signalled, so every other waiter wakes as well.
@@ -44,7 +48,7 @@ final class OneShot<Value: Sendable>: Sendable {
 
     /// Suspends the task (no thread waits) until the value is posted; `nil`
     /// once the task is cancelled.
-    func next() async -> Value? {
+    package func next() async -> Value? {
         let waiter = storage.withLock { storage -> Int in
             storage.lastWaiter += 1
             return storage.lastWaiter

@@ -32,11 +32,15 @@ struct DeliveryCommand: AsyncParsableCommand {
 /// beside the built-in roles.
 protocol DeliveryRoleCommand: AsyncParsableCommand {
     static var scenarioRole: ScenarioRole? { get }
+    /// Lines for `delivery run`'s report, once its scenario has ended.
+    static func scenarioSummary() async -> [String]
 }
 
 extension DeliveryRoleCommand {
     /// None: a built-in role, which ``Scenario`` runs itself.
     static var scenarioRole: ScenarioRole? { nil }
+    /// None: the scenario's own report covers the built-in roles.
+    static func scenarioSummary() async -> [String] { [] }
 }
 
 /// Log lines go to stderr, from `level` up (lifecycle at info; problems at warning and above).

@@ -68,7 +68,12 @@ struct Run: AsyncParsableCommand {
             throw ExitCode(130)
         }
         if live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-        for line in result.lines { print(line) }
+        // The verdict (OK or FAILED) stays the last line, after what the added roles say.
+        for line in result.lines.dropLast() { print(line) }
+        for role in DeliveryCommand.roles {
+            for line in await role.scenarioSummary() { print(line) }
+        }
+        if let verdict = result.lines.last { print(verdict) }
         if let path = scenario.databasePath {
             print("history: delivery history --db \(path) --order 1")
         }

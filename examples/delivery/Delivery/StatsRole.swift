@@ -14,12 +14,38 @@ struct StatsRole: DeliveryRoleCommand {
     @Flag(help: "Print the statistics from --db and exit, instead of running the projection.")
     var print = false
 
-    /// In `delivery run` too, on an in-memory database.
+    /// In `delivery run` too, on a database file of that run's own.
     static var scenarioRole: ScenarioRole? {
         ScenarioRole("courier statistics") { context, addresses in
-            CourierStatisticsProjection(
-                context: context, addresses: addresses, database: try CourierStatisticsDatabase(path: nil))
+            try? FileManager.default.removeItem(atPath: scenarioDatabase)
+            return CourierStatisticsProjection(
+                context: context, addresses: addresses, database: try CourierStatisticsDatabase(path: scenarioDatabase))
         }
+    }
+
+    /// The database of `delivery run`'s statistics, in the temporary directory.
+    static var scenarioDatabase: String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("delivery-courier-statistics-\(getpid()).sqlite")
+            .path
+    }
+
+    /// The statistics as `delivery run` left them: the projection stops with the run, and
+    /// may not have read the last events (the checkpoint says how far it got).
+    static func scenarioSummary() async -> [String] {
+        do {
+            let database = try CourierStatisticsDatabase(path: scenarioDatabase)
+            return ["courier statistics (a second read model; applied up to stored event #\(try await database.checkpoint())):"]
+                + (try await database.statistics()).map { "  " + line($0) }
+                + ["  delivery stats --print --db \(scenarioDatabase)"]
+        } catch {
+            return ["courier statistics: \(error)"]
+        }
+    }
+
+    static func line(_ courier: CourierStatistics) -> String {
+        "courier \(courier.courierID): \(courier.deliveries) deliveries, "
+            + String(format: "%.2f km", courier.distanceKilometres) + ", median delivery "
+            + (courier.medianDeliverySeconds.map { String(format: "%.1f s", $0) } ?? "unknown")
     }
 
     func validate() throws {
@@ -28,12 +54,7 @@ struct StatsRole: DeliveryRoleCommand {
 
     func run() async throws {
         if print {
-            for courier in try await CourierStatisticsDatabase(path: db).statistics() {
-                say(
-                    "courier \(courier.courierID): \(courier.deliveries) deliveries, "
-                        + String(format: "%.2f km", courier.distanceKilometres) + ", median delivery "
-                        + (courier.medianDeliverySeconds.map { String(format: "%.1f s", $0) } ?? "unknown"))
-            }
+            for courier in try await CourierStatisticsDatabase(path: db).statistics() { say(Self.line(courier)) }
             return
         }
         try await runService("stats") { context in

@@ -113,9 +113,12 @@ public final class CourierStatisticsDatabase: Sendable {
             if let latitude = last?["last_latitude"] as Double?, let longitude = last?["last_longitude"] as Double? {
                 let kilometres = greatCircleKilometres(
                     from: Position(latitude: latitude, longitude: longitude), to: position)
+                // An upsert: after a resend, a position can be stored before its pickup.
                 try db.execute(
-                    sql: "UPDATE couriers SET distance_km = distance_km + ? WHERE courier_id = ?",
-                    arguments: [kilometres, location.courierID])
+                    sql: """
+                        INSERT INTO couriers (courier_id, distance_km) VALUES (?, ?)
+                        ON CONFLICT (courier_id) DO UPDATE SET distance_km = distance_km + excluded.distance_km
+                        """, arguments: [location.courierID, kilometres])
             }
             try db.execute(
                 sql: """
@@ -140,7 +143,9 @@ public final class CourierStatisticsDatabase: Sendable {
     }
 
     /// Every courier's statistics, by courier id: answered with SQL, the
-    /// median by ordering each courier's delivery times.
+    /// median by ordering each courier's delivery times (times use when the
+    /// store recorded the pickup and the delivery; a ride whose delivery was
+    /// stored before its pickup, as a resend after a failure can do, is left out).
     public func statistics() async throws -> [CourierStatistics] {
         try await database.read { db in
             try Row.fetchAll(db, sql: "SELECT courier_id, deliveries, distance_km FROM couriers ORDER BY courier_id")
@@ -151,6 +156,7 @@ public final class CourierStatisticsDatabase: Sendable {
                         sql: """
                             SELECT delivered_at - picked_up_at AS seconds FROM rides
                             WHERE courier_id = ? AND delivered_at IS NOT NULL AND picked_up_at IS NOT NULL
+                              AND delivered_at >= picked_up_at
                             ORDER BY seconds
                             """, arguments: [courier])
                     return CourierStatistics(
