@@ -142,7 +142,8 @@ public final class Proxy: Sendable {
     /// - Throws: ``ZMQError``: the bind error of a socket (for example
     ///   `EADDRINUSE`), ``ZMQError/Code/alreadyStarted`` when started (or
     ///   stopped) before, ``ZMQError/Code/threadDidNotReport`` when the thread
-    ///   did not report within ``Options/controlTimeout``.
+    ///   did not report within ``Options/controlTimeout``, ``ZMQError/Code/notRunning``
+    ///   when ``stop()`` ended it while it started.
     @discardableResult
     public func start() throws(ZMQError) -> Endpoints {
         // The lock is held to claim the start and to record its result, not
@@ -179,7 +180,11 @@ public final class Proxy: Sendable {
                 state.endpoints = endpoints
                 return state.control == nil || thread.hasEnded
             }
-            if stopped { throw ZMQError(code: .notRunning, operation: "start proxy: it was stopped as it started") }
+            if stopped {
+                // Ended by a failure right after binding (its context shut down), or by a stop().
+                if case .failed(let error)? = thread.outcome { throw error }
+                throw ZMQError(code: .notRunning, operation: "start proxy: it was stopped as it started")
+            }
             logger.info("proxy started", metadata: ["endpoints": "\(endpoints)"])
             return endpoints
         case .failure(let error):
