@@ -23,7 +23,7 @@ struct DeviceTests {
         let capture: Socket
     }
 
-    func startBus(frontend: Endpoint = "tcp://127.0.0.1:*", backend: Endpoint = "tcp://127.0.0.1:*") throws -> Bus {
+    func startBus(frontend: Endpoint = .bind("tcp://127.0.0.1:*"), backend: Endpoint = .bind("tcp://127.0.0.1:*")) throws -> Bus {
         let context = try Context(defaultLinger: .zero)
         let proxy = Proxy(
             context: context, kind: .forwarder, frontend: frontend, backend: backend,
@@ -149,7 +149,7 @@ struct DeviceTests {
     @Test func releasingARunningProxyStopsIt() throws {
         let context = try Context(defaultLinger: .zero)
         var proxy: Proxy? = Proxy(
-            context: context, kind: .forwarder, frontend: "tcp://127.0.0.1:*", backend: "tcp://127.0.0.1:*")
+            context: context, kind: .forwarder, frontend: .bind("tcp://127.0.0.1:*"), backend: .bind("tcp://127.0.0.1:*"))
         let endpoints = try #require(proxy).start()
         proxy = nil
         let rebound = try context.boundedSocket(.pull)
@@ -161,7 +161,7 @@ struct DeviceTests {
     @Test func streamerDeliversEveryMessageToExactlyOneWorker() throws {
         let context = try Context(defaultLinger: .zero)
         let proxy = Proxy(
-            context: context, kind: .streamer, frontend: "tcp://127.0.0.1:*", backend: .bind(uniqueInproc()))
+            context: context, kind: .streamer, frontend: .bind("tcp://127.0.0.1:*"), backend: .bind(uniqueInproc()))
         let endpoints = try proxy.start()
         let workers = try (0..<2).map { _ in try context.boundedSocket(.pull) }
         for worker in workers { try worker.connect(endpoints.backend) }
@@ -214,11 +214,11 @@ struct DeviceTests {
     @Test func aPortInUseIsThrownFromStart() throws {
         let context = try Context(defaultLinger: .zero)
         let first = Proxy(
-            context: context, kind: .streamer, frontend: "tcp://127.0.0.1:*", backend: "tcp://127.0.0.1:*")
+            context: context, kind: .streamer, frontend: .bind("tcp://127.0.0.1:*"), backend: .bind("tcp://127.0.0.1:*"))
         let taken = try first.start()
 
         let second = Proxy(
-            context: context, kind: .streamer, frontend: "tcp://127.0.0.1:*", backend: .bind(taken.backend))
+            context: context, kind: .streamer, frontend: .bind("tcp://127.0.0.1:*"), backend: .bind(taken.backend))
         let error = #expect(throws: ZMQError.self) { try second.start() }
         #expect(error?.code == ZMQError.Code.addressInUse)
         #expect(error?.operation.contains("proxy backend") == true)

@@ -2,16 +2,15 @@
 /// producer or a proxy) or connects (the end that comes and goes). What a
 /// ``Proxy``'s sockets, and the channel ends of `ZeroMQChannels`, are given.
 ///
-/// A string literal binds: `"tcp://*:5556"` is `.bind("tcp://*:5556")`.
-public enum Endpoint: Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible {
+/// Always spelled out (`.bind("tcp://*:5556")`, `.connect("tcp://bus:5556")`):
+/// no string literal stands for one, so that whether a socket binds or
+/// connects is a choice its code shows, never a default.
+public enum Endpoint: Sendable, Hashable, CustomStringConvertible {
     /// Bind to the endpoint; a TCP port of `*` picks a free port, which
     /// ``Socket/attach(_:)`` returns.
     case bind(String)
     /// Connect to the endpoint.
     case connect(String)
-
-    /// Binds to `value`.
-    public init(stringLiteral value: String) { self = .bind(value) }
 
     /// The endpoint's address, as given (`tcp://127.0.0.1:5556`).
     public var address: String {

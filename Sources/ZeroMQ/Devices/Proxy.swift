@@ -10,7 +10,7 @@ import Synchronization
 ///
 /// ```swift
 /// let bus = Proxy(context: context, kind: .forwarder,
-///                 frontend: "tcp://127.0.0.1:*", backend: "tcp://127.0.0.1:*")
+///                 frontend: .bind("tcp://127.0.0.1:*"), backend: .bind("tcp://127.0.0.1:*"))
 /// let endpoints = try bus.start()   // publishers connect to endpoints.frontend,
 ///                                   // subscribers to endpoints.backend
 /// try bus.pause(); try bus.resume()

@@ -5,7 +5,7 @@ import ServiceLifecycle
 /// counters, as a `Service` beside the proxy:
 ///
 /// ```swift
-/// let bus = Proxy(context: context, kind: .forwarder, frontend: "tcp://*:5550", backend: "tcp://*:5551")
+/// let bus = Proxy(context: context, kind: .forwarder, frontend: .bind("tcp://*:5550"), backend: .bind("tcp://*:5551"))
 /// let busMetrics = ProxyMetrics(bus, dimensions: [("proxy", "bus")])
 /// try await ServiceGroup(services: [bus, busMetrics], logger: logger).run()
 /// ```

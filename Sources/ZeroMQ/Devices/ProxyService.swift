@@ -4,7 +4,7 @@ import ServiceLifecycle
 /// in its `ServiceGroup` beside its other parts:
 ///
 /// ```swift
-/// let bus = Proxy(context: context, kind: .forwarder, frontend: "tcp://*:5550", backend: "tcp://*:5551")
+/// let bus = Proxy(context: context, kind: .forwarder, frontend: .bind("tcp://*:5550"), backend: .bind("tcp://*:5551"))
 /// try await ServiceGroup(services: [bus, …], gracefulShutdownSignals: [.sigterm], logger: logger).run()
 /// ```
 extension Proxy: Service {
