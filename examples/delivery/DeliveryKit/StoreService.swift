@@ -99,7 +99,7 @@ public struct StoreService: Sendable {
         let appends = AppendPipeline(store: store)
         /// Batches started and not yet acknowledged, oldest first: at most two
         /// (one committing, one waiting for the writer).
-        var started: [(taken: Receiver.Taken, append: PendingAppend)] = []
+        var started: [(taken: Receiver.Taken, causes: [Causation], append: PendingAppend)] = []
         var next = Receiver.Taken()
         var nextRows: [Data] = []
         var ended = false
@@ -108,18 +108,19 @@ public struct StoreService: Sendable {
             nextRows += try next.events[nextRows.count...].map { try $0.event.json() }
         }
         /// Acknowledges a committed batch and hands what it stored to the feed.
-        func finish(_ taken: Receiver.Taken, _ results: [EventStore.Appended]) throws {
+        func finish(_ taken: Receiver.Taken, _ causes: [Causation], _ results: [EventStore.Appended]) throws {
             // Once the context is shut down no acknowledgement can leave; the senders send these again.
             if !ended { try receiver.acknowledge(taken) }
             commits.add()
             received.add(taken.count)
             duplicatesIgnored.add(results.count { !$0.isNew })
-            let committed = zip(taken.events, results).compactMap { received, result -> Committed? in
+            let committed = zip(zip(taken.events, causes), results).compactMap { pair, result -> Committed? in
+                let (received, causation) = pair
                 guard let recordedAt = result.recordedAt, let body = result.body else { return nil }
                 return Committed(
                     stored: StoredEvent(
                         sequence: result.sequence, event: received.event, recordedAt: recordedAt,
-                        causation: Causation(received.envelope.metadata)),
+                        causation: causation),
                     json: body)
             }
             if !committed.isEmpty { feed.yield(.committed(committed)) }
@@ -136,12 +137,12 @@ public struct StoreService: Sendable {
                         receiver.release(oldest.taken)
                         throw error
                     }
-                    try finish(oldest.taken, results)
+                    try finish(oldest.taken, oldest.causes, results)
                 } else if !next.isEmpty, !ended, started.count < 2, started.isEmpty || next.count >= largestBatch {
                     // The writer is idle, or this batch is full: start it.
-                    started.append((next, appends.start(
-                            next.events.map(\.event), bodies: nextRows,
-                            causes: next.events.map { Causation($0.envelope.metadata) })))
+                    // Read once from the envelopes: for the rows, and for the feed once committed.
+                    let causes = next.events.map { Causation($0.envelope.metadata) }
+                    started.append((next, causes, appends.start(next.events.map(\.event), bodies: nextRows, causes: causes)))
                     next = Receiver.Taken()
                     nextRows = []
                 } else if !ended {
@@ -159,7 +160,7 @@ public struct StoreService: Sendable {
                 // error is acknowledged, the rest released, so that its senders send it again.
                 for batch in started {
                     if let results = try? await batch.append.results() {
-                        try? finish(batch.taken, results)
+                        try? finish(batch.taken, batch.causes, results)
                     } else {
                         receiver.release(batch.taken)
                     }
