@@ -14,11 +14,11 @@ struct EventStoreTests {
         #expect(first.sequence == 1 && first.isNew && first.recordedAt != nil)
         // A pointer to the same order carries the same event id: already stored.
         let pointer = DeliveryEvent.orderPointer(OrderPointer(eventID: placed.eventID, orderID: 1))
-        #expect(try await store.append(pointer) == .init(sequence: 1, isNew: false))
+        #expect(try await store.append(pointer) == .init(sequence: 1, version: 1, isNew: false))
         let assigned = DeliveryEvent.courierAssigned(
             CourierAssigned(eventID: UUID(), orderID: 1, courierID: 4, attempt: 1))
         #expect(try await store.append(assigned).sequence == 2)
-        #expect(try await store.append(assigned) == .init(sequence: 2, isNew: false))
+        #expect(try await store.append(assigned) == .init(sequence: 2, version: 2, isNew: false))
         #expect(try await store.append(.pickedUp(PickedUp(eventID: UUID(), orderID: 1, courierID: 4))).sequence == 3)
         #expect(try await store.head() == 3)
         #expect(try await store.events(after: 0).map(\.sequence) == [1, 2, 3])

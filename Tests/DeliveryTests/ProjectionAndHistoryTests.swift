@@ -17,8 +17,11 @@ struct ProjectionAndHistoryTests {
             .locationUpdated(location(courier: 5, latitude: 52.2)),
             .delivered(Delivered(eventID: DeliveryEvent.deliveredEventID(orderID: 1), orderID: 1, courierID: 5)),
         ]
-        return events.enumerated().map {
-            StoredEvent(sequence: Int64($0.offset + 1), event: $0.element, recordedAt: Date())
+        var versions: [String: Int64] = [:]
+        return events.enumerated().map { index, event in
+            versions[event.stream, default: 0] += 1
+            return StoredEvent(
+                sequence: Int64(index + 1), event: event, recordedAt: Date(), version: versions[event.stream]!)
         }
     }()
 

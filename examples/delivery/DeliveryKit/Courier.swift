@@ -113,10 +113,9 @@ public struct Courier: Sendable {
         let position = Position(
             latitude: from.latitude + (to.latitude - from.latitude) * fraction,
             longitude: from.longitude + (to.longitude - from.longitude) * fraction)
-        let heading = atan2(to.longitude - from.longitude, to.latitude - from.latitude) * 180 / .pi
         return LocationUpdated(
             eventID: UUID(), orderID: job.orderID, courierID: id, position: position, speedKmh: 18 + Double(id % 5),
-            headingDegrees: (heading + 360).truncatingRemainder(dividingBy: 360), batteryPercent: 100 - step,
+            headingDegrees: from.bearing(to: to), batteryPercent: 100 - step,
             step: step, steps: steps)
     }
 }

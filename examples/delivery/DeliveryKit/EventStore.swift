@@ -28,7 +28,7 @@ public final class EventStore: Sendable {
 
     /// The store's schema, created and changed by migrations: GRDB records
     /// which have run in the file, and runs each new one once.
-    private static var migrator: DatabaseMigrator {
+    static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: the events table, append-only") { db in
             // IF NOT EXISTS: a store written before the schema had migrations is taken over, and
@@ -61,6 +61,33 @@ public final class EventStore: Sendable {
                     ALTER TABLE events ADD COLUMN causation_id TEXT;
                     """)
         }
+        migrator.registerMigration("v3: streams, versions within them, and each row's schema version") { db in
+            // Each event joins its stream (``DeliveryEvent/stream``) and is numbered within it in the order it was
+            // stored. Numbering the rows stored before means writing them once, here: the append-only trigger is
+            // lifted for this migration alone and put back as it was.
+            try db.execute(
+                sql: """
+                    ALTER TABLE events ADD COLUMN stream TEXT NOT NULL DEFAULT '';
+                    ALTER TABLE events ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE events ADD COLUMN schema_version INTEGER NOT NULL DEFAULT 1;
+                    DROP TRIGGER events_are_never_updated;
+                    UPDATE events SET
+                        stream = CASE kind WHEN 'courier.location' THEN 'courier-' || courier_id
+                                           ELSE 'order-' || order_id END,
+                        -- Builds before this one wrote a location with a heading (version 2), unless older still.
+                        schema_version = CASE WHEN kind = 'courier.location'
+                            AND json_extract(CAST(body AS TEXT), '$.locationUpdated.headingDegrees') IS NOT NULL
+                            THEN 2 ELSE 1 END;
+                    CREATE INDEX events_numbering ON events(stream, sequence);
+                    UPDATE events SET version = (
+                        SELECT COUNT(*) FROM events AS earlier
+                        WHERE earlier.stream = events.stream AND earlier.sequence <= events.sequence);
+                    DROP INDEX events_numbering;
+                    CREATE UNIQUE INDEX events_by_stream ON events(stream, version);
+                    CREATE TRIGGER events_are_never_updated BEFORE UPDATE ON events
+                    BEGIN SELECT RAISE(ABORT, 'the event store is append-only: events are never updated'); END;
+                    """)
+        }
         return migrator
     }
 
@@ -68,6 +95,8 @@ public final class EventStore: Sendable {
     public struct Appended: Sendable, Hashable, Codable {
         /// The event's sequence number (the original one for a duplicate).
         public var sequence: Int64
+        /// Its version within its stream (the original one for a duplicate).
+        public var version: Int64
         /// `false` when the store already had this event id.
         public var isNew: Bool
         /// When this append stored it; `nil` for a duplicate.
@@ -75,18 +104,28 @@ public final class EventStore: Sendable {
         /// The JSON this append stored; `nil` for a duplicate.
         public var body: Data?
 
-        public init(sequence: Int64, isNew: Bool, recordedAt: Date? = nil, body: Data? = nil) {
+        public init(sequence: Int64, version: Int64, isNew: Bool, recordedAt: Date? = nil, body: Data? = nil) {
             self.sequence = sequence
+            self.version = version
             self.isNew = isNew
             self.recordedAt = recordedAt
             self.body = body
         }
     }
 
-    /// Appends `event` unless its id is already stored.
+    /// Appends `event` to its stream (``DeliveryEvent/stream``) unless its id
+    /// is already stored, provided the stream is at `expected`; otherwise it
+    /// throws ``VersionConflict`` and stores nothing. A command handler reads
+    /// a stream, decides, and appends with the version it read: if another
+    /// writer got in between, the conflict tells it to read again and decide
+    /// again (optimistic concurrency). A duplicate is no conflict: it returns
+    /// the original's numbers, so a command sent again is answered as before.
     @discardableResult
-    public func append(_ event: DeliveryEvent) async throws -> Appended {
-        try await append(contentsOf: [event])[0]
+    public func append(_ event: DeliveryEvent, expecting expected: ExpectedVersion = .any) async throws -> Appended {
+        let body = try event.json()
+        return try await database.write { db in
+            try Self.insert([event], bodies: [body], causes: nil, expecting: [expected], into: db)[0]
+        }
     }
 
     /// Appends `events` in order in one transaction (a group commit: one
@@ -142,11 +181,25 @@ public final class EventStore: Sendable {
     /// makes SQLite ignore would still use up an `AUTOINCREMENT` number, and
     /// projections rely on the sequence having no gaps. So a row costs one
     /// INSERT, and only a duplicate costs a lookup of its original number.
-    static func insert(_ events: [DeliveryEvent], bodies: [Data], causes: [Causation]?, into db: Database) throws
-        -> [Appended]
-    {
+    /// The stream versions and global sequence are the store's own numbers:
+    /// each new row takes one past the stream's highest version and one past
+    /// the highest sequence, rather than leaving the sequence to
+    /// `AUTOINCREMENT`: an insert that a duplicate id makes SQLite ignore
+    /// would still use up an `AUTOINCREMENT` number, and projections rely on
+    /// the sequence having no gaps. So a row costs one INSERT and, for the
+    /// first event of each stream in the batch, one indexed lookup of the
+    /// stream's version; only a duplicate costs a lookup of its original numbers.
+    ///
+    /// `expecting` gives each event's ``ExpectedVersion`` (same index; `nil`:
+    /// any). The first event whose stream is not where it expects throws
+    /// ``VersionConflict``, and the caller's transaction stores none of them.
+    static func insert(
+        _ events: [DeliveryEvent], bodies: [Data], causes: [Causation]?, expecting: [ExpectedVersion]? = nil,
+        into db: Database
+    ) throws -> [Appended] {
         precondition(events.count == bodies.count, "one JSON row for each event")
         precondition(causes.map { $0.count == events.count } ?? true, "one causation for each event")
+        precondition(expecting.map { $0.count == events.count } ?? true, "one expected version for each event")
         let recordedAt = Date().timeIntervalSince1970
         var head = try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM events") ?? 0
         var appended: [Appended] = []
@@ -154,24 +207,42 @@ public final class EventStore: Sendable {
         let insert = try db.cachedStatement(
             sql: """
                 INSERT INTO events
-                    (sequence, event_id, kind, order_id, courier_id, body, recorded_at, correlation_id, causation_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING
+                    (sequence, event_id, kind, order_id, courier_id, body, recorded_at, correlation_id, causation_id,
+                     stream, version, schema_version)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING
                 """)
-        let find = try db.cachedStatement(sql: "SELECT sequence FROM events WHERE event_id = ?")
+        let find = try db.cachedStatement(sql: "SELECT sequence, version FROM events WHERE event_id = ?")
+        let streamVersion = try db.cachedStatement(sql: "SELECT MAX(version) FROM events WHERE stream = ?")
+        /// Each stream's version as this batch has left it.
+        var versions: [String: Int64] = [:]
         for (index, (event, body)) in zip(events, bodies).enumerated() {
             let id = event.eventID.text
             let causation = causes?[index] ?? .unknown
+            let stream = event.stream
+            let version: Int64
+            if let known = versions[stream] {
+                version = known
+            } else {
+                version = try Int64.fetchOne(streamVersion, arguments: [stream]) ?? 0
+            }
             try insert.execute(arguments: [
                 head + 1, id, event.kind.rawValue, event.orderID, event.courierID, body, recordedAt,
-                causation.correlationID, causation.causationID?.text,
+                causation.correlationID, causation.causationID?.text, stream, version + 1, event.schemaVersion,
             ])
             if db.changesCount == 1 {
+                if let expected = expecting?[index], !expected.admits(version) {
+                    throw VersionConflict(stream: stream, expected: expected, actual: version)
+                }
                 head += 1
+                versions[stream] = version + 1
                 appended.append(
-                    Appended(sequence: head, isNew: true, recordedAt: Date(timeIntervalSince1970: recordedAt), body: body))
-            } else if let original = try Int64.fetchOne(find, arguments: [id]) {
+                    Appended(
+                        sequence: head, version: version + 1, isNew: true,
+                        recordedAt: Date(timeIntervalSince1970: recordedAt), body: body))
+            } else if let original = try Row.fetchOne(find, arguments: [id]) {
                 // Stored before, in an earlier batch or earlier in this one.
-                appended.append(Appended(sequence: original, isNew: false))
+                versions[stream] = version
+                appended.append(Appended(sequence: original["sequence"], version: original["version"], isNew: false))
             } else {
                 throw DeliveryError.failed(service: "event store", reason: "event \(id) was neither inserted nor found")
             }
@@ -189,6 +260,12 @@ public final class EventStore: Sendable {
         try await fetch("SELECT * FROM events WHERE sequence > ? ORDER BY sequence LIMIT ?", [sequence, limit])
     }
 
+    /// Every event of `stream` (``DeliveryEvent/stream``), oldest first; the
+    /// last one's ``StoredEvent/version`` is the stream's version (none: 0).
+    public func events(inStream stream: String) async throws -> [StoredEvent] {
+        try await fetch("SELECT * FROM events WHERE stream = ? ORDER BY version", [stream])
+    }
+
     /// Every event about `orderID`, oldest first: the order's history.
     public func history(ofOrder orderID: Int) async throws -> [StoredEvent] {
         try await fetch("SELECT * FROM events WHERE order_id = ? ORDER BY sequence", [orderID])
@@ -201,11 +278,7 @@ public final class EventStore: Sendable {
 
     /// The complete ``OrderPlaced`` of `orderID`: how a pointer event is resolved.
     public func order(_ orderID: Int) async throws -> OrderPlaced? {
-        let placed = try await fetch(
-            "SELECT * FROM events WHERE order_id = ? AND kind = ? ORDER BY sequence LIMIT 1",
-            [orderID, EventKind.orderPlaced.rawValue])
-        guard case .orderPlaced(let order)? = placed.first?.event else { return nil }
-        return order
+        try await database.read { db in try Self.order(orderID, in: db) }
     }
 
     /// The highest order id stored, 0 when none: where a restarted order service goes on.
@@ -242,12 +315,26 @@ public final class EventStore: Sendable {
             try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
                 StoredEvent(
                     sequence: row["sequence"],
-                    event: try JSONDecoder().decode(DeliveryEvent.self, from: row["body"] as Data),
+                    event: try Upcaster.event(
+                        kind: row["kind"], schemaVersion: row["schema_version"], body: row["body"],
+                        order: { id in try Self.order(id, in: db) }),
                     recordedAt: Date(timeIntervalSince1970: row["recorded_at"]),
+                    version: row["version"],
                     causation: Causation(
                         correlationID: row["correlation_id"],
                         causationID: (row["causation_id"] as String?).flatMap(UUID.init(uuidString:))))
             }
         }
+    }
+
+    /// The complete ``OrderPlaced`` of `orderID`, read in `db`.
+    private static func order(_ orderID: Int, in db: Database) throws -> OrderPlaced? {
+        let body = try Data.fetchOne(
+            db, sql: "SELECT body FROM events WHERE order_id = ? AND kind = ? ORDER BY sequence LIMIT 1",
+            arguments: [orderID, EventKind.orderPlaced.rawValue])
+        guard let body, case .orderPlaced(let order) = try JSONDecoder().decode(DeliveryEvent.self, from: body) else {
+            return nil
+        }
+        return order
     }
 }

@@ -306,15 +306,20 @@ public struct StoredEvent: Codable, Sendable, Hashable {
     public var event: DeliveryEvent
     /// When the store appended it.
     public var recordedAt: Date
+    /// Its version within its stream (``DeliveryEvent/stream``), from 1.
+    public var version: Int64
     /// Its order's correlation id and the fact that caused it, as its sender
     /// gave them. The store's answers carry it; its committed feed leaves it
     /// out (``Causation/unknown``), since no projection needs it.
     public var causation: Causation
 
-    public init(sequence: Int64, event: DeliveryEvent, recordedAt: Date, causation: Causation = .unknown) {
+    public init(
+        sequence: Int64, event: DeliveryEvent, recordedAt: Date, version: Int64, causation: Causation = .unknown
+    ) {
         self.sequence = sequence
         self.event = event
         self.recordedAt = recordedAt
+        self.version = version
         self.causation = causation
     }
 
@@ -324,10 +329,11 @@ public struct StoredEvent: Codable, Sendable, Hashable {
         sequence = try container.decode(Int64.self, forKey: .sequence)
         event = try container.decode(DeliveryEvent.self, forKey: .event)
         recordedAt = try container.decode(Date.self, forKey: .recordedAt)
+        version = try container.decode(Int64.self, forKey: .version)
         causation = try container.decodeIfPresent(Causation.self, forKey: .causation) ?? .unknown
     }
 
-    private enum CodingKeys: String, CodingKey { case sequence, event, recordedAt, causation }
+    private enum CodingKeys: String, CodingKey { case sequence, event, recordedAt, version, causation }
 }
 
 /// Topics of the store's feed: every stored event again, in sequence order,

@@ -9,12 +9,14 @@ import ZeroMQChannels
 struct FeedMessage: Encodable, Sendable {
     let sequence: Int64
     let recordedAt: Date
+    let version: Int64
     /// The event's JSON, as ``DeliveryEvent`` encodes itself.
     let eventJSON: Data
 
     init(_ stored: StoredEvent, eventJSON: Data) {
         sequence = stored.sequence
         recordedAt = stored.recordedAt
+        version = stored.version
         self.eventJSON = eventJSON
     }
 
@@ -24,18 +26,19 @@ struct FeedMessage: Encodable, Sendable {
         try container.encode(sequence, forKey: .sequence)
         try container.encode(try JSONDecoder().decode(DeliveryEvent.self, from: eventJSON), forKey: .event)
         try container.encode(recordedAt, forKey: .recordedAt)
+        try container.encode(version, forKey: .version)
     }
 
-    private enum CodingKeys: String, CodingKey { case sequence, event, recordedAt }
+    private enum CodingKeys: String, CodingKey { case sequence, event, recordedAt, version }
 
-    /// `{"sequence":N,"event":EVENT,"recordedAt":SECONDS}`: what `JSONEncoder`
+    /// `{"sequence":N,"event":EVENT,"recordedAt":SECONDS,"version":V}`: what `JSONEncoder`
     /// makes of a ``StoredEvent`` (a `Date` as seconds since 2001), spliced.
     var json: [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(eventJSON.count + 64)
         bytes += Array("{\"sequence\":\(sequence),\"event\":".utf8)
         bytes += eventJSON
-        bytes += Array(",\"recordedAt\":\(recordedAt.timeIntervalSinceReferenceDate)}".utf8)
+        bytes += Array(",\"recordedAt\":\(recordedAt.timeIntervalSinceReferenceDate),\"version\":\(version)}".utf8)
         return bytes
     }
 }

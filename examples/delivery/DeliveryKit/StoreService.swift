@@ -120,7 +120,7 @@ public struct StoreService: Sendable {
                 return Committed(
                     stored: StoredEvent(
                         sequence: result.sequence, event: received.event, recordedAt: recordedAt,
-                        causation: causation),
+                        version: result.version, causation: causation),
                     json: body)
             }
             if !committed.isEmpty { feed.yield(.committed(committed)) }
@@ -260,7 +260,7 @@ extension StoredEvent {
         guard case .orderPlaced(let order) = event else { return self }
         return StoredEvent(
             sequence: sequence, event: .orderPointer(OrderPointer(eventID: order.eventID, orderID: order.orderID)),
-            recordedAt: recordedAt)
+            recordedAt: recordedAt, version: version)
     }
 }
 
