@@ -167,7 +167,7 @@ struct ChaosTests {
         // The tracking read model equals one rebuilt from the store.
         var all: [StoredEvent] = []
         while case let batch = try await log.events(after: all.last?.sequence ?? 0), !batch.isEmpty { all += batch }
-        let rebuilt = try TrackingModel(replaying: all)
+        let rebuilt = try await TrackingDatabase.rebuilt(replaying: all).contents()
         #expect(rebuilt.orders == views, "tracking's live answers differ from a model rebuilt from the store")
     }
 }

@@ -1,4 +1,4 @@
-import DeliveryKit
+@testable import DeliveryKit
 import Foundation
 import Testing
 
@@ -31,30 +31,45 @@ struct ProjectionAndHistoryTests {
             speedKmh: 20, headingDegrees: 0, batteryPercent: 90, step: 1, steps: 2)
     }
 
-    @Test func theReadModelHoldsCurrentStateOnly() throws {
-        let model = try TrackingModel(replaying: Self.log)
+    @Test func theReadModelHoldsCurrentStateOnly() async throws {
+        let model = try await TrackingDatabase.rebuilt(replaying: Self.log).contents()
         let order = try #require(model.orders[1])
         #expect(order.status == .delivered)
         #expect(order.courierID == 5)
         #expect(order.attempts == 2)
+        #expect(order.placedAt == Self.log[0].recordedAt && order.updatedAt == Self.log[8].recordedAt)
+        #expect(order.position == Position(latitude: 52.2, longitude: 4.9))
         #expect(model.couriers[5]?.deliveries == 1)
         #expect(model.couriers[5]?.currentOrder == nil)
         #expect(model.couriers[3]?.currentOrder == nil, "the redelivery took the job from courier 3")
         #expect(model.checkpoint == 9)
     }
 
-    @Test func eventsOutOfSequenceAreRefusedNotSkipped() throws {
-        var model = TrackingModel()
-        try model.apply(Self.log[0])
-        #expect(throws: TrackingModel.OutOfOrder.self) { try model.apply(Self.log[2]) }
-        #expect(throws: TrackingModel.OutOfOrder.self) { try model.apply(Self.log[0]) }
-        try model.apply(Self.log[1])
-        #expect(model.checkpoint == 2)
+    /// The rows and the checkpoint move together: a batch given again is
+    /// skipped, and one that would leave a gap applies nothing.
+    @Test func eventsOutOfSequenceAreRefusedAndRepeatsSkipped() async throws {
+        let model = try TrackingDatabase(path: nil)
+        #expect(try await model.apply([Self.log[0]]) == 1)
+        await #expect(throws: OutOfOrder(expected: 2, got: 3)) { try await model.apply([Self.log[2]]) }
+        // A batch with a gap inside stores none of it, not even the events before the gap.
+        await #expect(throws: OutOfOrder.self) { try await model.apply([Self.log[1], Self.log[3]]) }
+        #expect(try await model.checkpoint() == 1)
+        #expect(try await model.apply([Self.log[0]]) == 0)
+        #expect(try await model.apply(Array(Self.log[0...1])) == 1)
+        #expect(try await model.checkpoint() == 2)
+        #expect(try await model.order(1)?.status == .assigned)
     }
 
-    @Test func replayingTheSameLogGivesTheSameModel() throws {
-        #expect(try TrackingModel(replaying: Self.log) == TrackingModel(replaying: Self.log))
-        #expect(try TrackingModel(replaying: Self.log.prefix(5)) != TrackingModel(replaying: Self.log))
+    @Test func replayingTheSameLogGivesTheSameModel() async throws {
+        let whole = try await TrackingDatabase.rebuilt(replaying: Self.log).contents()
+        #expect(try await TrackingDatabase.rebuilt(replaying: Self.log).contents() == whole)
+        #expect(try await TrackingDatabase.rebuilt(replaying: Array(Self.log.prefix(5))).contents() != whole)
+        // In batches of any size, and with repeats, as a projection that was stopped and restarted gets them.
+        let restarted = try TrackingDatabase(path: nil)
+        for start in stride(from: 0, to: Self.log.count, by: 2) {
+            try await restarted.apply(Array(Self.log[max(0, start - 1)..<min(Self.log.count, start + 3)]))
+        }
+        #expect(try await restarted.contents() == whole)
     }
 
     @Test func historyAnswersWhatTheReadModelForgot() {

@@ -131,7 +131,9 @@ struct ServiceTests {
         let harness = try Harness()
         defer { harness.stop() }
         let storeService = StoreService(context: harness.context, addresses: harness.addresses, store: harness.store)
-        let projection = TrackingProjection(context: harness.context, addresses: harness.addresses, serveQueries: false)
+        let projection = TrackingProjection(
+            context: harness.context, addresses: harness.addresses, database: try TrackingDatabase(path: nil),
+            serveQueries: false)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await storeService.run() }
             let producer = try harness.facts("producer")
@@ -140,7 +142,7 @@ struct ServiceTests {
             #expect(try await harness.eventually { try await harness.store.head() == 100 })
 
             group.addTask { try await projection.run() }
-            #expect(try await harness.eventually { projection.model.checkpoint == 100 })
+            #expect(try await harness.eventually { try await projection.database.checkpoint() == 100 })
             // Assignments travel the feed complete (orders go as pointers, always fetched):
             // one at a time until the projection's live subscription has one.
             var next = 1
@@ -156,14 +158,15 @@ struct ServiceTests {
                     return projection.progress.live > 0
                 })
             while next <= 100 { try await assign() }
-            #expect(try await harness.eventually { projection.model.checkpoint == 200 })
+            #expect(try await harness.eventually { try await projection.database.checkpoint() == 200 })
 
             let progress = projection.progress
             #expect(progress.replayed >= 100)
             #expect(progress.live > 0)
             #expect(progress.replayed + progress.live == 200, "every event applied once: \(progress)")
             let all = try await harness.store.events(after: 0, limit: 1_000)
-            #expect(try TrackingModel(replaying: all) == projection.model)
+            #expect(
+                try await TrackingDatabase.rebuilt(replaying: all).contents() == projection.database.contents())
             group.cancelAll()
         }
     }
@@ -175,14 +178,15 @@ struct ServiceTests {
         try await harness.store.append(
             .courierAssigned(CourierAssigned(eventID: UUID(), orderID: 1, courierID: 2, attempt: 1)))
         let storeService = StoreService(context: harness.context, addresses: harness.addresses, store: harness.store)
-        let projection = TrackingProjection(context: harness.context, addresses: harness.addresses)
+        let projection = TrackingProjection(
+            context: harness.context, addresses: harness.addresses, database: try TrackingDatabase(path: nil))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await storeService.run() }
             group.addTask { try await projection.run() }
             let client = try Requester<TrackingQuery, TrackingReply>(
                 context: harness.context, connect: harness.addresses.tracking, service: "tracking",
                 timeout: .seconds(30))
-            #expect(try await harness.eventually { projection.model.checkpoint == 2 })
+            #expect(try await harness.eventually { try await projection.database.checkpoint() == 2 })
             guard case .order(let view) = try await client.call(.order(order: 1)) else {
                 Issue.record("not an order reply")
                 return

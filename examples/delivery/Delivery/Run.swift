@@ -21,6 +21,11 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Seconds to wait for the last delivery.") var timeout = 60
     @Option(help: "Milliseconds between two steps of a ride.") var paceMs = 10
 
+    /// The tracking read model's database of `delivery run`, in the temporary directory.
+    static var trackingDatabase: String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("delivery-tracking-\(getpid()).sqlite").path
+    }
+
     func validate() throws {
         guard orders > 0, couriers > 0 else { throw ValidationError("--orders and --couriers must be positive") }
         guard !(failCourier && couriers < 2) else { throw ValidationError("--fail-courier needs at least 2 couriers") }
@@ -45,6 +50,8 @@ struct Run: AsyncParsableCommand {
                 db ?? FileManager.default.temporaryDirectory.appendingPathComponent("delivery-\(getpid()).sqlite").path
             if db == nil { try? FileManager.default.removeItem(atPath: path) }
             scenario.databasePath = path
+            scenario.trackingDatabasePath = Self.trackingDatabase
+            try? FileManager.default.removeItem(atPath: Self.trackingDatabase)
         }
         let live = isatty(STDERR_FILENO) != 0
         let finished: ScenarioReport?
@@ -76,6 +83,9 @@ struct Run: AsyncParsableCommand {
         if let verdict = result.lines.last { print(verdict) }
         if let path = scenario.databasePath {
             print("history: delivery history --db \(path) --order 1")
+        }
+        if let path = scenario.trackingDatabasePath {
+            print("tracking read model: sqlite3 \(path) \"SELECT status, COUNT(*) FROM orders GROUP BY status\"")
         }
         if !result.succeeded { throw ExitCode(1) }
     }

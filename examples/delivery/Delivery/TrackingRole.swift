@@ -7,12 +7,21 @@ struct TrackingRole: DeliveryRoleCommand {
         commandName: "tracking", abstract: "Run the tracking projection: queries over REQ/REP at --tracking.")
 
     @OptionGroup var endpoints: EndpointOptions
+    @Option(help: "The read model's own SQLite file (the query database): orders and couriers, and its checkpoint.")
+    var readDB = "delivery-tracking.sqlite"
+    @Flag(help: "Empty the read model first, and rebuild it by replaying the whole store.")
+    var rebuild = false
 
     func run() async throws {
         try await runService("tracking") { context in
-            let projection = TrackingProjection(
-                context: context, addresses: endpoints.addresses)
-            report("tracking: replaying the store, then live; queries at \(endpoints.tracking)")
+            let database = try TrackingDatabase(path: readDB)
+            if rebuild { try await database.reset() }
+            let projection = TrackingProjection(context: context, addresses: endpoints.addresses, database: database)
+            // Said however it stops: how much of the store this run applied (a restart: only what its checkpoint lacked).
+            defer { report("tracking: this run applied \(projection.applied.value) events") }
+            report(
+                "tracking: \(readDB), from stored event #\(try await database.checkpoint()) on, then live; "
+                    + "queries at \(endpoints.tracking)")
             try await projection.run()
         }
     }

@@ -80,21 +80,15 @@ public final class CourierStatisticsDatabase: Sendable {
     public func checkpoint() async throws -> Int64 { try await readCheckpoint(database) }
 
     /// Applies `batch` (consecutive stored events) and moves the checkpoint
-    /// to its last event, in one transaction. Events at or below the
-    /// checkpoint are skipped, so a batch given twice changes nothing twice.
-    public func apply(_ batch: [StoredEvent]) async throws {
-        try await database.write { db in
-            let checkpoint = try Int64.fetchOne(db, sql: "SELECT sequence FROM checkpoint") ?? 0
-            for stored in batch where stored.sequence > checkpoint {
-                try Self.apply(stored, in: db)
-            }
-            if let last = batch.last {
-                try db.execute(sql: "UPDATE checkpoint SET sequence = MAX(sequence, ?)", arguments: [last.sequence])
-            }
-        }
+    /// to its last event, in one transaction (``applyWithCheckpoint(_:to:_:)``).
+    /// Events at or below the checkpoint are skipped, so a batch given twice
+    /// changes nothing twice. Returns how many events were applied.
+    @discardableResult
+    public func apply(_ batch: [StoredEvent]) async throws -> Int {
+        try await applyWithCheckpoint(batch, to: database, Self.apply)
     }
 
-    private static func apply(_ stored: StoredEvent, in db: Database) throws {
+    @Sendable private static func apply(_ stored: StoredEvent, in db: Database) throws {
         let at = stored.recordedAt.timeIntervalSince1970
         switch stored.event {
         case .pickedUp(let picked):

@@ -4,7 +4,7 @@ import GRDB
 /// The event store: an append-only log of ``DeliveryEvent``s in SQLite, each
 /// with a global sequence number. Rows are never updated or deleted (triggers
 /// refuse it), so every question about the past has an answer; current state
-/// is a projection of the log (``TrackingModel``).
+/// is a projection of the log (``TrackingDatabase``).
 ///
 /// Appends are idempotent by event id: appending a fact the store already has
 /// returns the original sequence number and changes nothing. That is what

@@ -17,6 +17,8 @@ public struct Scenario: Sendable {
     public var addresses = Addresses.inproc("delivery")
     /// The SQLite file of the event store; `nil` keeps it in memory.
     public var databasePath: String?
+    /// The SQLite file of the tracking read model (its query database); `nil` keeps it in memory.
+    public var trackingDatabasePath: String?
     /// How long to wait for the last delivery before giving up.
     public var timeout: Duration = .seconds(60)
     /// The pause between two steps of a ride.
@@ -44,7 +46,8 @@ public struct Scenario: Sendable {
 
         let meter = WireMeter()
         let storeService = StoreService(context: context, addresses: addresses, store: store)
-        let tracking = TrackingProjection(context: context, addresses: addresses)
+        let tracking = TrackingProjection(
+            context: context, addresses: addresses, database: try TrackingDatabase(path: trackingDatabasePath))
         let notifier = Notifier(context: context, addresses: addresses, log: try NotificationLog(path: nil))
         var dispatcher = Dispatcher(context: context, addresses: addresses)
         dispatcher.acceptTimeout = acceptTimeout
@@ -105,7 +108,7 @@ public struct Scenario: Sendable {
                 while ContinuousClock.now < deadline {
                     let delivered = try await store.countsByKind()[.delivered] ?? 0
                     let head = try await store.head()
-                    let checkpoint = tracking.model.checkpoint
+                    let checkpoint = try await tracking.database.checkpoint()
                     largestLag = max(largestLag, head - checkpoint)
                     progress(
                         "placed \(placed.count)/\(orders) · delivered \(delivered) · redelivered \(dispatcher.book.redeliveries)"
@@ -137,7 +140,7 @@ public struct Scenario: Sendable {
         guard let driven else { throw CancellationError() }
         // Every service has stopped: the report sees the store and the read model as they are left.
         return try await ScenarioReport(
-            settled: driven.settled, placed: driven.placed, store: store, live: tracking.model,
+            settled: driven.settled, placed: driven.placed, store: store, live: tracking.database,
             progress: tracking.progress, dispatcher: dispatcher, notifier: notifier, storeService: storeService,
             wire: meter.snapshot, crashed: crashed.value, commandWaits: driven.commandWaits,
             largestLag: driven.largestLag, elapsed: ContinuousClock.now - started,

@@ -67,7 +67,7 @@ public struct ScenarioReport: Sendable {
     }
 
     init(
-        settled: Bool, placed: [Int], store: EventStore, live: TrackingModel, progress: TrackingProjection.Progress,
+        settled: Bool, placed: [Int], store: EventStore, live: TrackingDatabase, progress: TrackingProjection.Progress,
         dispatcher: Dispatcher, notifier: Notifier, storeService: StoreService, wire: [String: WireMeter.Tally],
         crashed: [Int: Int], commandWaits: [Duration], largestLag: Int64, elapsed: Duration,
         paths: [(String, AcknowledgedCounters)]
@@ -111,11 +111,12 @@ public struct ScenarioReport: Sendable {
         redeliveries = dispatcher.book.redeliveries
         duplicateCompletions = dispatcher.book.duplicateCompletions
         crashedCouriers = crashed
-        projectionLag = eventsStored - live.checkpoint
+        let liveContents = try await live.contents()
+        projectionLag = eventsStored - liveContents.checkpoint
         self.largestLag = largestLag
         var all: [StoredEvent] = []
         while case let batch = try await store.events(after: all.last?.sequence ?? 0), !batch.isEmpty { all += batch }
-        projectionMatchesReplay = (try? TrackingModel(replaying: all)) == live
+        projectionMatchesReplay = try await TrackingDatabase.rebuilt(replaying: all).contents() == liveContents
         projection = progress
 
         self.wire = EventKind.allCases.compactMap { kind in

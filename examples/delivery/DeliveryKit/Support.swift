@@ -101,3 +101,33 @@ func openReadModel(path: String?, _ migration: String, schema: String) throws ->
 func readCheckpoint(_ database: any DatabaseWriter) async throws -> Int64 {
     try await database.read { db in try Int64.fetchOne(db, sql: "SELECT sequence FROM checkpoint") ?? 0 }
 }
+
+/// A stored event that is not the next one a read model expects: applying it would skip history.
+public struct OutOfOrder: Error, Sendable, Hashable, CustomStringConvertible {
+    public let expected: Int64
+    public let got: Int64
+    public var description: String { "expected event \(expected), got \(got)" }
+}
+
+/// Applies `batch` (stored events in sequence order) to a read model
+/// (``openReadModel(path:_:schema:)``) and moves its checkpoint to the last
+/// one, in one transaction: a crash leaves either all of it or none. Events
+/// at or below the checkpoint are skipped, so a batch given again changes
+/// nothing twice; one beyond the next expected number throws ``OutOfOrder``
+/// and applies nothing. Returns how many events were applied.
+@discardableResult
+func applyWithCheckpoint(
+    _ batch: [StoredEvent], to database: any DatabaseWriter, _ apply: @escaping @Sendable (StoredEvent, Database) throws -> Void
+) async throws -> Int {
+    try await database.write { db in
+        var checkpoint = try Int64.fetchOne(db, sql: "SELECT sequence FROM checkpoint") ?? 0
+        let start = checkpoint
+        for stored in batch where stored.sequence > checkpoint {
+            guard stored.sequence == checkpoint + 1 else { throw OutOfOrder(expected: checkpoint + 1, got: stored.sequence) }
+            try apply(stored, db)
+            checkpoint = stored.sequence
+        }
+        try db.execute(sql: "UPDATE checkpoint SET sequence = ?", arguments: [checkpoint])
+        return Int(checkpoint - start)
+    }
+}

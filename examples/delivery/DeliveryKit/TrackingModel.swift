@@ -9,7 +9,7 @@ public enum OrderStatus: String, Codable, Sendable, Hashable {
     case delivered
 }
 
-/// One order in the read model.
+/// One order in the read model: a row of the tracking database's `orders` table.
 public struct OrderView: Codable, Sendable, Hashable {
     public var orderID: Int
     public var status: OrderStatus
@@ -18,9 +18,14 @@ public struct OrderView: Codable, Sendable, Hashable {
     public var position: Position?
     /// The store sequence of the last event that changed this view.
     public var lastSequence: Int64
+    /// When the store recorded the order's placement (`nil` while only later facts have arrived).
+    public var placedAt: Date?
+    /// When the store recorded the last event that changed this view.
+    public var updatedAt: Date
 
     public init(
-        orderID: Int, status: OrderStatus, courierID: Int?, attempts: Int, position: Position?, lastSequence: Int64
+        orderID: Int, status: OrderStatus, courierID: Int?, attempts: Int, position: Position?, lastSequence: Int64,
+        placedAt: Date?, updatedAt: Date
     ) {
         self.orderID = orderID
         self.status = status
@@ -28,109 +33,96 @@ public struct OrderView: Codable, Sendable, Hashable {
         self.attempts = attempts
         self.position = position
         self.lastSequence = lastSequence
+        self.placedAt = placedAt
+        self.updatedAt = updatedAt
     }
 }
 
-/// One courier in the read model.
+/// One courier in the read model: a row of the tracking database's `couriers` table.
 public struct CourierView: Codable, Sendable, Hashable {
     public var courierID: Int
     public var currentOrder: Int?
     public var position: Position?
     public var deliveries: Int
+    /// When the store recorded the last event that changed this view.
+    public var updatedAt: Date
 
-    public init(courierID: Int, currentOrder: Int?, position: Position?, deliveries: Int) {
+    public init(courierID: Int, currentOrder: Int?, position: Position?, deliveries: Int, updatedAt: Date) {
         self.courierID = courierID
         self.currentOrder = currentOrder
         self.position = position
         self.deliveries = deliveries
+        self.updatedAt = updatedAt
     }
 }
 
-/// The query side of CQRS: current state per order and per courier, projected
-/// from the event store's events in sequence order. It answers "where is my
-/// order now?" in one lookup, which the log alone cannot; it is disposable,
-/// since replaying the log from sequence 1 rebuilds it exactly.
-public struct TrackingModel: Codable, Sendable, Hashable {
-    public private(set) var orders: [Int: OrderView] = [:]
-    public private(set) var couriers: [Int: CourierView] = [:]
-    /// The sequence number of the last event applied: where to resume.
-    public private(set) var checkpoint: Int64 = 0
+/// Where a read model keeps its rows while an event is applied: the
+/// tracking database's tables, inside the transaction of the batch.
+protocol TrackingRows {
+    func order(_ id: Int) throws -> OrderView?
+    func save(_ order: OrderView) throws
+    func courier(_ id: Int) throws -> CourierView?
+    func save(_ courier: CourierView) throws
+}
 
-    public init() {}
-
-    /// A model rebuilt from scratch by replaying `events`.
-    public init(replaying events: some Sequence<StoredEvent>) throws {
-        for event in events { try apply(event) }
-    }
-
-    /// An event that is not the next in sequence: applying it would skip or repeat history.
-    public struct OutOfOrder: Error, CustomStringConvertible {
-        public let expected: Int64
-        public let got: Int64
-        public var description: String { "expected event \(expected), got \(got)" }
-    }
-
-    /// Applies the next event. Events must come in sequence order with no gap.
-    public mutating func apply(_ stored: StoredEvent) throws {
-        guard stored.sequence == checkpoint + 1 else {
-            throw OutOfOrder(expected: checkpoint + 1, got: stored.sequence)
-        }
-        checkpoint = stored.sequence
+/// How the tracking read model follows the log: current state per order and
+/// per courier, changed by each event in sequence order. It answers "where
+/// is my order now?" in one lookup, which the log alone cannot; it is
+/// disposable, since replaying the log from sequence 1 rebuilds it exactly.
+enum TrackingRules {
+    /// Applies `stored` to `rows`.
+    static func apply(_ stored: StoredEvent, to rows: some TrackingRows) throws {
         let event = stored.event
-        // Read before the order changes: the courier a redelivery takes the job from.
-        let previousCourier = orders[event.orderID]?.courierID
-        if let status = event.orderStatus {
-            updateOrder(event.orderID, stored.sequence, to: status) { view in
-                switch event {
-                case .orderPlaced(let placed): view.position = placed.pickupPosition
-                case .courierAssigned(let assigned):
-                    view.courierID = assigned.courierID
-                    view.attempts = max(view.attempts, assigned.attempt)
-                case .locationUpdated(let location): view.position = location.position
-                case .delivered(let delivered): view.courierID = delivered.courierID
-                case .jobRedelivered: view.courierID = nil
-                case .pickedUp, .orderPointer: break
-                }
+        let at = stored.recordedAt
+        let previous = try rows.order(event.orderID)
+        // Late news of an abandoned attempt does not undo a delivery.
+        if let status = event.orderStatus, previous?.status != .delivered {
+            var view =
+                previous
+                ?? OrderView(
+                    orderID: event.orderID, status: status, courierID: nil, attempts: 0, position: nil,
+                    lastSequence: 0, placedAt: nil, updatedAt: at)
+            view.status = status
+            switch event {
+            case .orderPlaced(let placed):
+                view.position = placed.pickupPosition
+                view.placedAt = at
+            case .courierAssigned(let assigned):
+                view.courierID = assigned.courierID
+                view.attempts = max(view.attempts, assigned.attempt)
+            case .locationUpdated(let location): view.position = location.position
+            case .delivered(let delivered): view.courierID = delivered.courierID
+            case .jobRedelivered: view.courierID = nil
+            case .pickedUp, .orderPointer: break
             }
+            view.lastSequence = stored.sequence
+            view.updatedAt = at
+            try rows.save(view)
+        }
+        func updateCourier(_ id: Int, _ change: (inout CourierView) -> Void) throws {
+            var view =
+                try rows.courier(id)
+                ?? CourierView(courierID: id, currentOrder: nil, position: nil, deliveries: 0, updatedAt: at)
+            change(&view)
+            view.updatedAt = at
+            try rows.save(view)
         }
         switch event {
-        case .courierAssigned(let assigned): updateCourier(assigned.courierID) { $0.currentOrder = assigned.orderID }
-        case .locationUpdated(let location): updateCourier(location.courierID) { $0.position = location.position }
+        case .courierAssigned(let assigned): try updateCourier(assigned.courierID) { $0.currentOrder = assigned.orderID }
+        case .locationUpdated(let location): try updateCourier(location.courierID) { $0.position = location.position }
         case .delivered(let delivered):
-            updateCourier(delivered.courierID) {
+            try updateCourier(delivered.courierID) {
                 if $0.currentOrder == delivered.orderID { $0.currentOrder = nil }
                 $0.deliveries += 1
             }
         case .jobRedelivered(let redelivered):
-            if let previousCourier {
-                updateCourier(previousCourier) { if $0.currentOrder == redelivered.orderID { $0.currentOrder = nil } }
+            // The courier the redelivery takes the job from, as the order had it before this event.
+            if let previousCourier = previous?.courierID {
+                try updateCourier(previousCourier) { if $0.currentOrder == redelivered.orderID { $0.currentOrder = nil } }
             }
         case .orderPlaced, .orderPointer, .pickedUp: break
         }
     }
-
-    /// Moves an order's view to `status` and applies `change`, unless it is
-    /// delivered (late news of an abandoned attempt does not undo a delivery).
-    private mutating func updateOrder(
-        _ orderID: Int, _ sequence: Int64, to status: OrderStatus, _ change: (inout OrderView) -> Void
-    ) {
-        var view =
-            orders[orderID]
-            ?? OrderView(orderID: orderID, status: status, courierID: nil, attempts: 0, position: nil, lastSequence: 0)
-        guard view.status != .delivered else { return }
-        view.status = status
-        change(&view)
-        view.lastSequence = sequence
-        orders[orderID] = view
-    }
-
-    private mutating func updateCourier(_ courierID: Int, _ change: (inout CourierView) -> Void) {
-        var view =
-            couriers[courierID] ?? CourierView(courierID: courierID, currentOrder: nil, position: nil, deliveries: 0)
-        change(&view)
-        couriers[courierID] = view
-    }
-
 }
 
 extension DeliveryEvent {

@@ -18,36 +18,39 @@ public enum TrackingReply: FailableReply, Hashable {
     case failure(reason: String)
 }
 
-/// Keeps a ``TrackingModel`` up to date from the store's committed feed (a
-/// ``CatchUpSubscription`` from the model's checkpoint) and serves queries on
-/// it. Started late or restarted, it first fetches what it missed from the
+/// Keeps the tracking read model (a ``TrackingDatabase``) up to date from
+/// the store's committed feed (a ``CatchUpSubscription`` from the database's
+/// checkpoint) and answers queries from it with SQL. Started late or
+/// restarted, it first fetches what it missed since its checkpoint from the
 /// store, then goes live; the sequence numbers make every switch exact. The
 /// model is eventually consistent: it trails the store by its lag.
-public final class TrackingProjection: Sendable {
+public final class TrackingProjection: RoleService {
     /// How the projection came by its events.
     public typealias Progress = CatchUpSubscription.Progress
 
-    private let state = Shared(TrackingModel())
     public let context: Context
     public let addresses: Addresses
+    /// The read model's own database.
+    public let database: TrackingDatabase
     /// Whether to answer ``TrackingQuery``s at `addresses.tracking`.
     public let serveQueries: Bool
     private let logger: Logger
     private let feed: CatchUpSubscription
+    /// Events this projection has applied to its database since it started (not those skipped as already applied).
+    public let applied = Counter()
 
     public init(
-        context: Context, addresses: Addresses, serveQueries: Bool = true,
+        context: Context, addresses: Addresses, database: TrackingDatabase, serveQueries: Bool = true,
         logger: Logger = Logger(label: "delivery.tracking")
     ) {
         self.context = context
         self.addresses = addresses
+        self.database = database
         self.serveQueries = serveQueries
         self.logger = logger
         feed = CatchUpSubscription(context: context, addresses: addresses, logger: logger)
     }
 
-    /// The current read model.
-    public var model: TrackingModel { state.value }
     /// How the events arrived.
     public var progress: Progress { feed.progress }
 
@@ -55,10 +58,8 @@ public final class TrackingProjection: Sendable {
     public func run() async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                try await self.feed.run(from: self.model.checkpoint) { batch in
-                    try self.state.modify { (model) throws in
-                        for stored in batch { try model.apply(stored) }
-                    }
+                try await self.feed.run(from: try await self.database.checkpoint()) { batch in
+                    self.applied.add(try await self.database.apply(batch))
                 }
             }
             if serveQueries {
@@ -67,7 +68,7 @@ public final class TrackingProjection: Sendable {
                         context: self.context,
                         bind: self.addresses.bindable(self.addresses.tracking),
                         TrackingQuery.self
-                    ) { (query: TrackingQuery) -> TrackingReply in self.answer(query) }
+                    ) { (query: TrackingQuery) -> TrackingReply in await self.answer(query) }
                 }
             }
             try await group.next()
@@ -75,16 +76,19 @@ public final class TrackingProjection: Sendable {
         }
     }
 
-    /// The answer to a query, from the read model alone.
-    public func answer(_ query: TrackingQuery) -> TrackingReply {
-        let model = self.model
-        switch query {
-        case .order(let id): return .order(view: model.orders[id])
-        case .courier(let id): return .courier(view: model.couriers[id])
-        case .summary:
-            return .summary(
-                orders: model.orders.count, delivered: model.orders.values.count { $0.status == .delivered },
-                checkpoint: model.checkpoint)
+    /// The answer to a query, from the read model's database alone.
+    public func answer(_ query: TrackingQuery) async -> TrackingReply {
+        do {
+            switch query {
+            case .order(let id): return .order(view: try await database.order(id))
+            case .courier(let id): return .courier(view: try await database.courier(id))
+            case .summary:
+                let summary = try await database.summary()
+                return .summary(orders: summary.orders, delivered: summary.delivered, checkpoint: summary.checkpoint)
+            }
+        } catch {
+            logger.error("tracking query failed", metadata: ["error": "\(error)"])
+            return .failure(reason: "\(error)")
         }
     }
 }
