@@ -111,7 +111,7 @@ struct ProcessTests {
 
     @Test func theWholeScenarioRunsAsOneCommandAndStopsCleanlyOnSIGINT() async throws {
         let complete = try RoleProcess(
-            "run", ["run", "--orders", "8", "--couriers", "2", "--in-memory", "--pace-ms", "2"])
+            "run", ["run", "--orders", "8", "--couriers", "2", "--in-memory", "--pace-ms", "2", "--cancel-every", "0"])
         #expect(await complete.waitForExit(timeout: .seconds(60)) == 0, "\(complete.errors)")
         #expect(complete.output.split(separator: "\n").filter { $0.hasPrefix("notify ") }.count == 8)
         #expect(complete.output.contains("orders placed 8, delivered exactly once 8, customers notified 8"))

@@ -80,6 +80,7 @@ struct HistoryCommand: AsyncParsableCommand {
         case .locationUpdated(let e): "courier \(e.courierID) at \(e.position) (\(e.step)/\(e.steps))"
         case .delivered(let e): "courier \(e.courierID) delivered order #\(e.orderID)"
         case .jobRedelivered(let e): "order #\(e.orderID) handed out again (attempt \(e.attempt)): \(e.reason)"
+        case .orderCancelled(let e): "order #\(e.orderID) cancelled: \(e.reason)"
         }
     }
 }

@@ -11,6 +11,8 @@ struct Run: AsyncParsableCommand {
     @Option(help: "How many couriers ride.") var couriers = 3
     @Option(help: "The seed of the orders' contents.") var seed: UInt64 = 1
     @Flag(help: "Crash courier 1 after its first pickup: its jobs must be redelivered.") var failCourier = false
+    @Option(help: "Every how-manyth order its customer cancels once a courier is assigned, racing the pickup (0: none).")
+    var cancelEvery = 5
     @Option(help: "The event store's SQLite file (default: a new file in the temporary directory).") var db: String?
     @Flag(help: "Keep the event store in memory.") var inMemory = false
     @Option(
@@ -29,6 +31,7 @@ struct Run: AsyncParsableCommand {
     func validate() throws {
         guard orders > 0, couriers > 0 else { throw ValidationError("--orders and --couriers must be positive") }
         guard !(failCourier && couriers < 2) else { throw ValidationError("--fail-courier needs at least 2 couriers") }
+        guard cancelEvery >= 0 else { throw ValidationError("--cancel-every must not be negative") }
         guard timeout > 0, paceMs >= 0 else {
             throw ValidationError("--timeout must be positive, --pace-ms not negative")
         }
@@ -41,6 +44,7 @@ struct Run: AsyncParsableCommand {
         scenario.couriers = couriers
         scenario.seed = seed
         scenario.failCourier = failCourier
+        scenario.cancelEvery = cancelEvery > 0 ? cancelEvery : nil
         scenario.timeout = .seconds(timeout)
         scenario.pace = .milliseconds(paceMs)
         scenario.addresses = tcp.map { Addresses.tcp(firstPort: $0) } ?? .inproc("delivery-\(getpid())")

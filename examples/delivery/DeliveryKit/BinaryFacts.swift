@@ -168,6 +168,20 @@ extension JobRedelivered: BinaryPayloadCodable {
     }
 }
 
+extension OrderCancelled: BinaryPayloadCodable {
+    public func write(to writer: inout BinaryPayloadWriter) {
+        writer.beginStruct()
+        eventID.write(to: &writer)
+        writer.write(orderID)
+        writer.write(reason)
+    }
+
+    public static func read(from reader: inout BinaryPayloadReader) throws(ChannelError) -> OrderCancelled {
+        try reader.beginStruct()
+        return OrderCancelled(eventID: try UUID.read(from: &reader), orderID: try reader.read(), reason: try reader.read())
+    }
+}
+
 extension DeliveryEvent: BinaryPayloadCodable {
     public func write(to writer: inout BinaryPayloadWriter) {
         writer.beginStruct()
@@ -179,6 +193,7 @@ extension DeliveryEvent: BinaryPayloadCodable {
         case .locationUpdated(let fact): writer.write("locationUpdated"); writer.write(fact)
         case .delivered(let fact): writer.write("delivered"); writer.write(fact)
         case .jobRedelivered(let fact): writer.write("jobRedelivered"); writer.write(fact)
+        case .orderCancelled(let fact): writer.write("orderCancelled"); writer.write(fact)
         }
     }
 
@@ -193,6 +208,7 @@ extension DeliveryEvent: BinaryPayloadCodable {
         case "locationUpdated": return .locationUpdated(try reader.read())
         case "delivered": return .delivered(try reader.read())
         case "jobRedelivered": return .jobRedelivered(try reader.read())
+        case "orderCancelled": return .orderCancelled(try reader.read())
         default: throw ChannelError.malformedPayload("not a kind of delivery event: \(PeerText.escaped(kind))")
         }
     }

@@ -25,6 +25,10 @@ public struct Courier: Sendable {
     public var logger = Logger(label: "delivery.courier")
     /// The acknowledged path to the store, once running.
     public let facts = Shared<AcknowledgedSender<DeliveryEvent>?>(nil)
+    /// Jobs dropped because their order was cancelled before this courier picked it up.
+    public let cancelledJobs = Counter()
+    /// Pickups that met a conflict (the order's stream moved on between the read and the append) and were decided again.
+    public let conflicts = Counter()
 
     public init(id: Int, context: Context, addresses: Addresses) {
         self.id = id
@@ -53,6 +57,7 @@ public struct Courier: Sendable {
             (socket) throws(ZMQError) in
             try socket.set(.receiveHighWaterMark, 1)
         }
+        let store = try StoreClient(context: context, addresses: addresses)
         var delivered: Set<Int> = []
         var pickups = 0
         /// What the courier's next fact is caused by: the job's cause, then each fact the one before.
@@ -74,11 +79,34 @@ public struct Courier: Sendable {
                 try await acknowledge(job, .completed)
                 continue
             }
-            try await publish(
-                .courierAssigned(
-                    CourierAssigned(eventID: UUID(), orderID: job.orderID, courierID: id, attempt: job.attempt)))
+            let assigned = DeliveryEvent.courierAssigned(
+                CourierAssigned(eventID: UUID(), orderID: job.orderID, courierID: id, attempt: job.attempt))
+            let assignment = try await sender.send(assigned, causedBy: cause)
+            cause = assigned.eventID
             try await Task.sleep(for: pace)
-            try await publish(.pickedUp(PickedUp(eventID: UUID(), orderID: job.orderID, courierID: id)))
+            // The pickup is a decision on the order's stream, which a cancellation may have ended: the
+            // assignment must be in the store first, so that the pickup's version comes after it.
+            while !(await sender.waitUntilAcknowledged(assignment.eventID, timeout: .seconds(1))) {
+                try Task.checkCancellation()
+            }
+            let pickup = DeliveryEvent.pickedUp(PickedUp(eventID: UUID(), orderID: job.orderID, courierID: id))
+            let (pickedUp, conflicts) = try await OrderDecisions.decide(
+                read: { try await store.streamUntilAnswered(pickup.stream, logger: logger) },
+                decide: { OrderDecisions.mayPickUp($0) ? (true, pickup) : (false, nil) },
+                append: { [cause] event, expected in
+                    try await store.appendUntilAnswered(
+                        event, expecting: expected, causation: Causation(ofOrder: job.orderID, causedBy: cause),
+                        logger: logger)
+                })
+            self.conflicts.add(conflicts)
+            guard pickedUp else {
+                logger.notice("order cancelled before pickup", metadata: ["courier": "\(id)", "order": "\(job.orderID)"])
+                cancelledJobs.add()
+                delivered.insert(job.orderID)
+                try await acknowledge(job, .completed)
+                continue
+            }
+            cause = pickup.eventID
             pickups += 1
             if pickups == crashAfterPickups {
                 logger.warning("courier crashed", metadata: ["courier": "\(id)", "order": "\(job.orderID)"])

@@ -131,7 +131,7 @@ public final class CourierStatisticsDatabase: Sendable {
                     INSERT INTO rides (order_id, courier_id, delivered_at) VALUES (?, ?, ?)
                     ON CONFLICT (order_id, courier_id) DO UPDATE SET delivered_at = excluded.delivered_at
                     """, arguments: [delivered.orderID, delivered.courierID, at])
-        case .orderPlaced, .orderPointer, .courierAssigned, .jobRedelivered:
+        case .orderPlaced, .orderPointer, .courierAssigned, .jobRedelivered, .orderCancelled:
             break
         }
     }

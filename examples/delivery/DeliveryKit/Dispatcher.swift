@@ -131,6 +131,8 @@ public struct Dispatcher: Sendable {
                         redeliveries[redelivered.orderID] = (redelivered.attempt, redelivered.eventID)
                     }
                 case .delivered(let delivered): book.recorded(delivered.orderID)
+                // A cancelled order's job is closed like a delivered one's: never handed out again.
+                case .orderCancelled(let cancelled): book.recorded(cancelled.orderID)
                 case .orderPointer, .pickedUp, .locationUpdated: break
                 }
             }

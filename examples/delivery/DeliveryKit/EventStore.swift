@@ -121,10 +121,12 @@ public final class EventStore: Sendable {
     /// again (optimistic concurrency). A duplicate is no conflict: it returns
     /// the original's numbers, so a command sent again is answered as before.
     @discardableResult
-    public func append(_ event: DeliveryEvent, expecting expected: ExpectedVersion = .any) async throws -> Appended {
+    public func append(
+        _ event: DeliveryEvent, expecting expected: ExpectedVersion = .any, causation: Causation = .unknown
+    ) async throws -> Appended {
         let body = try event.json()
         return try await database.write { db in
-            try Self.insert([event], bodies: [body], causes: nil, expecting: [expected], into: db)[0]
+            try Self.insert([event], bodies: [body], causes: [causation], expecting: [expected], into: db)[0]
         }
     }
 

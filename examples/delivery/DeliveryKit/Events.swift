@@ -163,6 +163,22 @@ public struct JobRedelivered: Fact {
     }
 }
 
+/// The order service cancelled the order at its customer's request, having
+/// read the order's stream and found it not yet picked up. Appended with the
+/// stream version it read (``ExpectedVersion/exactly(_:)``), so a pickup
+/// that got in first turns it into a conflict instead of a contradiction.
+public struct OrderCancelled: Fact {
+    public var eventID: UUID
+    public var orderID: Int
+    public var reason: String
+
+    public init(eventID: UUID, orderID: Int, reason: String) {
+        self.eventID = eventID
+        self.orderID = orderID
+        self.reason = reason
+    }
+}
+
 /// Every fact of the delivery subsystem: what the bus carries and the event
 /// store keeps.
 public enum DeliveryEvent: Codable, Sendable, Hashable {
@@ -175,6 +191,7 @@ public enum DeliveryEvent: Codable, Sendable, Hashable {
     case locationUpdated(LocationUpdated)
     case delivered(Delivered)
     case jobRedelivered(JobRedelivered)
+    case orderCancelled(OrderCancelled)
 
     /// The fact inside, whatever its kind.
     public var fact: any Fact {
@@ -186,6 +203,7 @@ public enum DeliveryEvent: Codable, Sendable, Hashable {
         case .locationUpdated(let fact): fact
         case .delivered(let fact): fact
         case .jobRedelivered(let fact): fact
+        case .orderCancelled(let fact): fact
         }
     }
 
@@ -202,14 +220,14 @@ public enum DeliveryEvent: Codable, Sendable, Hashable {
         case .pickedUp(let e): e.courierID
         case .locationUpdated(let e): e.courierID
         case .delivered(let e): e.courierID
-        case .orderPlaced, .orderPointer, .jobRedelivered: nil
+        case .orderPlaced, .orderPointer, .jobRedelivered, .orderCancelled: nil
         }
     }
 
     /// The role that sends facts of this kind: `orders`, `dispatcher` or `courier-N`.
     public var sender: String {
         switch self {
-        case .orderPlaced, .orderPointer: "orders"
+        case .orderPlaced, .orderPointer, .orderCancelled: "orders"
         case .jobRedelivered: "dispatcher"
         case .courierAssigned, .pickedUp, .locationUpdated, .delivered: "courier-\(courierID ?? 0)"
         }
@@ -224,11 +242,13 @@ public enum DeliveryEvent: Codable, Sendable, Hashable {
         case .locationUpdated: .locationUpdated
         case .delivered: .delivered
         case .jobRedelivered: .jobRedelivered
+        case .orderCancelled: .orderCancelled
         }
     }
 
     private enum CodingKeys: String, CodingKey {
         case orderPlaced, orderPointer, courierAssigned, pickedUp, locationUpdated, delivered, jobRedelivered
+        case orderCancelled
     }
 
     /// JSON with the case as the only key: `{"delivered":{"orderID":7,…}}`.
@@ -247,6 +267,7 @@ public enum DeliveryEvent: Codable, Sendable, Hashable {
         case .locationUpdated: .locationUpdated
         case .delivered: .delivered
         case .jobRedelivered: .jobRedelivered
+        case .orderCancelled: .orderCancelled
         }
     }
 
@@ -264,6 +285,7 @@ public enum DeliveryEvent: Codable, Sendable, Hashable {
         case .locationUpdated: self = .locationUpdated(try container.decode(LocationUpdated.self, forKey: key))
         case .delivered: self = .delivered(try container.decode(Delivered.self, forKey: key))
         case .jobRedelivered: self = .jobRedelivered(try container.decode(JobRedelivered.self, forKey: key))
+        case .orderCancelled: self = .orderCancelled(try container.decode(OrderCancelled.self, forKey: key))
         }
     }
 
@@ -285,6 +307,7 @@ public enum EventKind: String, Codable, Sendable, CaseIterable {
     case locationUpdated = "courier.location"
     case delivered = "order.delivered"
     case jobRedelivered = "job.redelivered"
+    case orderCancelled = "order.cancelled"
 
     /// The topic facts of this kind are sent under: `delivery.order.placed`, `delivery.courier.location`, ….
     public var topic: Topic { EventKind.topics[self]! }

@@ -163,6 +163,13 @@ extension DeliveryEvent {
                     json.field("attempt", fact.attempt)
                     json.field("reason", fact.reason)
                 }
+            case .orderCancelled(let fact):
+                json.key("orderCancelled")
+                json.object { json in
+                    json.field("eventID", fact.eventID)
+                    json.field("orderID", fact.orderID)
+                    json.field("reason", fact.reason)
+                }
             }
         }
         return Data(json.bytes)

@@ -43,6 +43,33 @@ public struct PlaceOrder: Codable, Sendable, Hashable {
     }
 }
 
+/// A command to the order service: a ``PlaceOrder`` as it is, or a
+/// ``CancelOrder`` under the key `cancel`.
+public enum OrderCommand: Codable, Sendable, Hashable {
+    case place(PlaceOrder)
+    case cancel(CancelOrder)
+
+    private enum CodingKeys: String, CodingKey { case cancel }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        if container.contains(.cancel) {
+            self = .cancel(try container.decode(CancelOrder.self, forKey: .cancel))
+        } else {
+            self = .place(try PlaceOrder(from: decoder))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        switch self {
+        case .place(let command): try command.encode(to: encoder)
+        case .cancel(let command):
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(command, forKey: .cancel)
+        }
+    }
+}
+
 /// The order service's answer to a command.
 public struct OrderReply: FailableReply, Hashable {
     /// The order is taken: it is in the event store, or on its way there
@@ -55,16 +82,27 @@ public struct OrderReply: FailableReply, Hashable {
     /// sent until the store acknowledges it.
     public var recorded: Bool
     public var error: String?
+    /// For a ``CancelOrder``: what it came to.
+    public var cancellation: CancellationOutcome?
+    /// For a ``CancelOrder``: how many times its append met a conflict (the
+    /// order's stream moved on between the read and the append) and it read
+    /// and decided again.
+    public var conflicts: Int?
 
     public static func failure(reason: String) -> OrderReply {
         OrderReply(accepted: false, orderID: nil, recorded: false, error: reason)
     }
 
-    public init(accepted: Bool, orderID: Int?, recorded: Bool, error: String?) {
+    public init(
+        accepted: Bool, orderID: Int?, recorded: Bool, error: String?, cancellation: CancellationOutcome? = nil,
+        conflicts: Int? = nil
+    ) {
         self.accepted = accepted
         self.orderID = orderID
         self.recorded = recorded
         self.error = error
+        self.cancellation = cancellation
+        self.conflicts = conflicts
     }
 }
 
@@ -88,6 +126,10 @@ public struct OrderService: Sendable {
     public var logger = Logger(label: "delivery.orders")
     /// The acknowledged path to the store, once running.
     public let facts = Shared<AcknowledgedSender<DeliveryEvent>?>(nil)
+    /// Cancellations answered, by outcome.
+    public let cancellations = Shared<[CancellationOutcome: Int]>([:])
+    /// Conflicts cancellations met and decided again.
+    public let conflicts = Counter()
 
     public init(context: Context, addresses: Addresses) {
         self.context = context
@@ -104,10 +146,16 @@ public struct OrderService: Sendable {
             context: context, addresses: addresses, producer: "orders", outbox: outbox, logger: logger)
         facts.modify { $0 = sender }
         defer { sender.close() }
+        let store = try StoreClient(context: context, addresses: addresses)
         try await serveRequests(
             context: context, bind: addresses.bindable(addresses.orders),
-            PlaceOrder.self
-        ) { (command: PlaceOrder) -> OrderReply in
+            OrderCommand.self
+        ) { (request: OrderCommand) -> OrderReply in
+            let command: PlaceOrder
+            switch request {
+            case .place(let place): command = place
+            case .cancel(let cancel): return await self.cancel(cancel, store: store)
+            }
             if let problem = command.problem { return .failure(reason: problem) }
             let order = OrderPlaced(command, orderID: lastOrderID + 1)
             let envelope: EventEnvelope
@@ -128,6 +176,40 @@ public struct OrderService: Sendable {
             // The channel's own event id (in the envelope), which the acknowledgement names.
             let recorded = await sender.waitUntilAcknowledged(envelope.eventID, timeout: acknowledgementWait)
             return OrderReply(accepted: true, orderID: order.orderID, recorded: recorded, error: nil)
+        }
+    }
+
+    /// Cancels an order unless a courier has picked it up: reads the order's
+    /// stream from the store, decides, and appends the ``OrderCancelled``
+    /// with the version it read; when a pickup got in between (a
+    /// ``VersionConflict``), reads and decides again, now finding it too late.
+    func cancel(_ command: CancelOrder, store: StoreClient) async -> OrderReply {
+        let stream = DeliveryEvent.stream(ofOrder: command.order)
+        do {
+            let (outcome, conflicts) = try await OrderDecisions.decide(
+                read: { try await store.streamUntilAnswered(stream, logger: logger) },
+                decide: { OrderDecisions.cancellation(of: $0, reason: command.reason ?? "cancelled by the customer") },
+                append: { event, expected in
+                    // Caused by a command, not by a fact: like the order's placement.
+                    try await store.appendUntilAnswered(
+                        event, expecting: expected, causation: Causation(ofOrder: command.order, causedBy: nil),
+                        logger: logger)
+                })
+            cancellations.modify { $0[outcome, default: 0] += 1 }
+            self.conflicts.add(conflicts)
+            let done = outcome == .cancelled || outcome == .alreadyCancelled
+            let refusal =
+                switch outcome {
+                case .tooLate: "too late: a courier has picked order \(command.order) up"
+                case .unknownOrder: "no order \(command.order)"
+                case .cancelled, .alreadyCancelled: nil as String?
+                }
+            return OrderReply(
+                accepted: done, orderID: command.order, recorded: done, error: refusal, cancellation: outcome,
+                conflicts: conflicts)
+        } catch {
+            if !Task.isCancelled { logger.error("cancellation failed", metadata: ["error": "\(error)"]) }
+            return .failure(reason: "order \(command.order) not cancelled: \(error)")
         }
     }
 

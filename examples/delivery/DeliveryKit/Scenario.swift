@@ -26,6 +26,9 @@ public struct Scenario: Sendable {
     /// The dispatcher's acknowledgement deadlines.
     public var acceptTimeout: Duration = .seconds(1)
     public var completeTimeout: Duration = .seconds(3)
+    /// Every how-manyth order its customer tries to cancel, as soon as a
+    /// courier is assigned (racing the pickup); `nil`: nobody cancels.
+    public var cancelEvery: Int?
     /// Roles run beside the built-in ones (``ScenarioRole``), each as a service of the run.
     public var extraRoles: [ScenarioRole] = []
 
@@ -56,6 +59,7 @@ public struct Scenario: Sendable {
         let orderService = OrderService(context: context, addresses: addresses)
         let courierFacts = Shared<[Int: Shared<AcknowledgedSender<DeliveryEvent>?>]>([:])
         let crashed = Shared<[Int: Int]>([:])
+        var courierConflicts: [Counter] = []
         var services = [
             RunningService("wire meter") { try await meter.run(context: context, tap: addresses.busTap) },
             RunningService("store") { try await storeService.run() },
@@ -69,6 +73,7 @@ public struct Scenario: Sendable {
             courier.pace = pace
             if failCourier && id == 1 { courier.crashAfterPickups = 1 }
             courierFacts.modify { $0[id] = courier.facts }
+            courierConflicts.append(courier.conflicts)
             services.append(
                 RunningService("courier \(id)") { [courier] in
                     if case .crashed(let order) = try await courier.run() {
@@ -102,18 +107,27 @@ public struct Scenario: Sendable {
             }
             tasks.addTask { [dispatcher] in
                 let (placed, commandWaits) = try await placeOrders(context)
+                // The customers who change their minds, meanwhile.
+                let cancellationsAsked = Shared(false)
+                let cancelling = Task {
+                    try await cancelOrders(placed, context: context, store: store)
+                    cancellationsAsked.modify { $0 = true }
+                }
+                defer { cancelling.cancel() }
                 let deadline = ContinuousClock.now + timeout
                 var settled = false
                 var largestLag: Int64 = 0
                 while ContinuousClock.now < deadline {
-                    let delivered = try await store.countsByKind()[.delivered] ?? 0
+                    let counts = try await store.countsByKind()
+                    let delivered = counts[.delivered] ?? 0
                     let head = try await store.head()
                     let checkpoint = try await tracking.database.checkpoint()
                     largestLag = max(largestLag, head - checkpoint)
                     progress(
                         "placed \(placed.count)/\(orders) · delivered \(delivered) · redelivered \(dispatcher.book.redeliveries)"
                             + " · stored \(head) · projection at \(checkpoint) (lag \(head - checkpoint))")
-                    if delivered == placed.count && notifier.notified.value == placed.count
+                    if cancellationsAsked.value && delivered + (counts[.orderCancelled] ?? 0) == placed.count
+                        && notifier.notified.value == delivered
                         && dispatcher.book.openJobs == 0 && checkpoint == head
                     {
                         settled = true
@@ -142,6 +156,7 @@ public struct Scenario: Sendable {
         return try await ScenarioReport(
             settled: driven.settled, placed: driven.placed, store: store, live: tracking.database,
             progress: tracking.progress, dispatcher: dispatcher, notifier: notifier, storeService: storeService,
+            orderService: orderService, courierConflicts: courierConflicts.map(\.value).reduce(0, +),
             wire: meter.snapshot, crashed: crashed.value, commandWaits: driven.commandWaits,
             largestLag: driven.largestLag, elapsed: ContinuousClock.now - started,
             paths: [
@@ -152,6 +167,25 @@ public struct Scenario: Sendable {
                 ),
                 ("dispatcher", dispatcher.facts.value?.counters ?? AcknowledgedCounters()),
             ])
+    }
+
+    /// Cancels every ``cancelEvery``th order through the order service once
+    /// the store shows a courier assigned to it, after a seeded pause of up
+    /// to two ride steps (the time the courier takes to its pickup): the two
+    /// decisions race for the order's stream, and either may come first.
+    private func cancelOrders(_ placed: [Int], context: Context, store: EventStore) async throws {
+        guard let every = cancelEvery, every > 0 else { return }
+        let client = try Requester<OrderCommand, OrderReply>(
+            context: context, connect: addresses.orders, service: "order service", timeout: .seconds(30))
+        var generator = SeededGenerator(seed: seed &+ 1)
+        for order in placed where order % every == 0 {
+            let stream = DeliveryEvent.stream(ofOrder: order)
+            while try await !store.events(inStream: stream).contains(where: { $0.event.kind == .courierAssigned }) {
+                try await Task.sleep(for: .milliseconds(1))
+            }
+            try await Task.sleep(for: pace * Double.random(in: 0...2, using: &generator))
+            _ = try await client.call(.cancel(CancelOrder(order: order, reason: "the customer changed their mind")))
+        }
     }
 
     /// Places the scenario's orders through the order service, one command at a time.

@@ -16,8 +16,18 @@ public struct ScenarioReport: Sendable {
     public var ordersPlaced: Int
     /// Orders with exactly one `Delivered` in the store.
     public var deliveredOnce: Int
-    /// Orders with no `Delivered`, or more than one.
+    /// Orders neither cancelled nor with exactly one `Delivered` (none, or more than one).
     public var notDeliveredOnce: [Int]
+    /// Orders cancelled, with neither a pickup nor a delivery on record.
+    public var cancelledOrders: Int
+    /// Orders both cancelled and picked up or delivered: the contradiction that
+    /// expected-version appends rule out (must stay empty).
+    public var cancelledAndPickedUp: [Int]
+    /// The order service's answers to the customers' cancellations, by outcome.
+    public var cancellations: [CancellationOutcome: Int]
+    /// Conflicts met by a cancellation or a pickup (the order's stream moved
+    /// on between its read and its append), each read and decided again.
+    public var decisionConflicts: Int
     public var customersNotified: Int
     public var notificationsSkipped: Int
     public var eventsStored: Int64
@@ -62,13 +72,15 @@ public struct ScenarioReport: Sendable {
     /// Every order delivered exactly once, every customer told once, and the
     /// live projection identical to one rebuilt from the store.
     public var succeeded: Bool {
-        settled && notDeliveredOnce.isEmpty && deliveredOnce == ordersPlaced && customersNotified == ordersPlaced
+        settled && notDeliveredOnce.isEmpty && cancelledAndPickedUp.isEmpty
+            && deliveredOnce + cancelledOrders == ordersPlaced && customersNotified == deliveredOnce
             && projectionLag == 0 && projectionMatchesReplay
     }
 
     init(
         settled: Bool, placed: [Int], store: EventStore, live: TrackingDatabase, progress: TrackingProjection.Progress,
-        dispatcher: Dispatcher, notifier: Notifier, storeService: StoreService, wire: [String: WireMeter.Tally],
+        dispatcher: Dispatcher, notifier: Notifier, storeService: StoreService, orderService: OrderService,
+        courierConflicts: Int, wire: [String: WireMeter.Tally],
         crashed: [Int: Int], commandWaits: [Duration], largestLag: Int64, elapsed: Duration,
         paths: [(String, AcknowledgedCounters)]
     ) async throws {
@@ -90,18 +102,34 @@ public struct ScenarioReport: Sendable {
         ordersPlaced = placed.count
         var once = 0
         var notOnce: [Int] = []
+        var cancelled = 0
+        var contradictions: [Int] = []
         var history: [String] = []
         var redelivered: (order: Int, events: [StoredEvent])?
         for order in placed {
             let events = try await store.history(ofOrder: order)
             let deliveries = events.filter { $0.event.kind == .delivered }.count
-            if deliveries == 1 { once += 1 } else { notOnce.append(order) }
+            if events.contains(where: { $0.event.kind == .orderCancelled }) {
+                if deliveries > 0 || events.contains(where: { $0.event.kind == .pickedUp }) {
+                    contradictions.append(order)
+                } else {
+                    cancelled += 1
+                }
+            } else if deliveries == 1 {
+                once += 1
+            } else {
+                notOnce.append(order)
+            }
             if redelivered == nil, !History.holdersBeforeRedelivery(of: events).isEmpty {
                 redelivered = (order, events)
             }
         }
         deliveredOnce = once
         notDeliveredOnce = notOnce
+        cancelledOrders = cancelled
+        cancelledAndPickedUp = contradictions
+        cancellations = orderService.cancellations.value
+        decisionConflicts = orderService.conflicts.value + courierConflicts
         customersNotified = notifier.notified.value
         notificationsSkipped = notifier.duplicatesSkipped.value
         eventsStored = try await store.head()
@@ -185,6 +213,14 @@ public struct ScenarioReport: Sendable {
             "orders placed \(ordersPlaced), delivered exactly once \(deliveredOnce), customers notified \(customersNotified)"
                 + String(format: " (%.1f s)", seconds))
         if !notDeliveredOnce.isEmpty { lines.append("NOT delivered exactly once: \(notDeliveredOnce)") }
+        if !cancellations.isEmpty {
+            lines.append(
+                "cancellations (asked once a courier was assigned, racing its pickup): "
+                    + "\(cancellations[.cancelled, default: 0]) cancelled, \(cancellations[.tooLate, default: 0]) too late (picked up); "
+                    + "\(decisionConflicts) conflicts on an order's stream version, each read and decided again; "
+                    + "orders cancelled in the store \(cancelledOrders)")
+        }
+        if !cancelledAndPickedUp.isEmpty { lines.append("cancelled AND picked up: \(cancelledAndPickedUp)") }
         if !settled { lines.append("NOT settled: timed out before every order was delivered and projected") }
         for (courier, order) in crashedCouriers.sorted(by: { $0.key < $1.key }) {
             lines.append("courier \(courier) crashed holding order #\(order)")

@@ -15,6 +15,12 @@ public enum StoreRequest: Codable, Sendable {
     case events(after: Int64, limit: Int)
     case head
     case lastOrderID
+    /// Every event of a stream (`order-3`), oldest first: what a command handler reads before it decides.
+    case stream(name: String)
+    /// A command's decision, appended if its stream is where `expecting` says
+    /// (``EventStore/append(_:expecting:causation:)``): answered `appended`
+    /// once committed, or `conflict`.
+    case append(event: DeliveryEvent, expecting: ExpectedVersion, causation: Causation)
 }
 
 /// The store service's answer.
@@ -22,6 +28,8 @@ public enum StoreReply: FailableReply {
     case order(order: OrderPlaced?)
     case events(events: [StoredEvent])
     case number(value: Int64)
+    case appended(sequence: Int64, version: Int64, isNew: Bool)
+    case conflict(VersionConflict)
     case failure(reason: String)
 }
 
@@ -74,7 +82,7 @@ public struct StoreService: Sendable {
                 try await serveRequests(
                     context: context, bind: addresses.bindable(addresses.store),
                     StoreRequest.self
-                ) { (request: StoreRequest) -> StoreReply in await answer(request) }
+                ) { (request: StoreRequest) -> StoreReply in await answer(request, feed: wake) }
             }
             try await group.next()
             group.cancelAll()
@@ -224,9 +232,24 @@ public struct StoreService: Sendable {
         }
     }
 
-    private func answer(_ request: StoreRequest) async -> StoreReply {
+    private func answer(_ request: StoreRequest, feed: AsyncStream<FeedWake>.Continuation) async -> StoreReply {
         do {
             switch request {
+            case .stream(let name): return .events(events: try await store.events(inStream: name))
+            case .append(let event, let expected, let causation):
+                do {
+                    let result = try await store.append(event, expecting: expected, causation: causation)
+                    if let recordedAt = result.recordedAt, let body = result.body {
+                        // On the feed at once, in its place among the commits (which the feed orders by sequence).
+                        let stored = StoredEvent(
+                            sequence: result.sequence, event: event, recordedAt: recordedAt, version: result.version,
+                            causation: causation)
+                        feed.yield(.committed([Committed(stored: stored, json: body)]))
+                    }
+                    return .appended(sequence: result.sequence, version: result.version, isNew: result.isNew)
+                } catch let conflict as VersionConflict {
+                    return .conflict(conflict)
+                }
             case .order(let id): return .order(order: try await store.order(id))
             case .orderHistory(let id): return .events(events: try await store.history(ofOrder: id))
             case .courierHistory(let id): return .events(events: try await store.history(ofCourier: id))
@@ -322,6 +345,25 @@ public final class StoreClient {
     public func lastOrderID() async throws -> Int {
         guard case .number(let id) = try await call(.lastOrderID) else { throw unexpected("lastOrderID") }
         return Int(id)
+    }
+
+    /// Every event of `stream`, oldest first; the last one's version is the stream's (none: 0).
+    public func events(inStream stream: String) async throws -> [StoredEvent] {
+        try await events(.stream(name: stream))
+    }
+
+    /// Appends a command's decision if its stream is where `expected` says:
+    /// its stream version once committed; throws ``VersionConflict`` when
+    /// the stream has moved on (nothing stored).
+    @discardableResult
+    public func append(
+        _ event: DeliveryEvent, expecting expected: ExpectedVersion, causation: Causation = .unknown
+    ) async throws -> Int64 {
+        switch try await call(.append(event: event, expecting: expected, causation: causation)) {
+        case .appended(_, let version, _): return version
+        case .conflict(let conflict): throw conflict
+        default: throw unexpected("append")
+        }
     }
 
     private func events(_ request: StoreRequest) async throws -> [StoredEvent] {

@@ -7,6 +7,7 @@ public enum OrderStatus: String, Codable, Sendable, Hashable {
     case pickedUp = "picked-up"
     case inTransit = "in-transit"
     case delivered
+    case cancelled
 }
 
 /// One order in the read model: a row of the tracking database's `orders` table.
@@ -75,8 +76,8 @@ enum TrackingRules {
         let event = stored.event
         let at = stored.recordedAt
         let previous = try rows.order(event.orderID)
-        // Late news of an abandoned attempt does not undo a delivery.
-        if let status = event.orderStatus, previous?.status != .delivered {
+        // Late news of an abandoned attempt does not undo a delivery (and a cancellation is final too).
+        if let status = event.orderStatus, previous?.status != .delivered, previous?.status != .cancelled {
             var view =
                 previous
                 ?? OrderView(
@@ -92,7 +93,7 @@ enum TrackingRules {
                 view.attempts = max(view.attempts, assigned.attempt)
             case .locationUpdated(let location): view.position = location.position
             case .delivered(let delivered): view.courierID = delivered.courierID
-            case .jobRedelivered: view.courierID = nil
+            case .jobRedelivered, .orderCancelled: view.courierID = nil
             case .pickedUp, .orderPointer: break
             }
             view.lastSequence = stored.sequence
@@ -115,10 +116,10 @@ enum TrackingRules {
                 if $0.currentOrder == delivered.orderID { $0.currentOrder = nil }
                 $0.deliveries += 1
             }
-        case .jobRedelivered(let redelivered):
-            // The courier the redelivery takes the job from, as the order had it before this event.
+        case .jobRedelivered, .orderCancelled:
+            // The courier the redelivery or the cancellation takes the job from, as the order had it before.
             if let previousCourier = previous?.courierID {
-                try updateCourier(previousCourier) { if $0.currentOrder == redelivered.orderID { $0.currentOrder = nil } }
+                try updateCourier(previousCourier) { if $0.currentOrder == event.orderID { $0.currentOrder = nil } }
             }
         case .orderPlaced, .orderPointer, .pickedUp: break
         }
@@ -135,6 +136,7 @@ extension DeliveryEvent {
         case .pickedUp: .pickedUp
         case .locationUpdated: .inTransit
         case .delivered: .delivered
+        case .orderCancelled: .cancelled
         case .orderPointer: nil
         }
     }
