@@ -43,8 +43,13 @@ private func storeIngestRate(_ facts: [DeliveryEvent], overTheNetwork: Bool) -> 
         // The store's schema (its indexes and triggers), then the rows inserted straight through SQLite.
         _ = store
         let encoder = JSONEncoder()
+        var versions: [String: Int] = [:]
         let rows = facts.map { fact -> StatementArguments in
-            [fact.eventID.uuidString, fact.kind.rawValue, fact.orderID, fact.courierID, try! encoder.encode(fact), 0.0]
+            versions[fact.stream, default: 0] += 1
+            return [
+                fact.eventID.uuidString, fact.kind.rawValue, fact.orderID, fact.courierID, try! encoder.encode(fact), 0.0,
+                fact.stream, versions[fact.stream]!, fact.schemaVersion,
+            ]
         }
         var configuration = Configuration()
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
@@ -53,7 +58,10 @@ private func storeIngestRate(_ facts: [DeliveryEvent], overTheNetwork: Bool) -> 
         for batch in stride(from: 0, to: rows.count, by: 1_000) {
             try! database.write { db in
                 let insert = try db.cachedStatement(
-                    sql: "INSERT INTO events (event_id, kind, order_id, courier_id, body, recorded_at) VALUES (?, ?, ?, ?, ?, ?)")
+                    sql: """
+                        INSERT INTO events (event_id, kind, order_id, courier_id, body, recorded_at, stream, version, schema_version)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """)
                 for row in rows[batch..<min(batch + 1_000, rows.count)] { try insert.execute(arguments: row) }
             }
         }

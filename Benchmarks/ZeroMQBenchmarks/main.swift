@@ -93,4 +93,8 @@ if options.tables.contains(.ingest) {
         "\n## The delivery example's event store, end to end (facts per second from the first send until every "
             + "fact is acknowledged, i.e. committed)\n")
     print(channelTable([row]))
+    print(
+        "\n## The event store's appends and the tracking projection (per second; each row against plain SQLite "
+            + "writes of the same rows in the same run)\n")
+    print(channelTable(measureStoreAppends(plan)))
 }
