@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(
@@ -86,10 +87,21 @@ let package = Package(
             ],
             path: "examples/delivery/DeliveryKit"
         ),
+        // The event store and the read models on PostgreSQL, for more than one
+        // machine: a target of its own, so that what needs only SQLite (the
+        // fuzz targets among them) does not build SwiftNIO.
+        .target(
+            name: "DeliveryPostgres",
+            dependencies: [
+                "DeliveryKit", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "examples/delivery/DeliveryPostgres"
+        ),
         .executableTarget(
             name: "Delivery",
             dependencies: [
-                "DeliveryKit", "ZeroMQ", "ZeroMQChannels",
+                "DeliveryKit", "DeliveryPostgres", "ZeroMQ", "ZeroMQChannels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -124,8 +136,9 @@ let package = Package(
         .testTarget(
             name: "DeliveryTests",
             dependencies: [
-                "DeliveryKit", "ZeroMQ", "ZeroMQChannels", "TestSupport", .product(name: "Logging", package: "swift-log"),
-                .product(name: "GRDB", package: "GRDB.swift"),
+                "DeliveryKit", "DeliveryPostgres", "ZeroMQ", "ZeroMQChannels", "TestSupport",
+                .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             path: "Tests/DeliveryTests"),
         .testTarget(

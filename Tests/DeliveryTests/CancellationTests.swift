@@ -5,8 +5,8 @@ import Testing
 @Suite("Cancellation racing pickup")
 struct CancellationTests {
     /// A store with order 1 placed and assigned to courier 3.
-    static func assignedOrder() async throws -> EventStore {
-        let store = try EventStore(path: nil)
+    static func assignedOrder(_ backend: Backend) async throws -> EventStore {
+        let store = try await backend.newStore()
         try await store.append(.orderPlaced(sampleOrder(1)))
         try await store.append(.courierAssigned(CourierAssigned(eventID: UUID(), orderID: 1, courierID: 3, attempt: 1)))
         return store
@@ -33,8 +33,9 @@ struct CancellationTests {
             })
     }
 
-    @Test func aCancellationThatAPickupOvertakesMeetsAConflictReadsAgainAndIsTooLate() async throws {
-        let store = try await Self.assignedOrder()
+    @Test(arguments: Backend.available)
+    func aCancellationThatAPickupOvertakesMeetsAConflictReadsAgainAndIsTooLate(backend: Backend) async throws {
+        let store = try await Self.assignedOrder(backend)
         var pickupDone = false
         let (outcome, conflicts) = try await Self.decide(store, between: {
             // The courier's pickup lands between the order service's read and its append.
@@ -49,8 +50,9 @@ struct CancellationTests {
         #expect(kinds == [.orderPlaced, .courierAssigned, .pickedUp])
     }
 
-    @Test func aPickupThatACancellationOvertakesMeetsAConflictAndIsDropped() async throws {
-        let store = try await Self.assignedOrder()
+    @Test(arguments: Backend.available)
+    func aPickupThatACancellationOvertakesMeetsAConflictAndIsDropped(backend: Backend) async throws {
+        let store = try await Self.assignedOrder(backend)
         var cancelDone = false
         let pickup = DeliveryEvent.pickedUp(PickedUp(eventID: UUID(), orderID: 1, courierID: 3))
         let (pickedUp, conflicts) = try await Self.decide(store, between: {
@@ -66,8 +68,9 @@ struct CancellationTests {
         #expect(kinds == [.orderPlaced, .courierAssigned, .orderCancelled])
     }
 
-    @Test func aCancellationSentAgainOrForNoOrderChangesNothing() async throws {
-        let store = try await Self.assignedOrder()
+    @Test(arguments: Backend.available)
+    func aCancellationSentAgainOrForNoOrderChangesNothing(backend: Backend) async throws {
+        let store = try await Self.assignedOrder(backend)
         let first = try await Self.decide(store, between: {}) { OrderDecisions.cancellation(of: $0, reason: "no") }
         #expect(first.outcome == .cancelled && first.conflicts == 0)
         let again = try await Self.decide(store, between: {}) { OrderDecisions.cancellation(of: $0, reason: "no") }

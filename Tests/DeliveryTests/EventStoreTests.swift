@@ -7,8 +7,9 @@ import ZeroMQChannels
 
 @Suite("Event store")
 struct EventStoreTests {
-    @Test func appendsGetGapFreeSequenceNumbersAndDuplicatesAreIgnored() async throws {
-        let store = try EventStore(path: nil)
+    @Test(arguments: Backend.available)
+    func appendsGetGapFreeSequenceNumbersAndDuplicatesAreIgnored(backend: Backend) async throws {
+        let store = try await backend.newStore()
         let placed = sampleOrder(1)
         let first = try await store.append(.orderPlaced(placed))
         #expect(first.sequence == 1 && first.isNew && first.recordedAt != nil)
@@ -25,8 +26,9 @@ struct EventStoreTests {
         #expect(try await store.events(after: 1, limit: 1).map(\.sequence) == [2])
     }
 
-    @Test func aBatchIsAppendedInOrderAndARepeatWithinItIsSkipped() async throws {
-        let store = try EventStore(path: nil)
+    @Test(arguments: Backend.available)
+    func aBatchIsAppendedInOrderAndARepeatWithinItIsSkipped(backend: Backend) async throws {
+        let store = try await backend.newStore()
         let placed = DeliveryEvent.orderPlaced(sampleOrder(1))
         let assigned = DeliveryEvent.courierAssigned(
             CourierAssigned(eventID: UUID(), orderID: 1, courierID: 4, attempt: 1))
@@ -119,8 +121,9 @@ struct EventStoreTests {
         #expect(try await store.head() == 2)
     }
 
-    @Test func resolvesPointersAndAnswersHistoryByOrderAndCourier() async throws {
-        let store = try EventStore(path: nil)
+    @Test(arguments: Backend.available)
+    func resolvesPointersAndAnswersHistoryByOrderAndCourier(backend: Backend) async throws {
+        let store = try await backend.newStore()
         for id in 1...3 { try await store.append(.orderPlaced(sampleOrder(id))) }
         try await store.append(.courierAssigned(CourierAssigned(eventID: UUID(), orderID: 2, courierID: 7, attempt: 1)))
         try await store.append(
@@ -143,7 +146,7 @@ struct EventStoreTests {
         let reopened = try EventStore(path: path)
         #expect(try await reopened.head() == 5)
         #expect(try await reopened.append(.orderPlaced(sampleOrder(6))).sequence == 6)
-        #expect(reopened.fileSize() > 0)
+        #expect(await reopened.storageBytes() > 0)
     }
 
     @Test func deliveredEventIDsAreTheSameForTheSameOrderOnly() {

@@ -16,8 +16,9 @@ struct StreamTests {
                 speedKmh: 18, headingDegrees: 90, batteryPercent: 99, step: step, steps: 5))
     }
 
-    @Test func eachEventIsNumberedWithinItsStreamAsWellAsGlobally() async throws {
-        let store = try EventStore(path: nil)
+    @Test(arguments: Backend.available)
+    func eachEventIsNumberedWithinItsStreamAsWellAsGlobally(backend: Backend) async throws {
+        let store = try await backend.newStore()
         try await store.append(.orderPlaced(sampleOrder(1)))
         try await store.append(.orderPlaced(sampleOrder(2)))
         try await store.append(Self.assigned(1, courier: 7))
@@ -32,8 +33,9 @@ struct StreamTests {
         #expect(try await store.history(ofOrder: 1).count == 4)
     }
 
-    @Test func anAppendExpectingAVersionTheStreamHasLeftIsRefusedAndStoresNothing() async throws {
-        let store = try EventStore(path: nil)
+    @Test(arguments: Backend.available)
+    func anAppendExpectingAVersionTheStreamHasLeftIsRefusedAndStoresNothing(backend: Backend) async throws {
+        let store = try await backend.newStore()
         #expect(try await store.append(.orderPlaced(sampleOrder(1)), expecting: .noStream).version == 1)
         let conflict = await #expect(throws: VersionConflict.self) {
             try await store.append(.orderPlaced(sampleOrder(2)).withOrder(1), expecting: .noStream)
@@ -51,8 +53,9 @@ struct StreamTests {
         #expect(try await store.append(Self.assigned(1, courier: 5), expecting: .any).version == 4)
     }
 
-    @Test func aCommandSentAgainIsADuplicateNotAConflict() async throws {
-        let store = try EventStore(path: nil)
+    @Test(arguments: Backend.available)
+    func aCommandSentAgainIsADuplicateNotAConflict(backend: Backend) async throws {
+        let store = try await backend.newStore()
         try await store.append(.orderPlaced(sampleOrder(1)))
         let decision = Self.assigned(1, courier: 3)
         let first = try await store.append(decision, expecting: .exactly(1))
@@ -64,10 +67,12 @@ struct StreamTests {
 
     /// Writers that read the same version race: one wins each round, the
     /// others get a conflict; nothing is lost or numbered twice.
-    @Test func racingWritersExpectingTheSameVersionCommitOneAtATime() async throws {
+    @Test(arguments: Backend.available)
+    func racingWritersExpectingTheSameVersionCommitOneAtATime(backend: Backend) async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("streams-\(UUID()).sqlite").path
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
-        let store = try EventStore(path: path)
+        // SQLite: a file, so that the writers are connections of a pool; PostgreSQL: a pool of connections anyway.
+        let store = backend == .sqlite ? try EventStore(path: path) : try await backend.newStore()
         try await store.append(.orderPlaced(sampleOrder(1)))
         let outcomes = try await withThrowingTaskGroup(of: Bool.self) { group in
             for courier in 1...8 {
@@ -98,7 +103,7 @@ struct StreamTests {
         let oldLocation = #"{"locationUpdated":{"eventID":"8E1A4B6C-0000-4000-8000-000000000001","orderID":1,"courierID":7,"position":{"latitude":52.38,"longitude":4.9},"speedKmh":19,"batteryPercent":98,"step":1,"steps":5}}"#
         do {
             let old = try DatabaseQueue(path: path)
-            try EventStore.migrator.migrate(old, upTo: "v2: each event's correlation and causation ids")
+            try SQLiteEventLog.migrator.migrate(old, upTo: "v2: each event's correlation and causation ids")
             try await old.write { db in
                 for (sequence, kind, body, courier) in [
                     (1, EventKind.orderPlaced.rawValue, try DeliveryEvent.orderPlaced(order).json(), nil as Int?),

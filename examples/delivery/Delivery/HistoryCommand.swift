@@ -1,5 +1,6 @@
 import ArgumentParser
 import DeliveryKit
+import DeliveryPostgres
 import Foundation
 import ZeroMQ
 
@@ -57,7 +58,7 @@ struct HistoryCommand: AsyncParsableCommand {
 
     private func fetch() async throws -> [StoredEvent] {
         if let db {
-            let store = try EventStore(path: db)
+            let store = try await EventStore.open(db)
             if let order { return try await store.history(ofOrder: order) }
             return try await store.history(ofCourier: courier ?? 0)
         }

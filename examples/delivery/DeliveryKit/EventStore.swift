@@ -1,95 +1,28 @@
 import Foundation
-import GRDB
 
-/// The event store: an append-only log of ``DeliveryEvent``s in SQLite, each
-/// with a global sequence number. Rows are never updated or deleted (triggers
-/// refuse it), so every question about the past has an answer; current state
-/// is a projection of the log (``TrackingDatabase``).
+/// The event store: an append-only log of ``DeliveryEvent``s, each with a
+/// global, gap-free sequence number in the order of commits and a version
+/// within its stream (``DeliveryEvent/stream``). Events are never updated or
+/// deleted, so every question about the past has an answer; current state is
+/// a projection of the log (``TrackingDatabase``).
 ///
 /// Appends are idempotent by event id: appending a fact the store already has
-/// returns the original sequence number and changes nothing. That is what
-/// makes redelivered work safe.
+/// returns the original numbers and changes nothing. That is what makes
+/// redelivered work safe.
+///
+/// The log itself is an ``EventLog``: SQLite (``SQLiteEventLog``, the
+/// default) or PostgreSQL (`PostgresEventLog`, in `DeliveryPostgres`), which
+/// several store processes can share.
 public final class EventStore: Sendable {
-    private let database: any DatabaseWriter
-    /// The SQLite file, or `nil` for an in-memory store.
-    public let path: String?
+    /// Where the events are kept.
+    public let log: any EventLog
 
-    /// Opens (creating if needed) the store in the SQLite file at `path`, or an
-    /// in-memory store when `path` is `nil`.
-    public init(path: String?) throws {
-        self.path = path
-        // A file is opened in WAL mode, where an append costs no fsync of its own
-        // and readers never wait for writers.
-        var configuration = Configuration()
-        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
-        database = try path.map { try DatabasePool(path: $0, configuration: configuration) } ?? DatabaseQueue()
-        try Self.migrator.migrate(database)
+    /// The store in the SQLite file at `path` (created if needed), or in memory when `path` is `nil`.
+    public convenience init(path: String?) throws {
+        self.init(log: try SQLiteEventLog(path: path))
     }
 
-    /// The store's schema, created and changed by migrations: GRDB records
-    /// which have run in the file, and runs each new one once.
-    static var migrator: DatabaseMigrator {
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1: the events table, append-only") { db in
-            // IF NOT EXISTS: a store written before the schema had migrations is taken over, and
-            // completed if something is missing (that code made each part at every start).
-            try db.execute(
-                sql: """
-                    CREATE TABLE IF NOT EXISTS events (
-                        sequence    INTEGER PRIMARY KEY AUTOINCREMENT,
-                        event_id    TEXT NOT NULL UNIQUE,
-                        kind        TEXT NOT NULL,
-                        order_id    INTEGER NOT NULL,
-                        courier_id  INTEGER,
-                        body        BLOB NOT NULL,
-                        recorded_at REAL NOT NULL
-                    );
-                    CREATE INDEX IF NOT EXISTS events_by_order ON events(order_id, sequence);
-                    CREATE INDEX IF NOT EXISTS events_by_courier ON events(courier_id, sequence);
-                    CREATE TRIGGER IF NOT EXISTS events_are_never_updated BEFORE UPDATE ON events
-                    BEGIN SELECT RAISE(ABORT, 'the event store is append-only: events are never updated'); END;
-                    CREATE TRIGGER IF NOT EXISTS events_are_never_deleted BEFORE DELETE ON events
-                    BEGIN SELECT RAISE(ABORT, 'the event store is append-only: events are never deleted'); END;
-                    """)
-        }
-        migrator.registerMigration("v2: each event's correlation and causation ids") { db in
-            // Adding columns updates no row, so the append-only triggers let it pass;
-            // events stored before have neither (NULL).
-            try db.execute(
-                sql: """
-                    ALTER TABLE events ADD COLUMN correlation_id TEXT;
-                    ALTER TABLE events ADD COLUMN causation_id TEXT;
-                    """)
-        }
-        migrator.registerMigration("v3: streams, versions within them, and each row's schema version") { db in
-            // Each event joins its stream (``DeliveryEvent/stream``) and is numbered within it in the order it was
-            // stored. Numbering the rows stored before means writing them once, here: the append-only trigger is
-            // lifted for this migration alone and put back as it was.
-            try db.execute(
-                sql: """
-                    ALTER TABLE events ADD COLUMN stream TEXT NOT NULL DEFAULT '';
-                    ALTER TABLE events ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
-                    ALTER TABLE events ADD COLUMN schema_version INTEGER NOT NULL DEFAULT 1;
-                    DROP TRIGGER events_are_never_updated;
-                    UPDATE events SET
-                        stream = CASE kind WHEN 'courier.location' THEN 'courier-' || courier_id
-                                           ELSE 'order-' || order_id END,
-                        -- Builds before this one wrote a location with a heading (version 2), unless older still.
-                        schema_version = CASE WHEN kind = 'courier.location'
-                            AND json_extract(CAST(body AS TEXT), '$.locationUpdated.headingDegrees') IS NOT NULL
-                            THEN 2 ELSE 1 END;
-                    CREATE INDEX events_numbering ON events(stream, sequence);
-                    UPDATE events SET version = (
-                        SELECT COUNT(*) FROM events AS earlier
-                        WHERE earlier.stream = events.stream AND earlier.sequence <= events.sequence);
-                    DROP INDEX events_numbering;
-                    CREATE UNIQUE INDEX events_by_stream ON events(stream, version);
-                    CREATE TRIGGER events_are_never_updated BEFORE UPDATE ON events
-                    BEGIN SELECT RAISE(ABORT, 'the event store is append-only: events are never updated'); END;
-                    """)
-        }
-        return migrator
-    }
+    public init(log: any EventLog) { self.log = log }
 
     /// The result of an append.
     public struct Appended: Sendable, Hashable, Codable {
@@ -124,10 +57,7 @@ public final class EventStore: Sendable {
     public func append(
         _ event: DeliveryEvent, expecting expected: ExpectedVersion = .any, causation: Causation = .unknown
     ) async throws -> Appended {
-        let body = try event.json()
-        return try await database.write { db in
-            try Self.insert([event], bodies: [body], causes: [causation], expecting: [expected], into: db)[0]
-        }
+        try await log.append([event], bodies: [try event.json()], causes: [causation], expecting: [expected])[0]
     }
 
     /// Appends `events` in order in one transaction (a group commit: one
@@ -146,197 +76,136 @@ public final class EventStore: Sendable {
     public func append(contentsOf events: [DeliveryEvent], bodies: [Data], causes: [Causation]? = nil) async throws
         -> [Appended]
     {
-        try await database.write { db in try Self.insert(events, bodies: bodies, causes: causes, into: db) }
+        try await log.append(events, bodies: bodies, causes: causes, expecting: nil)
     }
 
-    /// Starts appending `events` in one transaction on the store's writer
-    /// and returns at once: ``AppendPipeline``'s step. Appends started this
-    /// way run one at a time in the order they were started. `halted` is
-    /// asked on the writer before the transaction begins; when it answers
-    /// `true`, nothing is written and the append fails. `completion` runs on
-    /// the writer, before the next append starts there.
+    /// ``EventLog/startAppending(_:bodies:causes:unless:completion:)``: ``AppendPipeline``'s step.
     func startAppending(
         _ events: [DeliveryEvent], bodies: [Data], causes: [Causation]?, unless halted: @escaping @Sendable () -> Bool,
         completion: @escaping @Sendable (Result<[Appended], any Error>) -> Void
     ) {
-        database.asyncWriteWithoutTransaction { db in
-            guard !halted() else {
-                completion(.failure(DeliveryError.failed(service: "event store", reason: "not appended: an earlier batch failed")))
-                return
-            }
-            completion(
-                Result {
-                    var appended: [Appended] = []
-                    try db.inTransaction {
-                        appended = try Self.insert(events, bodies: bodies, causes: causes, into: db)
-                        return .commit
-                    }
-                    return appended
-                })
-        }
-    }
-
-    /// Inserts `events` in the transaction `db` is in: what every append does.
-    ///
-    /// The store numbers the rows itself, one past the highest sequence,
-    /// rather than leaving it to `AUTOINCREMENT`: an insert that a duplicate id
-    /// makes SQLite ignore would still use up an `AUTOINCREMENT` number, and
-    /// projections rely on the sequence having no gaps. So a row costs one
-    /// INSERT, and only a duplicate costs a lookup of its original number.
-    /// The stream versions and global sequence are the store's own numbers:
-    /// each new row takes one past the stream's highest version and one past
-    /// the highest sequence, rather than leaving the sequence to
-    /// `AUTOINCREMENT`: an insert that a duplicate id makes SQLite ignore
-    /// would still use up an `AUTOINCREMENT` number, and projections rely on
-    /// the sequence having no gaps. So a row costs one INSERT and, for the
-    /// first event of each stream in the batch, one indexed lookup of the
-    /// stream's version; only a duplicate costs a lookup of its original numbers.
-    ///
-    /// `expecting` gives each event's ``ExpectedVersion`` (same index; `nil`:
-    /// any). The first event whose stream is not where it expects throws
-    /// ``VersionConflict``, and the caller's transaction stores none of them.
-    static func insert(
-        _ events: [DeliveryEvent], bodies: [Data], causes: [Causation]?, expecting: [ExpectedVersion]? = nil,
-        into db: Database
-    ) throws -> [Appended] {
-        precondition(events.count == bodies.count, "one JSON row for each event")
-        precondition(causes.map { $0.count == events.count } ?? true, "one causation for each event")
-        precondition(expecting.map { $0.count == events.count } ?? true, "one expected version for each event")
-        let recordedAt = Date().timeIntervalSince1970
-        var head = try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM events") ?? 0
-        var appended: [Appended] = []
-        appended.reserveCapacity(events.count)
-        let insert = try db.cachedStatement(
-            sql: """
-                INSERT INTO events
-                    (sequence, event_id, kind, order_id, courier_id, body, recorded_at, correlation_id, causation_id,
-                     stream, version, schema_version)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING
-                """)
-        let find = try db.cachedStatement(sql: "SELECT sequence, version FROM events WHERE event_id = ?")
-        let streamVersion = try db.cachedStatement(sql: "SELECT MAX(version) FROM events WHERE stream = ?")
-        /// Each stream's version as this batch has left it.
-        var versions: [String: Int64] = [:]
-        for (index, (event, body)) in zip(events, bodies).enumerated() {
-            let id = event.eventID.text
-            let causation = causes?[index] ?? .unknown
-            let stream = event.stream
-            let version: Int64
-            if let known = versions[stream] {
-                version = known
-            } else {
-                version = try Int64.fetchOne(streamVersion, arguments: [stream]) ?? 0
-            }
-            try insert.execute(arguments: [
-                head + 1, id, event.kind.rawValue, event.orderID, event.courierID, body, recordedAt,
-                causation.correlationID, causation.causationID?.text, stream, version + 1, event.schemaVersion,
-            ])
-            if db.changesCount == 1 {
-                if let expected = expecting?[index], !expected.admits(version) {
-                    throw VersionConflict(stream: stream, expected: expected, actual: version)
-                }
-                head += 1
-                versions[stream] = version + 1
-                appended.append(
-                    Appended(
-                        sequence: head, version: version + 1, isNew: true,
-                        recordedAt: Date(timeIntervalSince1970: recordedAt), body: body))
-            } else if let original = try Row.fetchOne(find, arguments: [id]) {
-                // Stored before, in an earlier batch or earlier in this one.
-                versions[stream] = version
-                appended.append(Appended(sequence: original["sequence"], version: original["version"], isNew: false))
-            } else {
-                throw DeliveryError.failed(service: "event store", reason: "event \(id) was neither inserted nor found")
-            }
-        }
-        return appended
+        log.startAppending(events, bodies: bodies, causes: causes, unless: halted, completion: completion)
     }
 
     /// The highest sequence number, 0 when empty.
-    public func head() async throws -> Int64 {
-        try await database.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM events") ?? 0 }
-    }
+    public func head() async throws -> Int64 { try await log.head() }
 
     /// Up to `limit` events after `sequence`, in order: how projections replay.
     public func events(after sequence: Int64, limit: Int = 500) async throws -> [StoredEvent] {
-        try await fetch("SELECT * FROM events WHERE sequence > ? ORDER BY sequence LIMIT ?", [sequence, limit])
+        try await log.events(.after(sequence, limit: limit))
     }
 
     /// Every event of `stream` (``DeliveryEvent/stream``), oldest first; the
     /// last one's ``StoredEvent/version`` is the stream's version (none: 0).
     public func events(inStream stream: String) async throws -> [StoredEvent] {
-        try await fetch("SELECT * FROM events WHERE stream = ? ORDER BY version", [stream])
+        try await log.events(.stream(stream))
     }
 
     /// Every event about `orderID`, oldest first: the order's history.
-    public func history(ofOrder orderID: Int) async throws -> [StoredEvent] {
-        try await fetch("SELECT * FROM events WHERE order_id = ? ORDER BY sequence", [orderID])
-    }
+    public func history(ofOrder orderID: Int) async throws -> [StoredEvent] { try await log.events(.order(orderID)) }
 
     /// Every event about `courierID`, oldest first.
     public func history(ofCourier courierID: Int) async throws -> [StoredEvent] {
-        try await fetch("SELECT * FROM events WHERE courier_id = ? ORDER BY sequence", [courierID])
+        try await log.events(.courier(courierID))
     }
 
     /// The complete ``OrderPlaced`` of `orderID`: how a pointer event is resolved.
-    public func order(_ orderID: Int) async throws -> OrderPlaced? {
-        try await database.read { db in try Self.order(orderID, in: db) }
-    }
+    public func order(_ orderID: Int) async throws -> OrderPlaced? { try await log.order(orderID) }
 
     /// The highest order id stored, 0 when none: where a restarted order service goes on.
-    public func lastOrderID() async throws -> Int {
-        try await database.read { db in
-            try Int.fetchOne(
-                db, sql: "SELECT MAX(order_id) FROM events WHERE kind = ?", arguments: [EventKind.orderPlaced.rawValue])
-                ?? 0
-        }
-    }
+    public func lastOrderID() async throws -> Int { try await log.lastOrderID() }
 
     /// How many events of each kind are stored.
-    public func countsByKind() async throws -> [EventKind: Int] {
-        try await database.read { db in
-            var counts: [EventKind: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT kind, COUNT(*) AS n FROM events GROUP BY kind") {
-                if let kind = EventKind(rawValue: row["kind"]) { counts[kind] = row["n"] }
-            }
-            return counts
-        }
-    }
+    public func countsByKind() async throws -> [EventKind: Int] { try await log.countsByKind() }
 
-    /// The size of the SQLite files in bytes, write-ahead log included (0 in
-    /// memory): the storage that grows.
-    public func fileSize() -> Int {
-        guard let path else { return 0 }
-        return [path, path + "-wal"].reduce(0) { total, file in
-            total + ((try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0)
-        }
-    }
+    /// The bytes the log takes where it is kept: the storage that grows.
+    public func storageBytes() async -> Int { await log.storageBytes() }
+}
 
-    private func fetch(_ sql: String, _ arguments: StatementArguments) async throws -> [StoredEvent] {
-        try await database.read { db in
-            try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
-                StoredEvent(
-                    sequence: row["sequence"],
-                    event: try Upcaster.event(
-                        kind: row["kind"], schemaVersion: row["schema_version"], body: row["body"],
-                        order: { id in try Self.order(id, in: db) }),
-                    recordedAt: Date(timeIntervalSince1970: row["recorded_at"]),
-                    version: row["version"],
-                    causation: Causation(
-                        correlationID: row["correlation_id"],
-                        causationID: (row["causation_id"] as String?).flatMap(UUID.init(uuidString:))))
-            }
-        }
-    }
+/// Which events an ``EventLog`` reads, oldest first.
+public enum EventQuery: Sendable, Hashable {
+    /// Up to `limit` events after a sequence number.
+    case after(Int64, limit: Int)
+    /// Every event of a stream.
+    case stream(String)
+    /// Every event about an order.
+    case order(Int)
+    /// Every event about a courier.
+    case courier(Int)
+}
 
-    /// The complete ``OrderPlaced`` of `orderID`, read in `db`.
-    private static func order(_ orderID: Int, in db: Database) throws -> OrderPlaced? {
-        let body = try Data.fetchOne(
-            db, sql: "SELECT body FROM events WHERE order_id = ? AND kind = ? ORDER BY sequence LIMIT 1",
-            arguments: [orderID, EventKind.orderPlaced.rawValue])
-        guard let body, case .orderPlaced(let order) = try JSONDecoder().decode(DeliveryEvent.self, from: body) else {
-            return nil
-        }
-        return order
+/// Where an ``EventStore`` keeps its events, and the rules every such place
+/// keeps: one transaction per append; the global sequence gap-free in the
+/// order of commits; a duplicate event id stores nothing and answers the
+/// original numbers; an append whose ``ExpectedVersion`` its stream does not
+/// admit throws ``VersionConflict`` and stores nothing of its batch; rows
+/// are never updated or deleted; each row keeps its schema version, read
+/// back through the ``Upcaster``.
+public protocol EventLog: Sendable {
+    /// Where the log is, for people: a file, "in memory", or a database URL without its password.
+    var location: String { get }
+
+    /// Appends `events` with their JSON rows, ``Causation``s and expected
+    /// versions (same index; `nil`: none, any) in one transaction.
+    func append(
+        _ events: [DeliveryEvent], bodies: [Data], causes: [Causation]?, expecting: [ExpectedVersion]?
+    ) async throws -> [EventStore.Appended]
+
+    /// Starts appending `events` in one transaction and returns at once.
+    /// Appends started this way run one at a time in the order they were
+    /// started. `halted` is asked before the transaction begins; when it
+    /// answers `true`, nothing is written and the append fails. `completion`
+    /// runs before the next append started this way begins.
+    func startAppending(
+        _ events: [DeliveryEvent], bodies: [Data], causes: [Causation]?, unless halted: @escaping @Sendable () -> Bool,
+        completion: @escaping @Sendable (Result<[EventStore.Appended], any Error>) -> Void
+    )
+
+    func events(_ query: EventQuery) async throws -> [StoredEvent]
+    func head() async throws -> Int64
+    func order(_ orderID: Int) async throws -> OrderPlaced?
+    func lastOrderID() async throws -> Int
+    func countsByKind() async throws -> [EventKind: Int]
+    /// The bytes the log takes (0 in memory).
+    func storageBytes() async -> Int
+
+    /// Whether other store processes may append to this log too: the feed
+    /// publisher then also reads back, often, what they committed.
+    var isShared: Bool { get }
+
+    /// Runs `publish` while this process is the one store process that
+    /// publishes the committed feed, asking to become it until it is (each
+    /// event must go out once, in sequence order, whichever process
+    /// committed it). `publish` should return soon after its turn's
+    /// ``FeedTurn/isCurrent`` answers `false`; then this asks again. Returns
+    /// or throws when `publish` does, unless the turn was lost.
+    func whileFeedPublisher(_ publish: (FeedTurn) async throws -> Void) async throws
+}
+
+/// A store process's turn at publishing the committed feed (``EventLog/whileFeedPublisher(_:)``).
+public struct FeedTurn: Sendable {
+    /// The last sequence number the publisher before recorded as published:
+    /// where this turn goes on; `nil` when there was none (one process per log).
+    public var resumeAfter: Int64?
+    /// Whether this process still has the turn.
+    public var isCurrent: @Sendable () -> Bool
+    /// Tells the log how far this turn has published, for the next turn to go on from.
+    public var published: @Sendable (Int64) -> Void
+
+    public init(
+        resumeAfter: Int64?, isCurrent: @escaping @Sendable () -> Bool, published: @escaping @Sendable (Int64) -> Void
+    ) {
+        self.resumeAfter = resumeAfter
+        self.isCurrent = isCurrent
+        self.published = published
+    }
+}
+
+extension EventLog {
+    public var isShared: Bool { false }
+
+    /// One process per log: it is always the publisher.
+    public func whileFeedPublisher(_ publish: (FeedTurn) async throws -> Void) async throws {
+        try await publish(FeedTurn(resumeAfter: nil, isCurrent: { true }, published: { _ in }))
     }
 }

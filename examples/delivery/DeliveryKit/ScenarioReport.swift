@@ -134,7 +134,7 @@ public struct ScenarioReport: Sendable {
         notificationsSkipped = notifier.duplicatesSkipped.value
         eventsStored = try await store.head()
         storedByKind = try await store.countsByKind()
-        storeFileBytes = store.fileSize()
+        storeFileBytes = await store.storageBytes()
         duplicateFactsIgnored = storeService.duplicatesIgnored.value
         redeliveries = dispatcher.book.redeliveries
         duplicateCompletions = dispatcher.book.duplicateCompletions

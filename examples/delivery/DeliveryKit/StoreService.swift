@@ -78,6 +78,15 @@ public struct StoreService: Sendable {
                     wake.yield(.tick)
                 }
             }
+            if store.log.isShared {
+                group.addTask {
+                    // Other store processes commit too: the publisher reads back what they did.
+                    while true {
+                        try await Task.sleep(for: .milliseconds(20))
+                        wake.yield(.poll)
+                    }
+                }
+            }
             group.addTask {
                 try await serveRequests(
                     context: context, bind: addresses.bindable(addresses.store),
@@ -185,15 +194,32 @@ public struct StoreService: Sendable {
     }
 
     /// Publishes committed events in sequence order, as the commits hand them
-    /// over; what it did not get that way (an overflow of the hand-over, or an
-    /// append made straight to the store) it reads back from the store. An
-    /// `OrderPlaced` goes out as a pointer. An event the bus drops shows up as
-    /// a gap at the consumers, which fetch it from the store.
+    /// over; what it did not get that way (an overflow of the hand-over, an
+    /// append made straight to the store, or another store process's commit
+    /// on a shared log) it reads back from the store. An `OrderPlaced` goes
+    /// out as a pointer. An event the bus drops shows up as a gap at the
+    /// consumers, which fetch it from the store.
+    ///
+    /// On a log that several store processes share, one of them publishes
+    /// (``EventLog/whileFeedPublisher(_:)``); when it is gone, another takes
+    /// over from where it recorded having published (a second at most
+    /// before it stopped: consumers skip what they get twice).
     private func publishFeed(_ wakes: AsyncStream<FeedWake>, after head: Int64) async throws {
         let feed = try Publisher<FeedMessage>(
             context: context, .connect(addresses.busPublish), codec: FeedCodec(), eventType: "StoredEvent",
             logger: logger)
         try feed.socket.set(.sendHighWaterMark, 100_000)
+        var wakes = wakes.makeAsyncIterator()
+        try await store.log.whileFeedPublisher { turn in
+            let start = turn.resumeAfter ?? head
+            if store.log.isShared { logger.notice("publishing the store's feed", metadata: ["after": "\(start)"]) }
+            try await publishFeed(feed, &wakes, after: start, turn: turn)
+        }
+    }
+
+    private func publishFeed(
+        _ feed: Publisher<FeedMessage>, _ wakes: inout AsyncStream<FeedWake>.Iterator, after head: Int64, turn: FeedTurn
+    ) async throws {
         var published = head
         var newest: (message: FeedMessage, topic: Topic)? = nil
         if let last = try await store.events(after: max(0, head - 1), limit: 1).last?.forFeed {
@@ -207,6 +233,7 @@ public struct StoreService: Sendable {
             let topic = FeedTopic.of(stored.event.kind)
             try feed.publish(message, to: topic)
             published = stored.sequence
+            turn.published(published)
             newest = (message, topic)
         }
         /// Publishes what the store holds after `published`, up to `last`; whether it published any.
@@ -220,7 +247,7 @@ public struct StoreService: Sendable {
             }
             return sent
         }
-        for await wake in wakes {
+        while turn.isCurrent(), let wake = await wakes.next() {
             switch wake {
             case .committed(let batch):
                 guard let first = batch.first?.stored else { continue }
@@ -228,6 +255,8 @@ public struct StoreService: Sendable {
                 for item in batch where item.stored.sequence > published { try publish(item.stored, json: item.json) }
             case .tick:
                 if try await !readBack(upTo: nil), let newest { try feed.publish(newest.message, to: newest.topic) }
+            case .poll:
+                _ = try await readBack(upTo: nil)
             }
         }
     }
@@ -265,10 +294,12 @@ public struct StoreService: Sendable {
     }
 }
 
-/// What wakes the feed: events just committed (with the JSON stored), or the idle timer.
+/// What wakes the feed: events just committed (with the JSON stored), the
+/// idle timer, or (on a shared log) the timer to read back other processes' commits.
 private enum FeedWake: Sendable {
     case committed([Committed])
     case tick
+    case poll
 }
 
 /// An event just committed, and its JSON as the store wrote it.

@@ -21,18 +21,42 @@ extension DeliveryEvent {
 
 /// Reads a stored row in whatever schema version it was written, as the
 /// current ``DeliveryEvent``: the log is never rewritten, so old versions
-/// are brought up to date each time they are read.
-enum Upcaster {
+/// are brought up to date each time they are read. Every ``EventLog`` reads
+/// its rows through it.
+public enum Upcaster {
+    /// Whether reading a row of `kind` in `schemaVersion` looks up its order
+    /// (``event(kind:schemaVersion:body:order:)``'s `order`).
+    public static func needsOrder(kind: String, schemaVersion: Int) -> Bool {
+        EventKind(rawValue: kind) == .locationUpdated && schemaVersion == 1
+    }
+
+    /// The order id in a row's JSON, whatever its kind and version.
+    public static func orderID(in body: Data) throws -> Int {
+        struct Row: Decodable {
+            struct Fact: Decodable { var orderID: Int }
+            var fact: Fact
+            init(from decoder: any Decoder) throws {
+                let container = try decoder.singleValueContainer()
+                let kinds = try container.decode([String: Fact].self)
+                guard kinds.count == 1, let fact = kinds.values.first else {
+                    throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "expected one event kind"))
+                }
+                self.fact = fact
+            }
+        }
+        return try JSONDecoder().decode(Row.self, from: body).fact.orderID
+    }
+
     /// The event in `body` (JSON), written as `kind` in `schemaVersion`.
     /// `order` looks up a complete order, for an upcast that derives a field from it.
-    static func event(
+    public static func event(
         kind: String, schemaVersion: Int, body: Data, order: (Int) throws -> OrderPlaced?
     ) throws -> DeliveryEvent {
         switch (EventKind(rawValue: kind), schemaVersion) {
         case (.locationUpdated, 1):
             return .locationUpdated(
                 try JSONDecoder().decode(LocationUpdatedV1.Stored.self, from: body).locationUpdated
-                    .upcast(order: try order))
+                    .upcast(order: order))
         default:
             return try JSONDecoder().decode(DeliveryEvent.self, from: body)
         }
