@@ -59,7 +59,8 @@ let package = Package(
         .executableTarget(
             name: "ZeroMQBenchmarks",
             dependencies: [
-                "ZeroMQ", "ZeroMQChannels", "CBaseline", "MallocCounter", "DeliveryKit", .product(name: "Logging", package: "swift-log"),
+                "ZeroMQ", "ZeroMQChannels", "CBaseline", "MallocCounter", "DeliveryKit", "DeliveryPostgres",
+                .product(name: "Logging", package: "swift-log"), .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),

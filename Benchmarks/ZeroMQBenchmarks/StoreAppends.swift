@@ -35,7 +35,7 @@ func measureStoreAppends(_ plan: Plan) -> [ChannelRow] {
     ]
 }
 
-private func benchmarkOrder(_ id: Int) -> OrderPlaced {
+func benchmarkOrder(_ id: Int) -> OrderPlaced {
     OrderPlaced(
         eventID: UUID(), orderID: id, customer: "customer \(id)", phone: "+31 6 0000", pickup: "Shop \(id % 9)",
         pickupPosition: Position(latitude: 52.37, longitude: 4.89), dropoff: "\(id) Elm St",
@@ -49,17 +49,27 @@ private func withStoreFile<Result>(_ body: (String) throws -> Result) rethrows -
     return try body(path)
 }
 
-/// Runs `operation` to its end from a synchronous benchmark thread.
-private func blocking<Result: Sendable>(_ operation: @escaping @Sendable () async throws -> Result) -> Result {
-    let result = Locked<Result?>(nil)
+/// Runs `operation` to its end from a synchronous benchmark thread; a
+/// failure ends the benchmark with its message (a measurement that failed has no figure).
+func blocking<Result: Sendable>(_ operation: @escaping @Sendable () async throws -> Result) -> Result {
+    do { return try blockingOrThrowing(operation) } catch {
+        progress("benchmark failed: \(error)")
+        exit(1)
+    }
+}
+
+/// ``blocking(_:)``, throwing what `operation` threw.
+func blockingOrThrowing<Result: Sendable>(_ operation: @escaping @Sendable () async throws -> Result) throws -> Result {
+    let result = Locked<Swift.Result<Result, any Error>?>(nil)
     let done = DispatchSemaphore(value: 0)
     Task.detached {
-        let value = try! await operation()
-        result.withLock { $0 = value }
+        let outcome: Swift.Result<Result, any Error>
+        do { outcome = .success(try await operation()) } catch { outcome = .failure(error) }
+        result.withLock { $0 = outcome }
         done.signal()
     }
     done.wait()
-    return result.withLock { $0! }
+    return try result.withLock { $0! }.get()
 }
 
 /// Appends per second through `EventStore.append`, each event the first of its stream.
@@ -104,7 +114,7 @@ private func plainInsertRate(_ events: [DeliveryEvent]) -> Double {
 }
 
 /// A delivery's worth of stored events per order, numbered as the store numbers them.
-private func storedEvents(_ count: Int) -> [StoredEvent] {
+func storedEvents(_ count: Int) -> [StoredEvent] {
     var events: [DeliveryEvent] = []
     var order = 0
     while events.count < count {

@@ -97,4 +97,10 @@ if options.tables.contains(.ingest) {
         "\n## The event store's appends and the tracking projection (per second; each row against plain SQLite "
             + "writes of the same rows in the same run)\n")
     print(channelTable(measureStoreAppends(plan)))
+    if let rows = measurePostgresAppends(plan) {
+        print(
+            "\n## The same on PostgreSQL (a local server, `scripts/postgres.sh`: fsync off; each row against plain "
+                + "statements on the same server in the same run)\n")
+        print(channelTable(rows))
+    }
 }

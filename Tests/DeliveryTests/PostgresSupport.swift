@@ -48,6 +48,21 @@ enum Backend: String, Sendable, CustomStringConvertible, CaseIterable {
     /// SQLite always; PostgreSQL when a server is there (``testPostgres``).
     static let available: [Backend] = testPostgres == nil ? [.sqlite] : [.sqlite, .postgres]
 
+    /// A new, empty tracking read model: in memory (SQLite), or in a new database of its own on the server.
+    func newTracking() async throws -> any TrackingStore {
+        switch self {
+        case .sqlite: return try TrackingDatabase(path: nil)
+        case .postgres: return try await PostgresTrackingDatabase(try await newPostgresDatabase())
+        }
+    }
+
+    /// A tracking read model rebuilt by replaying `events`.
+    func rebuiltTracking(_ events: [StoredEvent]) async throws -> TrackingContents {
+        let model = try await newTracking()
+        try await model.apply(events)
+        return try await model.contents()
+    }
+
     /// A new, empty store: in memory (SQLite), or in a new database of its own on the server.
     func newStore() async throws -> EventStore {
         switch self {

@@ -31,8 +31,9 @@ struct ProjectionAndHistoryTests {
             speedKmh: 20, headingDegrees: 0, batteryPercent: 90, step: 1, steps: 2)
     }
 
-    @Test func theReadModelHoldsCurrentStateOnly() async throws {
-        let model = try await TrackingDatabase.rebuilt(replaying: Self.log).contents()
+    @Test(arguments: Backend.available)
+    func theReadModelHoldsCurrentStateOnly(backend: Backend) async throws {
+        let model = try await backend.rebuiltTracking(Self.log)
         let order = try #require(model.orders[1])
         #expect(order.status == .delivered)
         #expect(order.courierID == 5)
@@ -47,8 +48,9 @@ struct ProjectionAndHistoryTests {
 
     /// The rows and the checkpoint move together: a batch given again is
     /// skipped, and one that would leave a gap applies nothing.
-    @Test func eventsOutOfSequenceAreRefusedAndRepeatsSkipped() async throws {
-        let model = try TrackingDatabase(path: nil)
+    @Test(arguments: Backend.available)
+    func eventsOutOfSequenceAreRefusedAndRepeatsSkipped(backend: Backend) async throws {
+        let model = try await backend.newTracking()
         #expect(try await model.apply([Self.log[0]]) == 1)
         await #expect(throws: OutOfOrder(expected: 2, got: 3)) { try await model.apply([Self.log[2]]) }
         // A batch with a gap inside stores none of it, not even the events before the gap.
@@ -60,12 +62,15 @@ struct ProjectionAndHistoryTests {
         #expect(try await model.order(1)?.status == .assigned)
     }
 
-    @Test func replayingTheSameLogGivesTheSameModel() async throws {
-        let whole = try await TrackingDatabase.rebuilt(replaying: Self.log).contents()
-        #expect(try await TrackingDatabase.rebuilt(replaying: Self.log).contents() == whole)
-        #expect(try await TrackingDatabase.rebuilt(replaying: Array(Self.log.prefix(5))).contents() != whole)
+    @Test(arguments: Backend.available)
+    func replayingTheSameLogGivesTheSameModel(backend: Backend) async throws {
+        let whole = try await backend.rebuiltTracking(Self.log)
+        #expect(try await backend.rebuiltTracking(Self.log) == whole)
+        #expect(try await backend.rebuiltTracking(Array(Self.log.prefix(5))) != whole)
+        // Both backends apply the same rules to the same rows.
+        #expect(try await Backend.sqlite.rebuiltTracking(Self.log) == whole)
         // In batches of any size, and with repeats, as a projection that was stopped and restarted gets them.
-        let restarted = try TrackingDatabase(path: nil)
+        let restarted = try await backend.newTracking()
         for start in stride(from: 0, to: Self.log.count, by: 2) {
             try await restarted.apply(Array(Self.log[max(0, start - 1)..<min(Self.log.count, start + 3)]))
         }

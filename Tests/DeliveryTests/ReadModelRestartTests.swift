@@ -1,4 +1,5 @@
 import DeliveryKit
+import DeliveryPostgres
 import Foundation
 import Testing
 import ZeroMQ
@@ -10,12 +11,24 @@ struct ReadModelRestartTests {
     /// first K events (rows and checkpoint moved in one transaction); the
     /// restart starts at K, applies exactly the events after it, and ends
     /// identical to a model rebuilt from the whole store.
-    @Test func aKilledProjectionResumesFromItsCheckpointAndAppliesOnlyWhatCameAfter() async throws {
+    @Test(arguments: Backend.available)
+    func aKilledProjectionResumesFromItsCheckpointAndAppliesOnlyWhatCameAfter(backend: Backend) async throws {
         let addresses = Addresses.tcp(firstPort: try freeFirstPort())
         let directory = try scratchDirectory("read-model")
         defer { try? FileManager.default.removeItem(at: directory) }
         let database = directory.appendingPathComponent("events.sqlite").path
-        let readDB = directory.appendingPathComponent("tracking.sqlite").path
+        // The read model's database: a file, or a new database on the PostgreSQL server.
+        let readModel: any TrackingStore
+        let readDB: String
+        switch backend {
+        case .sqlite:
+            readDB = directory.appendingPathComponent("tracking.sqlite").path
+            readModel = try TrackingDatabase(path: readDB)
+        case .postgres:
+            let database = try await newPostgresDatabase()
+            readDB = "postgresql://\(database.location.user)@\(database.location.host):\(database.location.port)/\(database.location.database)"
+            readModel = try await PostgresTrackingDatabase(database)
+        }
         // A store long enough that its replay takes many batches (500 events each).
         let store = try EventStore(path: database)
         for first in stride(from: 1, through: 3_000, by: 500) {
@@ -52,7 +65,7 @@ struct ReadModelRestartTests {
         }
 
         let first = try tracking()
-        #expect(await first.waitForErrors(containing: "tracking: "), "\(first.errors)")
+        #expect(await first.waitForErrors(containing: "from stored event #"), "\(first.errors)")
         #expect(first.errors.contains("from stored event #0 on"), "\(first.errors)")
         let query = try Requester<TrackingQuery, TrackingReply>(
             context: context, connect: addresses.tracking, service: "tracking", timeout: .seconds(10))
@@ -62,15 +75,15 @@ struct ReadModelRestartTests {
             try await Task.sleep(for: .milliseconds(2))
         }
         _ = await first.stop(SIGKILL)
-        let killedAt = try await TrackingDatabase(path: readDB).checkpoint()
+        let killedAt = try await readModel.checkpoint()
         #expect(killedAt > 0 && killedAt < head, "killed mid-stream, not before or after: at \(killedAt) of \(head)")
         // Its rows are those of exactly the first `killedAt` events: no batch half applied.
         #expect(
-            try await TrackingDatabase(path: readDB).contents()
+            try await readModel.contents()
                 == TrackingDatabase.rebuilt(replaying: Array(all.prefix(Int(killedAt)))).contents())
 
         let second = try tracking()
-        #expect(await second.waitForErrors(containing: "tracking: "), "\(second.errors)")
+        #expect(await second.waitForErrors(containing: "from stored event #"), "\(second.errors)")
         #expect(second.errors.contains("from stored event #\(killedAt) on"), "\(second.errors)")
         let again = try Requester<TrackingQuery, TrackingReply>(
             context: context, connect: addresses.tracking, service: "tracking", timeout: .seconds(10))
@@ -82,7 +95,7 @@ struct ReadModelRestartTests {
             second.errors.contains("this run applied \(head - killedAt) events"),
             "the restart applies only the events after its checkpoint: \(second.errors)")
         #expect(
-            try await TrackingDatabase(path: readDB).contents() == TrackingDatabase.rebuilt(replaying: all).contents())
+            try await readModel.contents() == TrackingDatabase.rebuilt(replaying: all).contents())
         #expect(await storeRole.stop(SIGINT) == 0, "\(storeRole.errors)")
     }
 }

@@ -9,7 +9,8 @@ struct HistoryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "history", abstract: "Print an order's or a courier's history from the event store.")
 
-    @Option(help: "Read this SQLite file directly (otherwise ask the store service at --store).") var db: String?
+    @Option(help: "Read this store directly, an SQLite file or postgresql://USER@HOST:PORT/DB (otherwise ask the store service at --store).")
+    var db: String?
     @Option(help: "The store service's query endpoint.") var store = Addresses.tcp().store
     @Option(help: "The order to tell about.") var order: Int?
     @Option(help: "The courier to tell about.") var courier: Int?
@@ -17,7 +18,9 @@ struct HistoryCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (order == nil) != (courier == nil) else { throw ValidationError("give one of --order or --courier") }
-        if let db, !FileManager.default.fileExists(atPath: db) { throw ValidationError("no event store at \(db)") }
+        if let db, !PostgresLocation.isURL(db), !FileManager.default.fileExists(atPath: db) {
+            throw ValidationError("no event store at \(db)")
+        }
     }
 
     func run() async throws {

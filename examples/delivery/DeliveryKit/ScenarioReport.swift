@@ -78,7 +78,7 @@ public struct ScenarioReport: Sendable {
     }
 
     init(
-        settled: Bool, placed: [Int], store: EventStore, live: TrackingDatabase, progress: TrackingProjection.Progress,
+        settled: Bool, placed: [Int], store: EventStore, live: any TrackingStore, progress: TrackingProjection.Progress,
         dispatcher: Dispatcher, notifier: Notifier, storeService: StoreService, orderService: OrderService,
         courierConflicts: Int, wire: [String: WireMeter.Tally],
         crashed: [Int: Int], commandWaits: [Duration], largestLag: Int64, elapsed: Duration,

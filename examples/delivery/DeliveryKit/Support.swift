@@ -106,6 +106,11 @@ func readCheckpoint(_ database: any DatabaseWriter) async throws -> Int64 {
 public struct OutOfOrder: Error, Sendable, Hashable, CustomStringConvertible {
     public let expected: Int64
     public let got: Int64
+
+    public init(expected: Int64, got: Int64) {
+        self.expected = expected
+        self.got = got
+    }
     public var description: String { "expected event \(expected), got \(got)" }
 }
 

@@ -8,7 +8,7 @@ import GRDB
 /// transaction as the rows each batch changes.
 ///
 /// From a shell: `sqlite3 delivery-tracking.sqlite "SELECT status, COUNT(*) FROM orders GROUP BY status"`.
-public final class TrackingDatabase: Sendable {
+public final class TrackingDatabase: TrackingStore {
     private let database: any DatabaseWriter
 
     /// Opens (creating if needed) the database in the SQLite file at `path`, or in memory when `path` is `nil`.
@@ -77,17 +77,9 @@ public final class TrackingDatabase: Sendable {
         try await database.read { db in try Rows(db: db).courier(id) }
     }
 
-    /// Every row and the checkpoint, read at one moment: what a live model
-    /// and a rebuilt one are compared by.
-    public struct Contents: Sendable, Hashable {
-        public var orders: [Int: OrderView]
-        public var couriers: [Int: CourierView]
-        public var checkpoint: Int64
-    }
-
-    public func contents() async throws -> Contents {
+    public func contents() async throws -> TrackingContents {
         try await database.read { db in
-            Contents(
+            TrackingContents(
                 orders: Dictionary(
                     uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT * FROM orders").map {
                         ($0["order_id"], try Rows.order(from: $0))

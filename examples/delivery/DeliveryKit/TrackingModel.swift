@@ -57,9 +57,10 @@ public struct CourierView: Codable, Sendable, Hashable {
     }
 }
 
-/// Where a read model keeps its rows while an event is applied: the
-/// tracking database's tables, inside the transaction of the batch.
-protocol TrackingRows {
+/// Where the tracking read model keeps its rows while an event is applied:
+/// the tables inside the transaction of the batch (SQLite), or the rows a
+/// batch reads and changes, written back in its transaction (``TrackingChanges``).
+public protocol TrackingRows {
     func order(_ id: Int) throws -> OrderView?
     func save(_ order: OrderView) throws
     func courier(_ id: Int) throws -> CourierView?
@@ -70,9 +71,10 @@ protocol TrackingRows {
 /// per courier, changed by each event in sequence order. It answers "where
 /// is my order now?" in one lookup, which the log alone cannot; it is
 /// disposable, since replaying the log from sequence 1 rebuilds it exactly.
-enum TrackingRules {
+/// Every ``TrackingStore`` applies events through it.
+public enum TrackingRules {
     /// Applies `stored` to `rows`.
-    static func apply(_ stored: StoredEvent, to rows: some TrackingRows) throws {
+    public static func apply(_ stored: StoredEvent, to rows: some TrackingRows) throws {
         let event = stored.event
         let at = stored.recordedAt
         let previous = try rows.order(event.orderID)
@@ -123,6 +125,86 @@ enum TrackingRules {
             }
         case .orderPlaced, .orderPointer, .pickedUp: break
         }
+    }
+}
+
+/// The rows a batch of events reads and changes, held in memory: a store
+/// that cannot run ``TrackingRules`` inside its transaction (PostgreSQL's
+/// queries are asynchronous) loads the rows a batch touches
+/// (``ordersRead(by:)``, ``couriersRead(by:orders:)``), applies the batch
+/// here, and writes back ``changedOrders`` and ``changedCouriers``.
+public final class TrackingChanges: TrackingRows {
+    private var orders: [Int: OrderView]
+    private var couriers: [Int: CourierView]
+    public private(set) var changedOrders: Set<Int> = []
+    public private(set) var changedCouriers: Set<Int> = []
+
+    public init(orders: [OrderView], couriers: [CourierView]) {
+        self.orders = Dictionary(uniqueKeysWithValues: orders.map { ($0.orderID, $0) })
+        self.couriers = Dictionary(uniqueKeysWithValues: couriers.map { ($0.courierID, $0) })
+    }
+
+    /// The orders whose rows applying `batch` reads.
+    public static func ordersRead(by batch: [StoredEvent]) -> Set<Int> { Set(batch.map(\.event.orderID)) }
+
+    /// The couriers whose rows applying `batch` reads, given the rows of its
+    /// orders as stored before it: those its events name, and each order's
+    /// courier (whom a redelivery or a cancellation releases).
+    public static func couriersRead(by batch: [StoredEvent], orders: [OrderView]) -> Set<Int> {
+        Set(batch.compactMap(\.event.courierID) + orders.compactMap(\.courierID))
+    }
+
+    public func order(_ id: Int) -> OrderView? { orders[id] }
+    public func courier(_ id: Int) -> CourierView? { couriers[id] }
+
+    public func save(_ order: OrderView) {
+        orders[order.orderID] = order
+        changedOrders.insert(order.orderID)
+    }
+
+    public func save(_ courier: CourierView) {
+        couriers[courier.courierID] = courier
+        changedCouriers.insert(courier.courierID)
+    }
+
+    /// The rows changed, to write back.
+    public var ordersToWrite: [OrderView] { changedOrders.sorted().compactMap { orders[$0] } }
+    public var couriersToWrite: [CourierView] { changedCouriers.sorted().compactMap { couriers[$0] } }
+}
+
+/// Where the tracking read model lives: its own database, SQLite
+/// (``TrackingDatabase``) or PostgreSQL (`PostgresTrackingDatabase`), with a
+/// row per order and per courier and a checkpoint moved in the same
+/// transaction as the rows each batch changes.
+public protocol TrackingStore: Sendable {
+    /// The last feed sequence number applied.
+    func checkpoint() async throws -> Int64
+    /// Applies `batch` (consecutive stored events) and moves the checkpoint
+    /// to its last event, in one transaction: events at or below the
+    /// checkpoint are skipped, one beyond the next expected throws
+    /// ``OutOfOrder`` and nothing is applied. Returns how many were applied.
+    @discardableResult func apply(_ batch: [StoredEvent]) async throws -> Int
+    /// Empties the tables and sets the checkpoint back to 0, in one transaction.
+    func reset() async throws
+    func order(_ id: Int) async throws -> OrderView?
+    func courier(_ id: Int) async throws -> CourierView?
+    /// Every row and the checkpoint, read at one moment.
+    func contents() async throws -> TrackingContents
+    /// How many orders there are and how many are delivered, and the checkpoint, in one read.
+    func summary() async throws -> (orders: Int, delivered: Int, checkpoint: Int64)
+}
+
+/// A tracking read model's rows and checkpoint: what a live model and a
+/// rebuilt one are compared by.
+public struct TrackingContents: Sendable, Hashable {
+    public var orders: [Int: OrderView]
+    public var couriers: [Int: CourierView]
+    public var checkpoint: Int64
+
+    public init(orders: [Int: OrderView], couriers: [Int: CourierView], checkpoint: Int64) {
+        self.orders = orders
+        self.couriers = couriers
+        self.checkpoint = checkpoint
     }
 }
 

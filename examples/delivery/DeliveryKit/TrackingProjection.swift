@@ -18,7 +18,7 @@ public enum TrackingReply: FailableReply, Hashable {
     case failure(reason: String)
 }
 
-/// Keeps the tracking read model (a ``TrackingDatabase``) up to date from
+/// Keeps the tracking read model (a ``TrackingStore``) up to date from
 /// the store's committed feed (a ``CatchUpSubscription`` from the database's
 /// checkpoint) and answers queries from it with SQL. Started late or
 /// restarted, it first fetches what it missed since its checkpoint from the
@@ -31,7 +31,7 @@ public final class TrackingProjection: RoleService {
     public let context: Context
     public let addresses: Addresses
     /// The read model's own database.
-    public let database: TrackingDatabase
+    public let database: any TrackingStore
     /// Whether to answer ``TrackingQuery``s at `addresses.tracking`.
     public let serveQueries: Bool
     private let logger: Logger
@@ -40,7 +40,7 @@ public final class TrackingProjection: RoleService {
     public let applied = Counter()
 
     public init(
-        context: Context, addresses: Addresses, database: TrackingDatabase, serveQueries: Bool = true,
+        context: Context, addresses: Addresses, database: any TrackingStore, serveQueries: Bool = true,
         logger: Logger = Logger(label: "delivery.tracking")
     ) {
         self.context = context

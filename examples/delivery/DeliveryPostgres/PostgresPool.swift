@@ -72,7 +72,11 @@ public final class PostgresPool: Sendable {
     public init(_ location: PostgresLocation, logger: Logger = Logger(label: "delivery.postgres")) async throws {
         self.location = location
         self.logger = logger
-        let client = PostgresClient(configuration: location.configuration, backgroundLogger: logger)
+        // The client warns when a query comes before its run loop has started, as the first one here
+        // may: harmless (the query waits), so its background messages below errors are left out.
+        var background = logger
+        background.logLevel = max(logger.logLevel, .error)
+        let client = PostgresClient(configuration: location.configuration, backgroundLogger: background)
         self.client = client
         running = Task { await client.run() }
         do {
