@@ -1,6 +1,7 @@
 @testable import DeliveryKit
 import Foundation
 import Testing
+import ZeroMQChannels
 
 @Suite("Cancellation racing pickup")
 struct CancellationTests {
@@ -77,6 +78,30 @@ struct CancellationTests {
         #expect(again.outcome == .alreadyCancelled)
         #expect(OrderDecisions.cancellation(of: [], reason: "no").0 == .unknownOrder)
         #expect(try await store.events(inStream: "order-1").count == 3)
+    }
+
+    /// A courier's assignment stored after the cancellation it raced (it
+    /// then drops the job, sending nothing more) leaves the courier free in
+    /// the read model, on both backends.
+    @Test(arguments: Backend.available)
+    func anAssignmentStoredAfterTheCancellationGivesTheCourierNoJob(backend: Backend) async throws {
+        let store = try await backend.newStore()
+        try await store.append(.orderPlaced(sampleOrder(1)))
+        try await store.append(.orderCancelled(OrderCancelled(eventID: UUID(), orderID: 1, reason: "no")))
+        try await store.append(.courierAssigned(CourierAssigned(eventID: UUID(), orderID: 1, courierID: 3, attempt: 1)))
+        let model = try await backend.newTracking()
+        try await model.apply(try await store.events(after: 0))
+        #expect(try await model.order(1)?.status == .cancelled)
+        #expect(try await model.courier(3)?.currentOrder == nil)
+    }
+
+    /// A correlation id that is not printable text (PostgreSQL's text columns
+    /// refuse a NUL: such a fact would fail every batch it came in) is left
+    /// out; the fact itself is kept.
+    @Test func aCorrelationIDWithAControlCharacterIsLeftOut() throws {
+        let hostile = try EventMetadata(correlationID: "order-1\u{0}", causationID: nil)
+        #expect(Causation(hostile).correlationID == nil)
+        #expect(Causation(try EventMetadata(correlationID: "order-1", causationID: nil)).correlationID == "order-1")
     }
 
     /// The whole system, every second order's customer cancelling once a

@@ -80,12 +80,15 @@ public enum OrderDecisions {
 
 extension StoreClient {
     /// ``append(_:expecting:causation:)``, asking until the store answers:
-    /// a conflict comes back as a value, everything else is asked again
-    /// (an append whose answer was lost is, asked again, a duplicate: no conflict).
+    /// a conflict comes back as a value, a refusal is thrown, and no answer
+    /// is asked again (an append whose answer was lost is, asked again, a
+    /// duplicate: no conflict).
     func appendUntilAnswered(
         _ event: DeliveryEvent, expecting expected: ExpectedVersion, causation: Causation, logger: Logger
     ) async throws -> Result<Int64, VersionConflict> {
-        try await untilAnswered("appending \(event.kind.rawValue) to \(event.stream)", logger: logger) { store in
+        try await untilAnswered(
+            "appending \(event.kind.rawValue) to \(event.stream)", logger: logger, retryingFailures: false
+        ) { store in
             do {
                 return .success(try await store.append(event, expecting: expected, causation: causation))
             } catch let conflict as VersionConflict {
@@ -94,9 +97,11 @@ extension StoreClient {
         }
     }
 
-    /// ``events(inStream:)``, asking until the store answers.
+    /// ``events(inStream:)``, asking until the store answers (a refusal is thrown).
     func streamUntilAnswered(_ stream: String, logger: Logger) async throws -> [StoredEvent] {
-        try await untilAnswered("stream \(stream)", logger: logger) { try await $0.events(inStream: stream) }
+        try await untilAnswered("stream \(stream)", logger: logger, retryingFailures: false) {
+            try await $0.events(inStream: stream)
+        }
     }
 }
 

@@ -25,9 +25,14 @@ public struct Causation: Sendable, Hashable, Codable {
     /// The correlation id of every fact about `orderID`.
     public static func correlationID(ofOrder orderID: Int) -> String { "order-\(orderID)" }
 
-    /// What a received envelope says; a causation id that is not a UUID is left out.
+    /// What a received envelope says; a causation id that is not a UUID is
+    /// left out, and so is a correlation id that is not printable text (a NUL
+    /// or another control character, which PostgreSQL's text columns refuse:
+    /// one such fact would fail every batch it arrived in, again at each resend).
     public init(_ metadata: EventMetadata) {
-        correlationID = metadata.correlationID
+        correlationID = metadata.correlationID.flatMap { id in
+            id.unicodeScalars.contains { $0.properties.generalCategory == .control } ? nil : id
+        }
         causationID = metadata.causationID.flatMap(UUID.init(uuidString:))
     }
 }

@@ -266,6 +266,8 @@ public struct StoreService: Sendable {
             switch request {
             case .stream(let name): return .events(events: try await store.events(inStream: name))
             case .append(let event, let expected, let causation):
+                // A pointer stands for a stored fact; it is never stored itself.
+                guard !event.isPointer else { return .failure(reason: "a pointer event is not appended") }
                 do {
                     let result = try await store.append(event, expecting: expected, causation: causation)
                     if let recordedAt = result.recordedAt, let body = result.body {
@@ -329,8 +331,13 @@ public final class StoreClient {
     /// Makes `call` until the store answers, every half second, logging the
     /// first failure and the recovery: for services that can only wait for
     /// the store (which may be restarting), never skip what it holds.
+    ///
+    /// With `retryingFailures` false, an answer that is an error
+    /// (``DeliveryError/failed(service:reason:)``: the store is there and
+    /// refuses) is thrown at once instead of asked again: for a command that
+    /// must not wait forever on what asking again cannot change.
     public func untilAnswered<Answer>(
-        _ what: String, logger: Logger, _ call: (StoreClient) async throws -> Answer
+        _ what: String, logger: Logger, retryingFailures: Bool = true, _ call: (StoreClient) async throws -> Answer
     ) async throws -> Answer {
         var warned = false
         while true {
@@ -340,6 +347,7 @@ public final class StoreClient {
                 return answer
             } catch {
                 try Task.checkCancellation()
+                if !retryingFailures, case DeliveryError.failed = error { throw error }
                 if !warned {
                     logger.warning(
                         "the event store does not answer; asking again", metadata: ["waiting for": "\(what)", "error": "\(error)"])

@@ -111,7 +111,11 @@ public enum TrackingRules {
             try rows.save(view)
         }
         switch event {
-        case .courierAssigned(let assigned): try updateCourier(assigned.courierID) { $0.currentOrder = assigned.orderID }
+        case .courierAssigned(let assigned):
+            // An assignment stored after its order ended (a courier's, racing a cancellation or another
+            // courier's delivery) gives the courier no job: it drops it without a further event.
+            let ended = previous?.status == .delivered || previous?.status == .cancelled
+            try updateCourier(assigned.courierID) { if !ended { $0.currentOrder = assigned.orderID } }
         case .locationUpdated(let location): try updateCourier(location.courierID) { $0.position = location.position }
         case .delivered(let delivered):
             try updateCourier(delivered.courierID) {

@@ -107,6 +107,9 @@ public final class PostgresEventLog: EventLog {
         _ events: [DeliveryEvent], bodies: [Data], causes: [Causation]?, expecting: [ExpectedVersion]?,
         on connection: PostgresConnection, _ logger: Logger
     ) async throws -> [EventStore.Appended] {
+        // Read committed (whatever the server's default): each statement after the lock must see what
+        // the appends before it committed; a snapshot taken at the lock would be stale.
+        try await connection.query("SET TRANSACTION ISOLATION LEVEL READ COMMITTED", logger: logger)
         try await connection.query("SELECT pg_advisory_xact_lock(\(AdvisoryLock.appends))", logger: logger)
         var head: Int64 = 0
         for try await max in try await connection.query("SELECT COALESCE(MAX(sequence), 0) FROM events", logger: logger)
@@ -313,6 +316,9 @@ public final class PostgresEventLog: EventLog {
                                     "UPDATE feed SET published = \(published.value)", logger: logger)
                             } catch {
                                 alive.modify { $0 = false }
+                                // The session may outlive the failure (a statement timeout, say) and keep the
+                                // lock in the pool: close it, so that the server frees the lock for another process.
+                                try? await connection.close()
                                 return
                             }
                         }

@@ -98,6 +98,8 @@ public final class PostgresPool: Sendable {
     /// advisory lock held for the transaction).
     func migrate(_ migrations: [(id: String, statements: [String])]) async throws {
         try await client.withTransaction(logger: logger) { connection in
+            // Read committed: after the lock, see the migrations another process has just committed.
+            try await connection.query("SET TRANSACTION ISOLATION LEVEL READ COMMITTED", logger: logger)
             try await connection.query("SELECT pg_advisory_xact_lock(\(AdvisoryLock.migrations))", logger: logger)
             // The migrator's own bookkeeping, as GRDB keeps `grdb_migrations`.
             try await connection.query(
