@@ -56,6 +56,14 @@ enum Backend: String, Sendable, CustomStringConvertible, CaseIterable {
         }
     }
 
+    /// New, empty courier statistics.
+    func newStatistics() async throws -> any CourierStatisticsStore {
+        switch self {
+        case .sqlite: return try CourierStatisticsDatabase(path: nil)
+        case .postgres: return try await PostgresCourierStatistics(try await newPostgresDatabase())
+        }
+    }
+
     /// A tracking read model rebuilt by replaying `events`.
     func rebuiltTracking(_ events: [StoredEvent]) async throws -> TrackingContents {
         let model = try await newTracking()

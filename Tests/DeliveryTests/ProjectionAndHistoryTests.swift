@@ -77,6 +77,29 @@ struct ProjectionAndHistoryTests {
         #expect(try await restarted.contents() == whole)
     }
 
+    /// The second read model, courier statistics, on each backend: the same
+    /// figures as on SQLite, and the same after a restart that is given
+    /// some events again.
+    @Test(arguments: Backend.available)
+    func courierStatisticsAreTheSameWhateverTheBackendAndTheBatches(backend: Backend) async throws {
+        let once = try await backend.newStatistics()
+        #expect(try await once.apply(Self.log) == 9)
+        let figures = try await once.statistics()
+        #expect(figures.map(\.courierID) == [3, 5])
+        #expect(figures.map(\.deliveries) == [0, 1])
+        #expect(figures[1].distanceKilometres > 11 && figures[1].distanceKilometres < 11.2, "0.1° of latitude")
+        #expect(figures[1].medianDeliverySeconds != nil && figures[0].medianDeliverySeconds == nil)
+        let sqlite = try await Backend.sqlite.newStatistics()
+        try await sqlite.apply(Self.log)
+        #expect(try await sqlite.statistics() == figures)
+        let restarted = try await backend.newStatistics()
+        try await restarted.apply(Array(Self.log.prefix(6)))
+        #expect(try await restarted.apply(Array(Self.log[4...])) == 3)
+        #expect(try await restarted.statistics() == figures)
+        #expect(try await restarted.checkpoint() == 9)
+        await #expect(throws: OutOfOrder.self) { try await backend.newStatistics().apply([Self.log[1]]) }
+    }
+
     @Test func historyAnswersWhatTheReadModelForgot() {
         #expect(
             History.statuses(of: Self.log) == [

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DeliveryKit
+import DeliveryPostgres
 import Foundation
 
 /// `delivery stats`: the courier statistics read model; `--print` answers from its database.
@@ -9,7 +10,11 @@ struct StatsRole: DeliveryRoleCommand {
         abstract: "Run the courier statistics read model (deliveries, distance, median delivery time per courier).")
 
     @OptionGroup var endpoints: EndpointOptions
-    @Option(help: "Its SQLite file: a row per courier and per ride, and how far it has read the store's feed.")
+    @Option(
+        help: """
+            Its database, an SQLite file or postgresql://USER@HOST:PORT/DB: a row per courier and per ride, and how \
+            far it has read the store's feed.
+            """)
     var db = "delivery-courier-statistics.sqlite"
     @Flag(help: "Print the statistics from --db and exit, instead of running the projection.")
     var print = false
@@ -49,16 +54,18 @@ struct StatsRole: DeliveryRoleCommand {
     }
 
     func validate() throws {
-        if print, !FileManager.default.fileExists(atPath: db) { throw ValidationError("no courier statistics at \(db)") }
+        if print, !PostgresLocation.isURL(db), !FileManager.default.fileExists(atPath: db) {
+            throw ValidationError("no courier statistics at \(db)")
+        }
     }
 
     func run() async throws {
         if print {
-            for courier in try await CourierStatisticsDatabase(path: db).statistics() { say(Self.line(courier)) }
+            for courier in try await openCourierStatistics(db).statistics() { say(Self.line(courier)) }
             return
         }
         try await runService("stats") { context in
-            let database = try CourierStatisticsDatabase(path: db)
+            let database = try await openCourierStatistics(db)
             let projection = CourierStatisticsProjection(
                 context: context, addresses: endpoints.addresses, database: database)
             report("stats: following the store's feed from \(try await database.checkpoint()); \(db)")

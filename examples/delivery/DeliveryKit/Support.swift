@@ -114,25 +114,38 @@ public struct OutOfOrder: Error, Sendable, Hashable, CustomStringConvertible {
     public var description: String { "expected event \(expected), got \(got)" }
 }
 
+/// The events of `batch` after `checkpoint`, in order; throws ``OutOfOrder``
+/// for one beyond the next expected (the feed would have skipped history).
+/// What every read model applies of a batch it is given.
+public func events(of batch: [StoredEvent], after checkpoint: Int64) throws -> [StoredEvent] {
+    var next = checkpoint + 1
+    var fresh: [StoredEvent] = []
+    for stored in batch where stored.sequence >= next {
+        guard stored.sequence == next else { throw OutOfOrder(expected: next, got: stored.sequence) }
+        fresh.append(stored)
+        next += 1
+    }
+    return fresh
+}
+
 /// Applies `batch` (stored events in sequence order) to a read model
 /// (``openReadModel(path:_:schema:)``) and moves its checkpoint to the last
 /// one, in one transaction: a crash leaves either all of it or none. Events
 /// at or below the checkpoint are skipped, so a batch given again changes
 /// nothing twice; one beyond the next expected number throws ``OutOfOrder``
-/// and applies nothing. Returns how many events were applied.
+/// and applies nothing. `apply` gets the events to apply (none: not called).
+/// Returns how many events were applied.
 @discardableResult
 func applyWithCheckpoint(
-    _ batch: [StoredEvent], to database: any DatabaseWriter, _ apply: @escaping @Sendable (StoredEvent, Database) throws -> Void
+    _ batch: [StoredEvent], to database: any DatabaseWriter,
+    _ apply: @escaping @Sendable (_ fresh: [StoredEvent], Database) throws -> Void
 ) async throws -> Int {
     try await database.write { db in
-        var checkpoint = try Int64.fetchOne(db, sql: "SELECT sequence FROM checkpoint") ?? 0
-        let start = checkpoint
-        for stored in batch where stored.sequence > checkpoint {
-            guard stored.sequence == checkpoint + 1 else { throw OutOfOrder(expected: checkpoint + 1, got: stored.sequence) }
-            try apply(stored, db)
-            checkpoint = stored.sequence
-        }
-        try db.execute(sql: "UPDATE checkpoint SET sequence = ?", arguments: [checkpoint])
-        return Int(checkpoint - start)
+        let checkpoint = try Int64.fetchOne(db, sql: "SELECT sequence FROM checkpoint") ?? 0
+        let fresh = try events(of: batch, after: checkpoint)
+        guard let last = fresh.last else { return 0 }
+        try apply(fresh, db)
+        try db.execute(sql: "UPDATE checkpoint SET sequence = ?", arguments: [last.sequence])
+        return fresh.count
     }
 }

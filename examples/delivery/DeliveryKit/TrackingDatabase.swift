@@ -54,8 +54,8 @@ public final class TrackingDatabase: TrackingStore {
     /// a crash can neither apply an event twice nor skip one. Returns how many were applied.
     @discardableResult
     public func apply(_ batch: [StoredEvent]) async throws -> Int {
-        try await applyWithCheckpoint(batch, to: database) { stored, db in
-            try TrackingRules.apply(stored, to: Rows(db: db))
+        try await applyWithCheckpoint(batch, to: database) { fresh, db in
+            for stored in fresh { try TrackingRules.apply(stored, to: Rows(db: db)) }
         }
     }
 

@@ -91,14 +91,8 @@ public final class PostgresEventLog: EventLog {
         precondition(causes.map { $0.count == events.count } ?? true, "one causation for each event")
         precondition(expecting.map { $0.count == events.count } ?? true, "one expected version for each event")
         let logger = self.logger
-        do {
-            return try await database.client.withTransaction(logger: logger) { connection in
-                try await Self.insert(events, bodies: bodies, causes: causes, expecting: expecting, on: connection, logger)
-            }
-        } catch let error as PostgresTransactionError {
-            // Rolled back: what the append itself threw (a VersionConflict) is the answer.
-            if let thrown = error.closureError, error.rollbackError == nil { throw thrown }
-            throw error
+        return try await database.inTransaction(logger: logger) { connection in
+            try await Self.insert(events, bodies: bodies, causes: causes, expecting: expecting, on: connection, logger)
         }
     }
 
@@ -111,12 +105,7 @@ public final class PostgresEventLog: EventLog {
         // the appends before it committed; a snapshot taken at the lock would be stale.
         try await connection.query("SET TRANSACTION ISOLATION LEVEL READ COMMITTED", logger: logger)
         try await connection.query("SELECT pg_advisory_xact_lock(\(AdvisoryLock.appends))", logger: logger)
-        var head: Int64 = 0
-        for try await max in try await connection.query("SELECT COALESCE(MAX(sequence), 0) FROM events", logger: logger)
-            .decode(Int64.self)
-        {
-            head = max
-        }
+        var head = try await connection.integer("SELECT COALESCE(MAX(sequence), 0) FROM events", logger: logger)
         // The batch's ids stored before, and its streams' versions: one query each.
         let ids = events.map(\.eventID.uuidString)
         var stored: [String: (sequence: Int64, version: Int64)] = [:]
@@ -237,7 +226,7 @@ public final class PostgresEventLog: EventLog {
     }
 
     public func head() async throws -> Int64 {
-        try await single("SELECT COALESCE(MAX(sequence), 0) FROM events") ?? 0
+        try await database.integer("SELECT COALESCE(MAX(sequence), 0) FROM events")
     }
 
     public func order(_ orderID: Int) async throws -> OrderPlaced? {
@@ -257,8 +246,8 @@ public final class PostgresEventLog: EventLog {
 
     public func lastOrderID() async throws -> Int {
         Int(
-            try await single(
-                "SELECT COALESCE(MAX(order_id), 0) FROM events WHERE kind = \(EventKind.orderPlaced.rawValue)") ?? 0)
+            try await database.integer(
+                "SELECT COALESCE(MAX(order_id), 0) FROM events WHERE kind = \(EventKind.orderPlaced.rawValue)"))
     }
 
     public func countsByKind() async throws -> [EventKind: Int] {
@@ -298,12 +287,7 @@ public final class PostgresEventLog: EventLog {
                     locked = granted
                 }
                 guard locked else { return false }
-                var resumeAfter: Int64 = 0
-                for try await published in try await connection.query("SELECT published FROM feed", logger: logger)
-                    .decode(Int64.self)
-                {
-                    resumeAfter = published
-                }
+                let resumeAfter = try await connection.integer("SELECT published FROM feed", logger: logger)
                 let alive = Shared(true)
                 let published = Shared(resumeAfter)
                 try await withThrowingTaskGroup(of: Void.self) { group in
@@ -338,16 +322,6 @@ public final class PostgresEventLog: EventLog {
     }
 
     public func storageBytes() async -> Int {
-        Int((try? await single("SELECT pg_total_relation_size('events')")) ?? 0)
-    }
-
-    /// The one `BIGINT` a query answers, or `nil` for no row (read to the end,
-    /// so that the row sequence gives its connection back to the pool).
-    private func single(_ query: PostgresQuery) async throws -> Int64? {
-        var found: Int64?
-        for try await value in try await database.client.query(query, logger: logger).decode(Int64.self) {
-            found = value
-        }
-        return found
+        Int((try? await database.integer("SELECT pg_total_relation_size('events')")) ?? 0)
     }
 }

@@ -121,6 +121,46 @@ public final class PostgresPool: Sendable {
     }
 }
 
+extension PostgresPool {
+    /// Runs `body` in a transaction (committed when it returns, rolled back
+    /// when it throws) and throws what `body` threw, not postgres-nio's
+    /// wrapper around it, so that callers can catch a ``VersionConflict`` or
+    /// an ``OutOfOrder`` as such.
+    func inTransaction<Result: Sendable>(
+        logger: Logger, _ body: (PostgresConnection) async throws -> sending Result
+    ) async throws -> Result {
+        do {
+            return try await client.withTransaction(logger: logger, body)
+        } catch let error as PostgresTransactionError {
+            if let thrown = error.closureError, error.rollbackError == nil { throw thrown }
+            throw error
+        }
+    }
+}
+
+extension PostgresConnection {
+    /// The `BIGINT` a one-row query answers (0 for no row), the rows read to the end.
+    func integer(_ query: PostgresQuery, logger: Logger) async throws -> Int64 {
+        var answer: Int64 = 0
+        for try await value in try await self.query(query, logger: logger).decode(Int64.self) { answer = value }
+        return answer
+    }
+}
+
+extension PostgresPool {
+    /// ``PostgresConnection/integer(_:logger:)`` on a connection of the pool.
+    func integer(_ query: PostgresQuery) async throws -> Int64 {
+        try await client.withConnection { try await $0.integer(query, logger: logger) }
+    }
+}
+
+/// `($1, …, $columns), (…), …`: the placeholders of a multi-row `VALUES` with `rows` rows.
+func placeholders(rows: Int, columns: Int) -> String {
+    (0..<rows).map { row in
+        "(" + (1...columns).map { "$\(row * columns + $0)" }.joined(separator: ", ") + ")"
+    }.joined(separator: ", ")
+}
+
 /// The advisory lock keys the example takes (PostgreSQL's `pg_advisory_*`).
 enum AdvisoryLock {
     /// Held by a transaction that runs migrations.

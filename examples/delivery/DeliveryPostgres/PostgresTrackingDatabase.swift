@@ -61,37 +61,15 @@ public final class PostgresTrackingDatabase: TrackingStore {
     private typealias OrderRow = (Int64, String, Int64?, Int64, Double?, Double?, Int64, Double?, Double)
     private typealias CourierRow = (Int64, Int64?, Double?, Double?, Int64, Double)
 
-    public func checkpoint() async throws -> Int64 {
-        var sequence: Int64 = 0
-        for try await value in try await database.client.query("SELECT sequence FROM checkpoint", logger: logger)
-            .decode(Int64.self)
-        {
-            sequence = value
-        }
-        return sequence
-    }
+    public func checkpoint() async throws -> Int64 { try await database.integer("SELECT sequence FROM checkpoint") }
 
     @discardableResult
     public func apply(_ batch: [StoredEvent]) async throws -> Int {
         let logger = self.logger
-        do {
-            return try await database.client.withTransaction(logger: logger) { connection in
-                var checkpoint: Int64 = 0
-                for try await value in try await connection.query(
-                    "SELECT sequence FROM checkpoint FOR UPDATE", logger: logger
-                ).decode(Int64.self) {
-                    checkpoint = value
-                }
-                let start = checkpoint
-                var fresh: [StoredEvent] = []
-                for stored in batch where stored.sequence > checkpoint {
-                    guard stored.sequence == checkpoint + 1 else {
-                        throw OutOfOrder(expected: checkpoint + 1, got: stored.sequence)
-                    }
-                    fresh.append(stored)
-                    checkpoint = stored.sequence
-                }
-                guard !fresh.isEmpty else { return 0 }
+        return try await database.inTransaction(logger: logger) { connection in
+                let checkpoint = try await connection.integer("SELECT sequence FROM checkpoint FOR UPDATE", logger: logger)
+                let fresh = try events(of: batch, after: checkpoint)
+                guard let last = fresh.last else { return 0 }
                 let orders = try await Self.orders(
                     TrackingChanges.ordersRead(by: fresh).map(Int64.init), on: connection, logger)
                 let couriers = try await Self.couriers(
@@ -99,12 +77,8 @@ public final class PostgresTrackingDatabase: TrackingStore {
                 let changes = TrackingChanges(orders: orders, couriers: couriers)
                 for stored in fresh { try TrackingRules.apply(stored, to: changes) }
                 try await Self.write(changes, on: connection, logger)
-                try await connection.query("UPDATE checkpoint SET sequence = \(checkpoint)", logger: logger)
-                return Int(checkpoint - start)
-            }
-        } catch let error as PostgresTransactionError {
-            if let thrown = error.closureError, error.rollbackError == nil { throw thrown }
-            throw error
+                try await connection.query("UPDATE checkpoint SET sequence = \(last.sequence)", logger: logger)
+                return fresh.count
         }
     }
 
@@ -182,13 +156,6 @@ public final class PostgresTrackingDatabase: TrackingStore {
         }
     }
 
-    /// `($1, …, $columns), (…), …` for `rows` rows.
-    private static func placeholders(rows: Int, columns: Int) -> String {
-        (0..<rows).map { row in
-            "(" + (1...columns).map { "$\(row * columns + $0)" }.joined(separator: ", ") + ")"
-        }.joined(separator: ", ")
-    }
-
     public func reset() async throws {
         let logger = self.logger
         try await database.client.withTransaction(logger: logger) { connection in
@@ -229,12 +196,7 @@ public final class PostgresTrackingDatabase: TrackingStore {
                 let view = Self.courier(row)
                 couriers[view.courierID] = view
             }
-            var checkpoint: Int64 = 0
-            for try await value in try await connection.query("SELECT sequence FROM checkpoint", logger: logger)
-                .decode(Int64.self)
-            {
-                checkpoint = value
-            }
+            let checkpoint = try await connection.integer("SELECT sequence FROM checkpoint", logger: logger)
             return TrackingContents(orders: orders, couriers: couriers, checkpoint: checkpoint)
         }
     }
