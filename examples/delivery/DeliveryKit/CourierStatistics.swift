@@ -141,13 +141,17 @@ public enum CourierStatisticsRules {
         var ride = changes.rides[key] ?? Ride(key: key, pickedUpAt: nil, deliveredAt: nil, lastPosition: nil)
         var courier =
             changes.couriers[key.courierID] ?? CourierTotals(courierID: key.courierID, deliveries: 0, distanceKilometres: 0)
+        // A courier's row is made by its first pickup, delivery or distance ridden, not by a first
+        // position alone (after a resend, a position can be stored before its pickup).
+        var courierChanged = true
         switch stored.event {
         case .pickedUp:
             ride.pickedUpAt = at
         case .locationUpdated(let location):
-            // After a resend, a position can be stored before its pickup: the ride is made either way.
             if let last = ride.lastPosition {
                 courier.distanceKilometres += greatCircleKilometres(from: last, to: location.position)
+            } else {
+                courierChanged = false
             }
             ride.lastPosition = location.position
         case .delivered:
@@ -157,7 +161,7 @@ public enum CourierStatisticsRules {
             return
         }
         changes.save(ride)
-        changes.save(courier)
+        if courierChanged { changes.save(courier) }
     }
 }
 

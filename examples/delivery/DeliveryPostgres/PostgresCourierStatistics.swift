@@ -132,22 +132,27 @@ public final class PostgresCourierStatistics: CourierStatisticsStore {
     }
 
     public func statistics() async throws -> [CourierStatistics] {
-        var totals: [CourierTotals] = []
-        for try await (id, deliveries, distance) in try await database.client.query(
-            "SELECT courier_id, deliveries, distance_km FROM statistics_couriers", logger: logger
-        ).decode((Int64, Int64, Double).self) {
-            totals.append(CourierTotals(courierID: Int(id), deliveries: Int(deliveries), distanceKilometres: distance))
+        let logger = self.logger
+        // One snapshot: a repeatable-read transaction sees the totals and the rides at one moment.
+        return try await database.inTransaction(logger: logger) { connection in
+            try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", logger: logger)
+            var totals: [CourierTotals] = []
+            for try await (id, deliveries, distance) in try await connection.query(
+                "SELECT courier_id, deliveries, distance_km FROM statistics_couriers", logger: logger
+            ).decode((Int64, Int64, Double).self) {
+                totals.append(CourierTotals(courierID: Int(id), deliveries: Int(deliveries), distanceKilometres: distance))
+            }
+            var durations: [Int: [Double]] = [:]
+            for try await (courier, seconds) in try await connection.query(
+                """
+                SELECT courier_id, delivered_at - picked_up_at FROM statistics_rides
+                WHERE delivered_at IS NOT NULL AND picked_up_at IS NOT NULL AND delivered_at >= picked_up_at
+                """, logger: logger
+            ).decode((Int64, Double).self) {
+                durations[Int(courier), default: []].append(seconds)
+            }
+            return CourierStatisticsChanges.statistics(totals: totals, durations: durations)
         }
-        var durations: [Int: [Double]] = [:]
-        for try await (courier, seconds) in try await database.client.query(
-            """
-            SELECT courier_id, delivered_at - picked_up_at FROM statistics_rides
-            WHERE delivered_at IS NOT NULL AND picked_up_at IS NOT NULL AND delivered_at >= picked_up_at
-            """, logger: logger
-        ).decode((Int64, Double).self) {
-            durations[Int(courier), default: []].append(seconds)
-        }
-        return CourierStatisticsChanges.statistics(totals: totals, durations: durations)
     }
 }
 

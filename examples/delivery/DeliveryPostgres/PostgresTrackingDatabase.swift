@@ -67,18 +67,18 @@ public final class PostgresTrackingDatabase: TrackingStore {
     public func apply(_ batch: [StoredEvent]) async throws -> Int {
         let logger = self.logger
         return try await database.inTransaction(logger: logger) { connection in
-                let checkpoint = try await connection.integer("SELECT sequence FROM checkpoint FOR UPDATE", logger: logger)
-                let fresh = try events(of: batch, after: checkpoint)
-                guard let last = fresh.last else { return 0 }
-                let orders = try await Self.orders(
-                    TrackingChanges.ordersRead(by: fresh).map(Int64.init), on: connection, logger)
-                let couriers = try await Self.couriers(
-                    TrackingChanges.couriersRead(by: fresh, orders: orders).map(Int64.init), on: connection, logger)
-                let changes = TrackingChanges(orders: orders, couriers: couriers)
-                for stored in fresh { try TrackingRules.apply(stored, to: changes) }
-                try await Self.write(changes, on: connection, logger)
-                try await connection.query("UPDATE checkpoint SET sequence = \(last.sequence)", logger: logger)
-                return fresh.count
+            let checkpoint = try await connection.integer("SELECT sequence FROM checkpoint FOR UPDATE", logger: logger)
+            let fresh = try events(of: batch, after: checkpoint)
+            guard let last = fresh.last else { return 0 }
+            let orders = try await Self.orders(
+                TrackingChanges.ordersRead(by: fresh).map(Int64.init), on: connection, logger)
+            let couriers = try await Self.couriers(
+                TrackingChanges.couriersRead(by: fresh, orders: orders).map(Int64.init), on: connection, logger)
+            let changes = TrackingChanges(orders: orders, couriers: couriers)
+            for stored in fresh { try TrackingRules.apply(stored, to: changes) }
+            try await Self.write(changes, on: connection, logger)
+            try await connection.query("UPDATE checkpoint SET sequence = \(last.sequence)", logger: logger)
+            return fresh.count
         }
     }
 
