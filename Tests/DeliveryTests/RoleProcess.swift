@@ -16,6 +16,13 @@ let deliveryBinary: String? = {
         .first { FileManager.default.isExecutableFile(atPath: $0) }
 }()
 
+/// The suites that run `delivery` roles as processes, one suite at a time
+/// (and each serialized in itself): together they start a dozen processes,
+/// and two of them replaying thousands of events under ThreadSanitizer, in
+/// parallel with the rest of the tests, once starved the machine for 5 s,
+/// long enough for every in-process store to miss its 5 s deadline.
+@Suite(.serialized) enum RoleProcesses {}
+
 /// One `delivery` role running as a real process, its output going to files.
 final class RoleProcess {
     let name: String
