@@ -24,11 +24,12 @@ extension RoleProcesses {
             let crashing = try RoleProcess(
                 "courier-1", ["courier", "--id", "1", "--pace-ms", "5", "--crash-after-pickups", "1"] + wiring,
                 in: directory)
-            let courier = try RoleProcess("courier-2", ["courier", "--id", "2", "--pace-ms", "5"] + wiring, in: directory)
             let tracking = try RoleProcess("tracking", ["tracking"] + wiring, in: directory)
             let notifier = try RoleProcess("notifier", ["notifier"] + wiring, in: directory)
             let orders = try RoleProcess("orders", ["orders"] + wiring, in: directory)
-            var roles = [bus, store, dispatcher, courier, tracking, notifier, orders]
+            // Courier 2 starts once courier 1 has crashed: alone, courier 1 is sure to get a job and crash
+            // holding it (with both riding from the start, courier 2 sometimes took every job).
+            var roles = [bus, store, dispatcher, tracking, notifier, orders]
             func logs() -> String { (roles + [crashing]).map { "[\($0.name)] \($0.errors)" }.joined(separator: "\n") }
 
             let context = try Context(defaultLinger: .zero)
@@ -46,6 +47,12 @@ extension RoleProcesses {
             }
             #expect(placed == [1, 2, 3, 4, 5, 6])
 
+            #expect(await crashing.waitForExit(timeout: .seconds(20)) == 1, "\(logs())")
+            #expect(crashing.errors.contains("crashed holding order #"))
+            let courier = try RoleProcess("courier-2", ["courier", "--id", "2", "--pace-ms", "5"] + wiring, in: directory)
+            roles.insert(courier, at: 3)
+            #expect(await courier.waitForErrors(containing: "courier 2: pulling jobs"), "\(courier.errors)")
+
             // Every customer is told once, including the one whose courier crashed.
             let deadline = ContinuousClock.now + .seconds(40)
             while notifier.output.split(separator: "\n").count < 6 && ContinuousClock.now < deadline {
@@ -54,9 +61,6 @@ extension RoleProcesses {
             let notifications = notifier.output.split(separator: "\n")
             #expect(notifications.count == 6, "\(notifier.output)\n\(logs())")
             for id in placed { #expect(notifications.filter { $0.contains("order #\(id) ") }.count == 1) }
-
-            #expect(await crashing.waitForExit(timeout: .seconds(10)) == 1)
-            #expect(crashing.errors.contains("crashed holding order #"))
             // Back on its outbox, courier 1 sends the store what it had not yet acknowledged.
             let restarted = try RoleProcess(
                 "courier-1", ["courier", "--id", "1", "--pace-ms", "5"] + wiring, in: directory)

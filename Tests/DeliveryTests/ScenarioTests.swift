@@ -1,6 +1,7 @@
 import DeliveryKit
 import Foundation
 import Testing
+import TestSupport
 import ZeroMQ
 
 @Suite("Delivery scenario, one process", .timeLimit(.minutes(2)))
@@ -57,8 +58,10 @@ struct ScenarioTests {
     /// orders that cannot be placed.
     @Test func aServiceThatFailsEndsTheRunWithItsName() async throws {
         var scenario = scenario(orders: 5, couriers: 1)
-        // TCP: an inproc name taken in another context would not clash.
-        scenario.addresses = .tcp(firstPort: try freeFirstPort())
+        // The store on TCP (an inproc name taken in another context would not clash), the rest on inproc:
+        // with every service on TCP, a port another test took meanwhile once failed the dispatcher first.
+        scenario.addresses = .inproc("failing-\(UUID())")
+        scenario.addresses.store = "tcp://127.0.0.1:\(try freeLoopbackPorts(offsets: [0, 1]))"
         let context = try Context(defaultLinger: .zero)
         defer { context.shutdown() }
         let squatter = try context.socket(.rep)
